@@ -1,0 +1,39 @@
+# The project's commands. Only Python 3.11+ and make are needed; `make demo` builds the rest.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install demo test bench serve lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# jsonschema imports the optional rfc3987-syntax (pulled in by jupyter-events) on every
+	@# nbformat import: ~1.4 s per process for IRI format checks we never use. See README.
+	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+demo: install
+	$(BIN)/cct demo
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+serve: install
+	$(BIN)/cct serve
+
+lint: install
+	$(BIN)/ruff check toolkit tests benchmarks
+	$(BIN)/ruff format --check toolkit tests benchmarks
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

@@ -1,0 +1,51 @@
+"""Shared fixtures: small hand-made frameworks and files, written into tmp_path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from toolkit.framework import default_framework
+from toolkit.teams import Team
+
+TEAM_HEADER = (
+    "team_id,team_name,role,staff_count,clients_per_month,interpreter_need_share,"
+    "client_languages,client_regions,staff_languages,interpreter_hours_per_month\n"
+)
+
+
+@pytest.fixture(scope="session")
+def framework():
+    return default_framework()
+
+
+def make_team(team_id: str, role: str = "frontline_intake", **overrides) -> Team:
+    fields = dict(
+        team_id=team_id,
+        name=team_id.title(),
+        role=role,
+        staff_count=10,
+        clients_per_month=100,
+        interpreter_need_share=50,
+        client_languages={"ar": 50.0, "es": 50.0},
+        client_regions=("Middle East and North Africa",),
+        staff_languages=("en", "es"),
+        interpreter_hours_per_month=10,
+    )
+    fields.update(overrides)
+    return Team(**fields)
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """write(name, text or bytes) → path of a file in tmp_path."""
+
+    def _write(name: str, content: str | bytes, encoding: str = "utf-8") -> Path:
+        path = tmp_path / name
+        if isinstance(content, str):
+            content = content.encode(encoding)
+        path.write_bytes(content)
+        return path
+
+    return _write

@@ -1,0 +1,11 @@
+"""Where the project's bundled files live, found relative to the package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+SAMPLE_DIR = DATA_DIR / "sample"
