@@ -18,7 +18,7 @@ from . import charts
 from .assessment import Assessment, assess, organisation_priorities, unmet_languages
 from .exceptions import InputFileError, ToolkitError
 from .framework import Framework, default_framework
-from .needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS, load_inputs
+from .needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS, load_inputs, select_teams
 from .privacy import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
 from .report import render_report
 from .results import to_results
@@ -56,13 +56,14 @@ class AssessmentApp(W.VBox):
         responses: Path | str = SAMPLE_RESPONSES,
         teams: Path | str = SAMPLE_TEAMS,
         threshold: int = DEFAULT_THRESHOLD,
-        team_ids: list[str] | None = None,
+        team_ids: list[str] | str | None = None,
         framework: Framework | None = None,
     ):
         self.framework = framework or default_framework()
         self.default_paths = (Path(responses), Path(teams))
         self.initial_teams = team_ids
         self.result: Assessment | None = None
+        self._quiet = False  # True while options are being replaced, so views draw once
         self.source_names = {"responses": Path(responses).name, "teams": Path(teams).name}
 
         self.source = W.ToggleButtons(options=[SAMPLE, UPLOAD], value=SAMPLE,
@@ -91,6 +92,15 @@ class AssessmentApp(W.VBox):
         self.prepare = W.Button(description="Prepare downloads", icon="download",
                                 tooltip="Make the HTML report and the results file for the planner")
         self.download = W.HTML()
+
+        for widget, css in (
+            (self.responses_upload, "cct-upload-responses"), (self.teams_upload, "cct-upload-teams"),
+            (self.threshold, "cct-threshold"), (self.team_picker, "cct-team-picker"),
+            (self.profile_team, "cct-profile-team"), (self.message, "cct-message-box"),
+            (self.heatmap, "cct-heatmap"), (self.profile, "cct-profile"),
+            (self.priorities, "cct-priorities"), (self.language, "cct-language"),
+        ):
+            widget.add_class(css)  # stable hooks for styling and for the browser tests
 
         self.source.observe(self._on_source, "value")
         self.responses_upload.observe(self._reload, "value")
@@ -147,10 +157,15 @@ class AssessmentApp(W.VBox):
             self._show_message(str(exc), kind="error")
             return
         self.source_names = {"responses": r_name, "teams": t_name}
-        keep = [t for t in (self.initial_teams or self.teams) if t in self.teams]
-        with self.team_picker.hold_trait_notifications():
-            self.team_picker.options = [(t.name, t.team_id) for t in self.teams.values()]
-            self.team_picker.value = tuple(keep or self.teams)
+        try:
+            keep = select_teams(self.teams, self.initial_teams)
+        except InputFileError:
+            keep = list(self.teams)  # the teams parameter names teams this upload lacks
+        self._quiet = True
+        self.team_picker.value = ()
+        self.team_picker.options = [(t.name, t.team_id) for t in self.teams.values()]
+        self.team_picker.value = tuple(keep)
+        self._quiet = False
         self._recompute()
 
     def _recompute(self, _change=None) -> None:
@@ -190,7 +205,7 @@ class AssessmentApp(W.VBox):
 
     def _redraw(self, _change=None) -> None:
         result = self.result
-        if result is None:
+        if result is None or self._quiet:
             return
         chosen = list(self.team_picker.value) or list(result.teams)
         shown = [t for t in chosen if t in result.shown_teams]
@@ -217,17 +232,18 @@ class AssessmentApp(W.VBox):
                    "Client languages not covered by staff or interpreter hours (hours per month)")
             if len(unmet) else "<p>Every client language is served by staff or interpreters.</p>"
         )
-        with self.profile_team.hold_trait_notifications():
-            current = self.profile_team.value
-            self.profile_team.options = [(result.teams[t].name, t) for t in chosen]
-            self.profile_team.value = current if current in chosen else chosen[0]
+        current = self.profile_team.value
+        self._quiet = True
+        self.profile_team.options = [(result.teams[t].name, t) for t in chosen]
+        self.profile_team.value = current if current in chosen else chosen[0]
+        self._quiet = False
         self._draw_profile()
         self.download.value = ""
 
     def _draw_profile(self, _change=None) -> None:
         result = self.result
         team_id = self.profile_team.value
-        if result is None or team_id is None:
+        if result is None or team_id is None or self._quiet:
             return
         if team_id in result.withheld_teams:
             self.profile.value = (

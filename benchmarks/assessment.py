@@ -1,0 +1,60 @@
+"""Needs-assessment benchmarks at scale: assess(), read_responses() on a wide CSV, to_results().
+
+Each figure is measured in its own fresh process (``python -m benchmarks.assessment WHAT DIR``,
+which prints one JSON line), so that one measurement's memory never shows in another's.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from benchmarks import data
+from benchmarks.measure import measure_call
+
+RUNS = 3
+THRESHOLD = 5
+
+
+def _worker(what: str, directory: Path) -> dict:
+    from toolkit.assessment import assess
+    from toolkit.responses import read_responses
+    from toolkit.results import to_results
+
+    teams = data.make_teams()
+    if what == "assess":
+        responses = data.load(directory / "responses.npz")
+        out = measure_call(lambda: assess(responses, teams, threshold=THRESHOLD), RUNS)
+        result = assess(responses, teams, threshold=THRESHOLD)
+        out["shown_teams"] = len(result.shown_teams)
+        out["withheld_teams"] = len(result.withheld_teams)
+        out["cells"] = len(result.cells)
+        out["input_bytes"] = int(responses.values.nbytes)
+    elif what == "read":
+        csv = directory / "responses.csv"
+        known = set(teams)
+        out = measure_call(lambda: read_responses(csv, known_teams=known), RUNS)
+        # The CSV must give back exactly the matrix it was written from.
+        import numpy as np
+
+        read = read_responses(csv, known_teams=known)
+        expected = data.load(directory / "responses.npz")
+        out["same_as_written"] = bool(
+            np.array_equal(read.values, expected.values, equal_nan=True)
+            and (read.team_ids == expected.team_ids).all()
+        )
+        out["file_bytes"] = csv.stat().st_size
+    elif what == "results":
+        responses = data.load(directory / "responses.npz")
+        result = assess(responses, teams, threshold=THRESHOLD)
+        sources = {"responses": "responses.csv", "teams": "teams.csv"}
+        out = measure_call(lambda: to_results(result, sources), RUNS)
+        out["teams"] = len(to_results(result, sources).teams)
+    else:
+        raise SystemExit(f"unknown benchmark {what!r}")
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(_worker(sys.argv[1], Path(sys.argv[2]))))

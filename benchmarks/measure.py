@@ -1,0 +1,134 @@
+"""Measuring helpers shared by the benchmarks: timing, peak memory, subprocesses, formatting."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
+
+
+def max_rss_bytes() -> int:
+    """This process's peak resident set size so far (ru_maxrss is in KiB on Linux)."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss if sys.platform == "darwin" else rss * 1024
+
+
+def reset_peak_rss() -> bool:
+    """Reset the kernel's RSS high-water mark to the current RSS (Linux ≥ 4.0).
+
+    Without it, a peak reached while *preparing* a call would hide a smaller peak of the call
+    itself, and the before/after difference would only be a lower bound.
+    """
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return True
+    except OSError:
+        return False
+
+
+def measure_call(fn: Callable[[], object], runs: int) -> dict:
+    """Time ``fn`` ``runs`` times; peak RSS increase of the first (cold) call; tracemalloc peak.
+
+    The RSS figure is ru_maxrss after the first call minus ru_maxrss just before it, with the
+    high-water mark reset first where the kernel allows. The tracemalloc peak comes from one
+    extra, untimed call (tracing slows Python down).
+    """
+    times = []
+    rss = {}
+    for k in range(runs):
+        gc.collect()
+        if k == 0:
+            rss["reset"] = reset_peak_rss()
+            rss["before"] = max_rss_bytes()
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+        if k == 0:
+            rss["after"] = max_rss_bytes()
+        del result
+    gc.collect()
+    tracemalloc.start()
+    result = fn()
+    traced_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del result
+    return {
+        "times": times,
+        "rss_increase": rss["after"] - rss["before"],
+        "rss_before": rss["before"],
+        "rss_reset": rss["reset"],
+        "traced_peak": traced_peak,
+    }
+
+
+def run_worker(module: str, *args: str, timeout: float = 120) -> dict:
+    """Run ``python -m benchmarks.<module> args…`` in a fresh process; it prints one JSON line."""
+    proc = subprocess.run(
+        [sys.executable, "-m", f"benchmarks.{module}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark worker {module} {args} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def time_process(argv: list[str], runs: int, env: dict | None = None) -> tuple[list[float], str]:
+    """Wall-clock seconds of ``runs`` fresh processes, and the last one's stdout."""
+    times, out = [], ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        proc = subprocess.run(
+            argv, cwd=ROOT, capture_output=True, text=True, env=env, timeout=120, check=False
+        )
+        times.append(time.perf_counter() - start)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stderr}")
+        out = proc.stdout
+    return times, out
+
+
+def child_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.update(extra)
+    return env
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def seconds(value: float) -> str:
+    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+
+
+def megabytes(value: float) -> str:
+    return f"{value / MB:.0f} MB"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A plain fixed-width table: first column left-aligned, the others right-aligned."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        )
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
