@@ -47,6 +47,7 @@ def test_upload_pick_team_and_the_chart_changes(page, tmp_path):
     assert "Traceback" not in page.content()
     page.get_by_role("button", name="My own files").click()
     page.wait_for_selector(".cct-message-box >> text=Upload a responses file", timeout=LOAD)
+    assert page.query_selector(".cct-heatmap svg") is None, "no stale chart beside the upload"
 
     # upload: the sample's responses without one team, to see the upload used
     lines = (SAMPLE_DIR / "responses.csv").read_text().splitlines(keepends=True)

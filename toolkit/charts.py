@@ -36,7 +36,7 @@ def heatmap(result: Assessment, team_ids: list[str] | None = None, lang: str = "
                                    edgecolor="#aaaaaa", linewidth=0))
             ax.text(c, r, "—", ha="center", va="center", color="#555555", fontsize=9)
         else:
-            ax.text(c, r, f"{value:.1f}", ha="center", va="center", fontsize=9,
+            ax.text(c, r, f"{0.0 if abs(value) < 0.05 else value:.1f}", ha="center", va="center", fontsize=9,
                     color="white" if value > 1.2 else "black")
     ax.set_xticks(range(len(fw.domains)), [fw.domain_name(d.id, lang) for d in fw.domains],
                   rotation=35, ha="right")

@@ -12,7 +12,7 @@ from .assessment import Assessment, assess
 from .exceptions import InputFileError, InputProblem
 from .framework import Framework, default_framework
 from .paths import SAMPLE_DIR
-from .report import render_report, write_report
+from .report import render_context, report_context, write_report
 from .responses import Responses, read_responses
 from .results import AssessmentResults, to_results, write_results
 from .teams import Team, read_teams
@@ -25,8 +25,15 @@ SAMPLE_TEAMS = SAMPLE_DIR / "teams.csv"
 class Outputs:
     assessment: Assessment
     results: AssessmentResults
+    team_ids: list[str]
     results_path: Path | None = None
     report_path: Path | None = None
+    _report: dict | None = None  # the report's context, charts included, built once
+
+    def report_html(self, *, standalone: bool = True) -> str:
+        if self._report is None:
+            self._report = report_context(self.assessment, self.results, self.team_ids)
+        return render_context(self._report, standalone=standalone)
 
 
 def load_inputs(
@@ -98,11 +105,11 @@ def run(
     result = assess(answers, team_table, threshold, framework)
     sources = {"responses": Path(responses).name, "teams": Path(teams).name}
     results = to_results(result, sources)
-    outputs = Outputs(result, results)
+    outputs = Outputs(result, results, chosen)
     if out_dir is not None:
         out = Path(out_dir)
         outputs.results_path = write_results(results, out)
-        outputs.report_path = write_report(render_report(result, results, chosen), out)
+        outputs.report_path = write_report(outputs.report_html(), out)
     return outputs
 
 
@@ -114,11 +121,10 @@ def inputs_or_sample(responses_file: str, teams_file: str) -> tuple[Path, Path]:
     )
 
 
-def show_report(outputs: Outputs, team_ids: list[str] | str | None = None) -> None:
+def show_report(outputs: Outputs) -> None:
     """Display the report inside the notebook (papermill / JupyterLab), and where it was saved."""
     from IPython.display import HTML, Markdown, display
 
-    chosen = select_teams(outputs.assessment.teams, team_ids)
     if outputs.results_path is not None:
         display(Markdown(f"Saved `{outputs.results_path}` and `{outputs.report_path}`."))
-    display(HTML(render_report(outputs.assessment, outputs.results, chosen, standalone=False)))
+    display(HTML(outputs.report_html(standalone=False)))

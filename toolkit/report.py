@@ -89,8 +89,13 @@ def render_report(
     standalone: bool = True,
 ) -> str:
     """The report as a whole HTML page, or as a fragment to show inside a notebook."""
+    return render_context(report_context(result, results, team_ids), standalone=standalone)
+
+
+def render_context(context: dict, *, standalone: bool = True) -> str:
+    """Render an already built context (the charts are the costly part: build them once)."""
     name = "assessment/report.html.j2" if standalone else "assessment/fragment.html.j2"
-    return environment().get_template(name).render(**report_context(result, results, team_ids))
+    return environment().get_template(name).render(**context)
 
 
 def write_report(html: str, out_dir: Path) -> Path:

@@ -72,6 +72,8 @@ class AssessmentApp(W.VBox):
                                              description="Responses file")
         self.teams_upload = W.FileUpload(accept=".csv,.xlsx,.txt", multiple=False,
                                          description="Team context file")
+        for button in (self.responses_upload, self.teams_upload):
+            button.layout.width = "14rem"
         self.uploads = W.HBox([self.responses_upload, self.teams_upload])
         self.uploads.layout.display = "none"
         self.threshold = W.BoundedIntText(value=threshold, min=MINIMUM_THRESHOLD, max=50,
@@ -141,6 +143,7 @@ class AssessmentApp(W.VBox):
     def _reload(self, _change=None) -> None:
         inputs = self._inputs()
         if inputs is None:
+            self._clear_views()
             self._show_message("Upload a responses file and a team context file (CSV or XLSX).",
                                kind="info")
             return
@@ -190,13 +193,21 @@ class AssessmentApp(W.VBox):
         role = "alert" if kind == "error" else "status"
         self.message.value = f'<div class="cct-message cct-{kind}" role="{role}">{text_html}</div>'
 
-    def _show_problems(self, exc: InputFileError) -> None:
-        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems[:100])
-        more = len(exc.problems) - 100
+    def _clear_views(self) -> None:
+        """Forget the last results, so nothing stale is shown beside a new upload."""
         self.result = None
         for view in (self.summary, self.heatmap, self.org, self.language, self.profile,
                      self.priorities, self.download):
             view.value = ""
+        self._quiet = True
+        self.profile_team.options = []
+        self.team_picker.options = []
+        self._quiet = False
+
+    def _show_problems(self, exc: InputFileError) -> None:
+        items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems[:100])
+        more = len(exc.problems) - 100
+        self._clear_views()
         self._show_message(
             f"<strong>The file could not be used: {len(exc.problems)} problem(s).</strong>"
             f"<ul>{items}</ul>" + (f"<p>… and {more} more.</p>" if more > 0 else ""),
