@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from benchmarks import data
 from benchmarks.measure import measure_call
 
@@ -25,8 +27,9 @@ def _worker(what: str, directory: Path) -> dict:
     teams = data.make_teams()
     if what == "assess":
         responses = data.load(directory / "responses.npz")
-        out = measure_call(lambda: assess(responses, teams, threshold=THRESHOLD), RUNS)
-        result = assess(responses, teams, threshold=THRESHOLD)
+        out, result = measure_call(
+            lambda: assess(responses, teams, threshold=THRESHOLD), RUNS, traced=True
+        )
         out["shown_teams"] = len(result.shown_teams)
         out["withheld_teams"] = len(result.withheld_teams)
         out["cells"] = len(result.cells)
@@ -34,11 +37,8 @@ def _worker(what: str, directory: Path) -> dict:
     elif what == "read":
         csv = directory / "responses.csv"
         known = set(teams)
-        out = measure_call(lambda: read_responses(csv, known_teams=known), RUNS)
+        out, read = measure_call(lambda: read_responses(csv, known_teams=known), RUNS)
         # The CSV must give back exactly the matrix it was written from.
-        import numpy as np
-
-        read = read_responses(csv, known_teams=known)
         expected = data.load(directory / "responses.npz")
         out["same_as_written"] = bool(
             np.array_equal(read.values, expected.values, equal_nan=True)
@@ -49,8 +49,8 @@ def _worker(what: str, directory: Path) -> dict:
         responses = data.load(directory / "responses.npz")
         result = assess(responses, teams, threshold=THRESHOLD)
         sources = {"responses": "responses.csv", "teams": "teams.csv"}
-        out = measure_call(lambda: to_results(result, sources), RUNS)
-        out["teams"] = len(to_results(result, sources).teams)
+        out, results = measure_call(lambda: to_results(result, sources), RUNS)
+        out["teams"] = len(results.teams)
     else:
         raise SystemExit(f"unknown benchmark {what!r}")
     return out

@@ -13,9 +13,11 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 MB = 1024 * 1024
+T = TypeVar("T")
 
 
 def max_rss_bytes() -> int:
@@ -38,15 +40,18 @@ def reset_peak_rss() -> bool:
         return False
 
 
-def measure_call(fn: Callable[[], object], runs: int) -> dict:
-    """Time ``fn`` ``runs`` times; peak RSS increase of the first (cold) call; tracemalloc peak.
+def measure_call(fn: Callable[[], T], runs: int, traced: bool = False) -> tuple[dict, T]:
+    """Time ``fn`` ``runs`` times; peak RSS increase of the first (cold) call.
 
     The RSS figure is ru_maxrss after the first call minus ru_maxrss just before it, with the
-    high-water mark reset first where the kernel allows. The tracemalloc peak comes from one
-    extra, untimed call (tracing slows Python down).
+    high-water mark reset first where the kernel allows. With ``traced``, one extra untimed call
+    under tracemalloc gives the peak of memory allocated through Python's and numpy's allocators
+    (tracing slows allocation-heavy Python code down many times, hence optional). Returns the
+    figures and the first call's result.
     """
     times = []
     rss = {}
+    first = None
     for k in range(runs):
         gc.collect()
         if k == 0:
@@ -57,20 +62,22 @@ def measure_call(fn: Callable[[], object], runs: int) -> dict:
         times.append(time.perf_counter() - start)
         if k == 0:
             rss["after"] = max_rss_bytes()
+            first = result
         del result
-    gc.collect()
-    tracemalloc.start()
-    result = fn()
-    traced_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    del result
-    return {
+    figures = {
         "times": times,
         "rss_increase": rss["after"] - rss["before"],
         "rss_before": rss["before"],
         "rss_reset": rss["reset"],
-        "traced_peak": traced_peak,
     }
+    if traced:
+        gc.collect()
+        tracemalloc.start()
+        result = fn()
+        figures["traced_peak"] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del result
+    return figures, first
 
 
 def run_worker(module: str, *args: str, timeout: float = 120) -> dict:
@@ -120,15 +127,15 @@ def megabytes(value: float) -> str:
     return f"{value / MB:.0f} MB"
 
 
-def table(header: list[str], rows: list[list[str]]) -> str:
-    """A plain fixed-width table: first column left-aligned, the others right-aligned."""
+def table(header: list[str], rows: list[list[str]], left: tuple[int, ...] = (0,)) -> str:
+    """A plain fixed-width table: columns in ``left`` left-aligned, the others right-aligned."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
 
     def line(cells: list[str]) -> str:
         return "  ".join(
-            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            str(c).ljust(w) if i in left else str(c).rjust(w)
             for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
 
     rule = "  ".join("-" * w for w in widths)
-    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+    return "\n".join(s.rstrip() for s in [line(header), rule, *(line(r) for r in rows)])

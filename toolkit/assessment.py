@@ -56,11 +56,15 @@ class Assessment:
     def privacy_note(self) -> str:
         return withheld_note(self.threshold)
 
-    def priorities(self, team_id: str) -> pd.DataFrame:
-        """The team's shown competencies with a gap, most urgent first."""
-        cells = self.cells[(self.cells["team_id"] == team_id) & ~self.cells["withheld"]]
-        cells = cells[cells["priority"] > 0].sort_values("rank")
-        return cells.assign(why=[_why(row, self.framework, self.teams) for _, row in cells.iterrows()])
+    def priorities(self, team_id: str | None = None) -> pd.DataFrame:
+        """Shown competencies with a gap (one team's, or every team's), most urgent first,
+        each with its reason."""
+        cells = self.cells[~self.cells["withheld"] & (self.cells["priority"] > 0)]
+        if team_id is not None:
+            cells = cells[cells["team_id"] == team_id]
+        cells = cells.sort_values(["team_id", "rank"], kind="stable")
+        reasons = [_why(row, self.framework, self.teams) for row in cells.to_dict("records")]
+        return cells.assign(why=reasons)
 
 
 def competency_scores(responses: Responses, framework: Framework) -> np.ndarray:
@@ -103,7 +107,7 @@ def _group_stats(scores: np.ndarray, codes: np.ndarray, n_groups: int):
     return n, mean, sd
 
 
-def _why(row: pd.Series, framework: Framework, teams: dict[str, Team]) -> str:
+def _why(row: dict, framework: Framework, teams: dict[str, Team]) -> str:
     if row["withheld"]:
         return ""
     team = teams[row["team_id"]]
@@ -138,8 +142,7 @@ def assess(
     framework = framework or default_framework()
     threshold = check_threshold(threshold)
     team_ids = list(teams)
-    code_of = {t: k for k, t in enumerate(team_ids)}
-    codes = np.array([code_of.get(t, -1) for t in responses.team_ids], dtype=int)
+    codes = pd.Index(team_ids).get_indexer(responses.team_ids)  # -1: a team not in the context
     known = codes >= 0
     scores = competency_scores(responses, framework)
     answered_any = ~np.isnan(scores).all(axis=1)

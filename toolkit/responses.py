@@ -210,7 +210,7 @@ def responses_from_table(
     for idx in np.flatnonzero(team_ids == "")[:MAX_PROBLEMS]:
         problems.append(InputProblem(table.name, "team id is empty", row=idx + 2, column="team_id"))
     if known_teams is not None:
-        unknown = ~np.isin(team_ids, list(known_teams)) & (team_ids != "")
+        unknown = ~pd.Series(team_ids).isin(known_teams).to_numpy() & (team_ids != "")
         for idx in np.flatnonzero(unknown)[:MAX_PROBLEMS]:
             problems.append(
                 InputProblem(

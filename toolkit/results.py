@@ -96,14 +96,17 @@ def _clean(value: Any) -> Any:
 
 def to_results(result: Assessment, sources: dict[str, str]) -> AssessmentResults:
     """Build the results document from an assessment (withheld values become null)."""
+    reasons = result.priorities()["why"]
+    cells_of = dict(tuple(result.cells.groupby("team_id", sort=False)))
+    language_of = dict(tuple(result.language.groupby("team_id", sort=False)))
+    summary = result.team_summary.to_dict("index")
     teams = []
     for team_id, team in result.teams.items():
-        summary = result.team_summary.loc[team_id]
-        cells = result.cells[result.cells["team_id"] == team_id]
-        why = result.priorities(team_id)["why"].to_dict()
         comps = []
-        for idx, row in cells.iterrows():
+        for idx, row in zip(cells_of[team_id].index, cells_of[team_id].to_dict("records"),
+                            strict=True):
             values = {k: _clean(row[k]) for k in ("n", "mean", "ci_low", "ci_high", "gap", "priority")}
+            ranked = idx in reasons.index
             comps.append(
                 CompetencyResult(
                     competency_id=row["competency_id"],
@@ -118,27 +121,27 @@ def to_results(result: Assessment, sources: dict[str, str]) -> AssessmentResults
                     relevance=int(row["relevance"]),
                     context_weight=float(row["context_weight"]),
                     priority=values["priority"],
-                    rank=int(row["rank"]) if idx in why else None,
-                    why=why.get(idx),
+                    rank=int(row["rank"]) if ranked else None,
+                    why=reasons[idx] if ranked else None,
                 )
             )
-        language = result.language[result.language["team_id"] == team_id]
+        language = language_of.get(team_id)
+        withheld = bool(summary[team_id]["withheld"])
         teams.append(
             TeamResult(
                 team_id=team_id,
                 team_name=team.name,
                 role=team.role,
-                withheld=bool(summary["withheld"]),
-                respondents=None if summary["withheld"] else int(summary["respondents"]),
+                withheld=withheld,
+                respondents=None if withheld else int(summary[team_id]["respondents"]),
                 client_regions=list(team.client_regions),
                 client_languages=dict(team.client_languages),
                 staff_languages=list(team.staff_languages),
                 interpreter_need_share=team.interpreter_need_share,
                 competencies=comps,
-                language_access=[
-                    LanguageNeed(**rec)
-                    for rec in language.drop(columns="team_id").to_dict("records")
-                ],
+                language_access=[]
+                if language is None
+                else [LanguageNeed(**rec) for rec in language.drop(columns="team_id").to_dict("records")],
             )
         )
     return AssessmentResults(

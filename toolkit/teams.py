@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -53,6 +54,7 @@ class Team:
     interpreter_hours_per_month: float
 
 
+@lru_cache(maxsize=512)
 def language_name(code: str, lang: str = "en") -> str:
     """A language's name in the reader's language, from CLDR via Babel; the code if unknown."""
     try:
