@@ -92,6 +92,46 @@ def demo(
 
 
 @app.command()
+@plain_errors
+def plans(
+    sessions: Annotated[Path, typer.Argument(
+        help="Sessions file (CSV/XLSX): team_id, minutes, format, group_size, start, language")],
+    results: Annotated[Path, typer.Option(
+        "--results", "-r", help="assessment.json from the needs assessment")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the plans")] = Path(
+        "out/plans"),
+    workers: Annotated[int | None, typer.Option(help="Processes (default: every core)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-plan unchanged sessions too")] = False,
+    base_url: Annotated[str, typer.Option(help="Where the reflection app is served")] = (
+        "http://localhost:8866"),
+    scheduler: Annotated[str | None, typer.Option(
+        help="Dask scheduler address: run on a cluster instead of local processes")] = None,
+) -> None:
+    """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
+    from .batch import read_jobs, run_batch
+
+    jobs = read_jobs(sessions, results, out, base_url=base_url)
+    executor = None
+    if scheduler:
+        try:
+            from distributed import Client
+        except ImportError:
+            typer.secho("Error: --scheduler needs dask.distributed (pip install distributed)",
+                        err=True, fg=typer.colors.RED)
+            raise typer.Exit(BAD_INPUT) from None
+        executor = Client(scheduler).get_executor()
+    summary = run_batch(jobs, out, workers=workers, executor=executor, force=force)
+    counts = ", ".join(f"{n} {status}" for status, n in summary.counts().items())
+    typer.echo(f"{len(summary.outcomes)} session(s) in {summary.seconds:.1f} s: {counts}")
+    for failed in summary.failed:
+        typer.secho(f"FAILED {failed.session_id}: {failed.message}", err=True,
+                    fg=typer.colors.RED)
+    typer.echo(f"Index of all plans: {summary.index}")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8866,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser")] = False,
@@ -151,6 +191,88 @@ def check_data() -> None:
         f"{len(framework.competencies)} competencies, {len(framework.items)} items; sample OK"
     )
 
+
+
+@app.command("import")
+@plain_errors
+def import_(
+    source: Annotated[Path, typer.Argument(help="A survey export: CSV or XLSX from KoboToolbox, "
+                                           "ODK, LimeSurvey, Google/Microsoft Forms, Qualtrics, "
+                                           "or a spreadsheet")],
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Tidy CSV to write (respondent_id,team_id,item_id,value); "
+        "default out/import/<name>.csv")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        "--mapping", "-m", help="Mapping file (YAML) naming what unmatched columns hold")] = None,
+    write_mapping: Annotated[Path | None, typer.Option(
+        "--write-mapping", help="Write a mapping file template listing unmatched columns")] = None,
+    team: Annotated[str | None, typer.Option(
+        "--team", "-t", help="Team id for every respondent whose row names no team")] = None,
+    teams: Annotated[Path | None, typer.Option(
+        "--teams", help="Team context file: check team answers against its ids and names")] = None,
+    survey_format: Annotated[str | None, typer.Option(
+        "--format", help="Skip detection: kobo, odk, limesurvey, google_forms, "
+        "microsoft_forms, qualtrics, qualtrics_legacy, tidy, spreadsheet")] = None,
+) -> None:
+    """Import a survey export: print what was detected and matched, write the tidy CSV."""
+    from .exceptions import SurveyImportError
+    from .framework import default_framework
+    from .item_matching import mapping_template, read_mapping
+    from .survey_import import import_survey
+    from .teams import read_teams
+
+    framework = default_framework()
+    known = None
+    if teams is not None:
+        known = {t.team_id: t.name for t in read_teams(teams, framework=framework).values()}
+    existing = read_mapping(mapping, framework) if mapping else None
+
+    def save_template(report) -> None:
+        if write_mapping is None or report is None:
+            return
+        from .item_matching import Matching
+
+        matching = Matching(items=report.matched, team=report.team_column,
+                            respondent=report.respondent_column, unmatched=report.unmatched)
+        write_mapping.parent.mkdir(parents=True, exist_ok=True)
+        write_mapping.write_text(
+            mapping_template(source.name, matching, framework, existing), encoding="utf-8"
+        )
+        typer.echo(f"Mapping template: {write_mapping} ({len(report.unmatched)} column(s) to fill)")
+
+    try:
+        result = import_survey(source, mapping=existing, framework=framework, known_teams=known,
+                               default_team=team, survey_format=survey_format)
+    except SurveyImportError as exc:
+        if exc.report is not None:
+            typer.echo(exc.report.text())
+            save_template(exc.report)
+        raise
+    typer.echo(result.report.text())
+    save_template(result.report)
+    target = out or Path("out/import") / f"{source.stem}.csv"
+    typer.echo(f"Tidy CSV: {result.write_tidy(target)}")
+
+
+@app.command()
+@plain_errors
+def xlsform(
+    out: Annotated[Path, typer.Argument(help="XLSForm workbook to write (.xlsx)")] = Path(
+        "out/cct_self_assessment.xlsx"
+    ),
+    teams: Annotated[Path | None, typer.Option(
+        "--teams", help="Team context file: the team question becomes a list of its teams")] = None,
+) -> None:
+    """Write the self-assessment as an XLSForm for KoboToolbox or ODK (import its export back)."""
+    from .framework import default_framework
+    from .teams import read_teams
+    from .xlsform import write_xlsform
+
+    framework = default_framework()
+    names = None
+    if teams is not None:
+        names = {t.team_id: t.name for t in read_teams(teams, framework=framework).values()}
+    typer.echo(f"XLSForm: {write_xlsform(out, framework, names)}")
 
 if __name__ == "__main__":  # pragma: no cover
     app()

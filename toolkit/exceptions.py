@@ -15,6 +15,8 @@ __all__ = [
     "InputProblem",
     "InputFileError",
     "ResultsFileError",
+    "SurveyFormatError",
+    "SurveyImportError",
 ]
 
 
@@ -71,3 +73,20 @@ class InputFileError(ToolkitError, ValueError):
 
 class ResultsFileError(ToolkitError, ValueError):
     """Raised when an assessment results file cannot be read (wrong schema version, damaged)."""
+
+
+class SurveyFormatError(ToolkitError, ValueError):
+    """Raised when a survey format is asked for by a name no reader is registered under."""
+
+
+class SurveyImportError(InputFileError):
+    """Raised when a survey export cannot be imported; carries every problem *and* the report.
+
+    ``report`` (a :class:`toolkit.survey_import.ImportReport`) says which format was detected and
+    which columns were matched, so a facilitator can finish the mapping even when the import
+    failed.
+    """
+
+    def __init__(self, problems: list[InputProblem], report=None):
+        super().__init__(problems)
+        self.report = report
