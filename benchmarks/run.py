@@ -31,6 +31,10 @@ Start-up (fresh processes, wall clock, median of 5):
   venv; simulated with ``sys.modules['rfc3987_syntax'] = None`` if it is installed) and with
   it (the venv's copy, or one pip-installed into a temporary directory on ``PYTHONPATH``; the
   row is skipped if pip cannot install it). The ratio is with / without.
+Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plans``, by the
+naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
+the floor (toolkit called directly in one process), with the two ratios.
+
 * **framework** — cold ``import toolkit.framework`` and the first ``default_framework()`` call
   (reading and validating data/framework.yaml), timed inside fresh processes, median of 3.
 """
@@ -46,7 +50,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports
+from benchmarks import data, imports, plans
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -179,8 +183,11 @@ def main() -> None:
         print(assessment_text + "\n", flush=True)
         startup_text, startup_summary = startup_rows(Path(tmp))
         print(startup_text + "\n")
+        _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
+        plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
+        print(plans_text + "\n", flush=True)
     print("Summary")
-    for line in [*assessment_summary, *startup_summary]:
+    for line in [*assessment_summary, *startup_summary, *plans_summary]:
         print("  " + line)
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 
