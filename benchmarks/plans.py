@@ -111,6 +111,7 @@ def measure(tmp: Path) -> dict:
 
 
 def rows(tmp: Path) -> tuple[str, list[str]]:
+    tmp.mkdir(parents=True, exist_ok=True)
     f = measure(tmp)
     per = {k: v / N_TEAMS for k, v in f.items()}
     text = "\n".join([

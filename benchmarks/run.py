@@ -50,7 +50,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports, plans
+from benchmarks import data, imports, plans, survey_import
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -183,6 +183,10 @@ def main() -> None:
         print(assessment_text + "\n", flush=True)
         startup_text, startup_summary = startup_rows(Path(tmp))
         print(startup_text + "\n")
+        _progress("importing a 50 MB KoboToolbox-style CSV")
+        print("Survey import (issue 3)")
+        survey_import.main()
+        print()
         _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
         plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
         print(plans_text + "\n", flush=True)

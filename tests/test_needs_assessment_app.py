@@ -116,3 +116,23 @@ def test_data_files_are_never_served(server, path):
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(server + path, timeout=10)
     assert info.value.code in (403, 404)
+
+
+def test_kobo_export_upload_says_what_it_read_and_every_problem(page, tmp_path):
+    page.get_by_role("button", name="My own files").click()
+    kobo = tmp_path / "kobo.csv"
+    kobo.write_text(
+        '"_uuid";"_submission_time";"team_id";"grp/COM01";"grp/COM02"\n'
+        '"u1";"2026-03-01";"intake_north";"Strongly agree";"9"\n'
+        '"u2";"2026-03-01";"nowhere";"Maybe";"2"\n',
+        encoding="utf-8",
+    )
+    upload(page, ".cct-upload-responses", kobo)
+    upload(page, ".cct-upload-teams", SAMPLE_DIR / "teams.csv")
+    alert = page.wait_for_selector(".cct-message-box [role=alert]", timeout=LOAD)
+    text = alert.inner_text()
+    assert "Read as kobo.csv: KoboToolbox (utf-8, separated by semicolon)" in text
+    assert "kobo.csv, row 2, column 'grp/COM02': answer 9 is outside the scale 1–5" in text
+    assert "kobo.csv, row 3, column 'grp/COM01': answer 'Maybe' is not on the scale" in text
+    assert "kobo.csv, row 3, column 'team_id': team 'nowhere' is not in the team context" in text
+    assert "Traceback" not in page.content()

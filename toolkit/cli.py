@@ -74,9 +74,10 @@ def demo(
         "out/demo"
     ),
 ) -> None:
-    """Run the needs-assessment notebook with papermill on the bundled sample organisation."""
-    from .notebooks import execute_to_html
+    """Assess the bundled sample organisation (papermill), then plan each team's session."""
     from .needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
+    from .notebooks import execute_to_html
+    from .paths import SAMPLE_DIR
 
     out = out.resolve()
     parameters = {
@@ -85,10 +86,17 @@ def demo(
         "output_dir": str(out),
     }
     executed, html = execute_to_html(NEEDS_NOTEBOOK, out, parameters)
-    typer.echo("Needs assessment of the sample organisation, done. Open:")
-    typer.echo(f"  report:              {out / 'assessment.html'}")
-    typer.echo(f"  results for planner: {out / 'assessment.json'}")
-    typer.echo(f"  executed notebook:   {executed}  (as HTML: {html})")
+    from .batch import read_jobs, run_batch
+
+    summary = run_batch(read_jobs(SAMPLE_DIR / "sessions.csv", out / "assessment.json",
+                                  out / "plans"), out / "plans")
+    typer.echo("The sample organisation, assessed and planned. Open:")
+    typer.echo(f"  needs assessment report: {out / 'assessment.html'}")
+    typer.echo(f"  results for the planner: {out / 'assessment.json'}")
+    typer.echo(f"  executed notebook:       {executed}  (as HTML: {html})")
+    typer.echo(f"  session plans, one a team: {summary.index}")
+    if summary.failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .assessment import Assessment, assess
-from .exceptions import InputFileError, InputProblem
+from .exceptions import InputFileError, InputProblem, SurveyImportError
 from .framework import Framework, default_framework
 from .paths import SAMPLE_DIR
 from .report import render_context, report_context, write_report
-from .responses import Responses, read_responses
+from .responses import Responses
 from .results import AssessmentResults, to_results, write_results
+from .survey_import import import_survey
 from .teams import Team, read_teams
 
 SAMPLE_RESPONSES = SAMPLE_DIR / "responses.csv"
@@ -43,23 +44,38 @@ def load_inputs(
     responses_name: str | None = None,
     teams_name: str | None = None,
     framework: Framework | None = None,
+    mapping=None,
+    default_team: str | None = None,
 ) -> tuple[Responses, dict[str, Team]]:
-    """Read both files; problems in either are reported together."""
+    """Read both files; problems in either are reported together.
+
+    Responses go through :func:`toolkit.survey_import.import_survey`, so a survey tool's export
+    (KoboToolbox, ODK, LimeSurvey, Google or Microsoft Forms, Qualtrics) works as well as the
+    toolkit's own layouts; ``mapping`` and ``default_team`` are passed on to it.
+    """
     framework = framework or default_framework()
     problems: list[InputProblem] = []
+    report = None
     team_table: dict[str, Team] | None = None
     try:
         team_table = read_teams(teams, teams_name, framework)
     except InputFileError as exc:
         problems += exc.problems
     try:
-        answers = read_responses(
-            responses, responses_name, framework,
-            known_teams=set(team_table) if team_table is not None else None,
-        )
+        answers = import_survey(
+            responses, responses_name, mapping=mapping, framework=framework,
+            known_teams=(
+                {t.team_id: t.name for t in team_table.values()} if team_table is not None
+                else None
+            ),
+            default_team=default_team,
+        ).responses
     except InputFileError as exc:
         problems += exc.problems
+        report = getattr(exc, "report", None)  # what was detected, for the page to say
     if problems:
+        if report is not None:
+            raise SurveyImportError(problems, report)
         raise InputFileError(problems)
     assert team_table is not None
     return answers, team_table

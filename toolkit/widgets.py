@@ -208,9 +208,11 @@ class AssessmentApp(W.VBox):
         items = "".join(f"<li>{html.escape(str(p))}</li>" for p in exc.problems[:100])
         more = len(exc.problems) - 100
         self._clear_views()
+        report = getattr(exc, "report", None)  # a survey export: say what it was read as
+        detected = f"<p>Read as {html.escape(report.detected)}.</p>" if report else ""
         self._show_message(
             f"<strong>The file could not be used: {len(exc.problems)} problem(s).</strong>"
-            f"<ul>{items}</ul>" + (f"<p>… and {more} more.</p>" if more > 0 else ""),
+            f"{detected}<ul>{items}</ul>" + (f"<p>… and {more} more.</p>" if more > 0 else ""),
             kind="error",
         )
 
