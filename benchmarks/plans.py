@@ -58,8 +58,13 @@ def organisation(tmp: Path) -> tuple[Path, Path]:
         row["team_name"] = f"{row['team_name']} #{k}"
         teams.append(row)
         for r in range(int(rng.integers(5, 15))):
-            answers.append([f"{row['team_id']}-{r}", row["team_id"],
-                            *rng.integers(1, 6, len(framework.item_ids))])
+            answers.append(
+                [
+                    f"{row['team_id']}-{r}",
+                    row["team_id"],
+                    *rng.integers(1, 6, len(framework.item_ids)),
+                ]
+            )
     teams_csv, responses_csv = tmp / "teams.csv", tmp / "responses.csv"
     with teams_csv.open("w", newline="") as fh:
         writer = csv.DictWriter(fh, TEAM_COLUMNS)
@@ -77,23 +82,42 @@ def organisation(tmp: Path) -> tuple[Path, Path]:
         for k, row in enumerate(teams):
             fmt = ("in_person", "online", "in_person", "self_paced")[k % 4]
             minutes = {"in_person": 180, "online": 120, "self_paced": 45}[fmt]
-            writer.writerow([row["team_id"], minutes, fmt, 12, f"2027-03-{k % 28 + 1:02d} 09:30",
-                             "en"])
+            writer.writerow(
+                [row["team_id"], minutes, fmt, 12, f"2027-03-{k % 28 + 1:02d} 09:30", "en"]
+            )
     return results, sessions
 
 
 def _wall(command: list[str] | str, **kwargs) -> float:
     started = time.perf_counter()
-    subprocess.run(command, check=True, cwd=ROOT, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL, **kwargs)
+    subprocess.run(
+        command,
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        **kwargs,
+    )
     return time.perf_counter() - started
 
 
 def measure(tmp: Path) -> dict:
     results, sessions = organisation(tmp)
     bin_dir = Path(sys.executable).parent
-    ours = _wall([sys.executable, "-m", "toolkit.cli", "plans", str(sessions), "-r", str(results),
-                  "-o", str(tmp / "ours"), "--force"])
+    ours = _wall(
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "plans",
+            str(sessions),
+            "-r",
+            str(results),
+            "-o",
+            str(tmp / "ours"),
+            "--force",
+        ]
+    )
     floor = _wall([sys.executable, "-c", FLOOR, str(sessions), str(results), str(tmp / "floor")])
     from toolkit.batch import read_jobs
 
@@ -103,9 +127,11 @@ def measure(tmp: Path) -> dict:
         p = job.parameters
         out = Path(job.out_dir)
         args = " ".join(f"-p {k} '{v}'" for k, v in p.items())
-        script.append(f"mkdir -p {out} && {bin_dir}/papermill --no-progress-bar notebooks/session_plan.ipynb "
-                      f"{out}/session_plan.ipynb {args} && {bin_dir}/jupyter nbconvert --to html "
-                      f"--no-input {out}/session_plan.ipynb")
+        script.append(
+            f"mkdir -p {out} && {bin_dir}/papermill --no-progress-bar notebooks/session_plan.ipynb "
+            f"{out}/session_plan.ipynb {args} && {bin_dir}/jupyter nbconvert --to html "
+            f"--no-input {out}/session_plan.ipynb"
+        )
     naive = _wall(" && ".join(script), shell=True) / NAIVE_SAMPLE * N_TEAMS
     return {"ours": ours, "floor": floor, "naive": naive}
 
@@ -114,21 +140,25 @@ def rows(tmp: Path) -> tuple[str, list[str]]:
     tmp.mkdir(parents=True, exist_ok=True)
     f = measure(tmp)
     per = {k: v / N_TEAMS for k, v in f.items()}
-    text = "\n".join([
-        f"Session plans: {N_TEAMS} teams, executed notebook + HTML handout each (and guide, "
-        "plan.json)",
-        f"  naive (papermill + nbconvert per team, {NAIVE_SAMPLE} measured, scaled): "
-        f"{f['naive']:.1f} s  ({per['naive']:.2f} s a team)",
-        f"  cct plans (warm kernels, every core):              {f['ours']:.1f} s  "
-        f"({per['ours']:.2f} s a team)",
-        f"  floor (toolkit in one process, no kernel):          {f['floor']:.1f} s  "
-        f"({per['floor']:.2f} s a team)",
-        f"  naive / cct plans = {f['naive'] / f['ours']:.1f}x faster (target ≥ 10x); "
-        f"cct plans / floor = {f['ours'] / f['floor']:.2f}x (target ≤ 2.5x)",
-    ])
-    summary = [f"plans {N_TEAMS} teams: cct plans {f['ours']:.1f} s, naive {f['naive']:.0f} s "
-               f"({f['naive'] / f['ours']:.1f}x), floor {f['floor']:.1f} s "
-               f"(ours/floor {f['ours'] / f['floor']:.2f}x)"]
+    text = "\n".join(
+        [
+            f"Session plans: {N_TEAMS} teams, executed notebook + HTML handout each (and guide, "
+            "plan.json)",
+            f"  naive (papermill + nbconvert per team, {NAIVE_SAMPLE} measured, scaled): "
+            f"{f['naive']:.1f} s  ({per['naive']:.2f} s a team)",
+            f"  cct plans (warm kernels, every core):              {f['ours']:.1f} s  "
+            f"({per['ours']:.2f} s a team)",
+            f"  floor (toolkit in one process, no kernel):          {f['floor']:.1f} s  "
+            f"({per['floor']:.2f} s a team)",
+            f"  naive / cct plans = {f['naive'] / f['ours']:.1f}x faster (target ≥ 10x); "
+            f"cct plans / floor = {f['ours'] / f['floor']:.2f}x (target ≤ 2.5x)",
+        ]
+    )
+    summary = [
+        f"plans {N_TEAMS} teams: cct plans {f['ours']:.1f} s, naive {f['naive']:.0f} s "
+        f"({f['naive'] / f['ours']:.1f}x), floor {f['floor']:.1f} s "
+        f"(ours/floor {f['ours'] / f['floor']:.2f}x)"
+    ]
     return text, summary
 
 

@@ -36,12 +36,27 @@ def write_kobo_csv(path: Path, target_bytes: int = TARGET_BYTES) -> int:
 
     framework = default_framework()
     rng = np.random.default_rng(SEED)
-    groups = {i.id: framework.domain_of_competency[framework.competency_of_item[i.id]]
-              for i in framework.items}
+    groups = {
+        i.id: framework.domain_of_competency[framework.competency_of_item[i.id]]
+        for i in framework.items
+    }
     items = framework.item_ids
-    header = ["start", "end", "team_id", *[f"{groups[i]}/{i}" for i in items], "languages",
-              "languages/ar", "languages/es", "languages/uk", "_id", "_uuid",
-              "_submission_time", "_status", "__version__", "_index"]
+    header = [
+        "start",
+        "end",
+        "team_id",
+        *[f"{groups[i]}/{i}" for i in items],
+        "languages",
+        "languages/ar",
+        "languages/es",
+        "languages/uk",
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_status",
+        "__version__",
+        "_index",
+    ]
     labels = np.array(["", *framework.scale.labels["en"], "N/A"], dtype=object)
     teams = np.array([f"team_{k:03d}" for k in range(200)], dtype=object)
     per_row = 30 + 14 * len(items)  # bytes per row, measured, to size the file
@@ -55,24 +70,30 @@ def write_kobo_csv(path: Path, target_bytes: int = TARGET_BYTES) -> int:
     ids = np.array([f"uuid-{k:08d}" for k in range(n)], dtype=object)
     dup = rng.random(n) < 0.01
     ids[dup] = ids[np.maximum(np.flatnonzero(dup) - 1, 0)]
-    stamp = np.array([f"2026-03-{1 + k % 28:02d}T08:{k % 60:02d}:00" for k in range(n)],
-                     dtype=object)
+    stamp = np.array(
+        [f"2026-03-{1 + k % 28:02d}T08:{k % 60:02d}:00" for k in range(n)], dtype=object
+    )
     lang = rng.integers(0, 2, size=(n, 3))
-    table = np.column_stack([
-        np.full(n, "2026-03-02T09:00:00.000+01:00", dtype=object),
-        np.full(n, "2026-03-02T09:10:00.000+01:00", dtype=object),
-        teams[rng.integers(0, len(teams), n)],
-        *columns,
-        np.where(lang[:, 0] == 1, "ar es", "uk"),
-        *[lang[:, j].astype(str) for j in range(3)],
-        np.arange(n).astype(str), ids, stamp,
-        np.full(n, "submitted_via_web", dtype=object), np.full(n, "vAbc", dtype=object),
-        (np.arange(n) + 1).astype(str),
-    ])
+    table = np.column_stack(
+        [
+            np.full(n, "2026-03-02T09:00:00.000+01:00", dtype=object),
+            np.full(n, "2026-03-02T09:10:00.000+01:00", dtype=object),
+            teams[rng.integers(0, len(teams), n)],
+            *columns,
+            np.where(lang[:, 0] == 1, "ar es", "uk"),
+            *[lang[:, j].astype(str) for j in range(3)],
+            np.arange(n).astype(str),
+            ids,
+            stamp,
+            np.full(n, "submitted_via_web", dtype=object),
+            np.full(n, "vAbc", dtype=object),
+            (np.arange(n) + 1).astype(str),
+        ]
+    )
     with path.open("w", encoding="utf-8", newline="") as fh:
         fh.write(";".join(f'"{h}"' for h in header) + "\r\n")
         for start in range(0, n, 20000):
-            chunk = table[start:start + 20000]
+            chunk = table[start : start + 20000]
             fh.write("\r\n".join(";".join(f'"{c}"' for c in row) for row in chunk) + "\r\n")
     return n
 

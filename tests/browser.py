@@ -19,8 +19,13 @@ from toolkit.paths import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("CCT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 
@@ -46,7 +51,9 @@ def voila_server(extra: list[str] | None = None, timeout: float = 60):
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"voila-{port}.log", "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "voila", *voila_arguments(port), "--no-browser", *(extra or [])],
-        cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -41,10 +41,21 @@ def test_framework_labels_in_every_language_map_to_their_point(vocab, framework,
 
 @pytest.mark.parametrize(
     "raw, value",
-    [("Strongly agree", 5), ("  STRONGLY AGREE ", 5), ("strongly_agree", 5),
-     ("Tout a fait d’accord", 5), ("Totalmente de acuerdo", 5), ("أوافق بشدة", 5),
-     ("Повністю погоджуюся", 5), ("4", 4), ("4.0", 4), ("4,0", 4), ("4 - Agree", 4),
-     ("Agree (4)", 4), ("2. Disagree", 2)],
+    [
+        ("Strongly agree", 5),
+        ("  STRONGLY AGREE ", 5),
+        ("strongly_agree", 5),
+        ("Tout a fait d’accord", 5),
+        ("Totalmente de acuerdo", 5),
+        ("أوافق بشدة", 5),
+        ("Повністю погоджуюся", 5),
+        ("4", 4),
+        ("4.0", 4),
+        ("4,0", 4),
+        ("4 - Agree", 4),
+        ("Agree (4)", 4),
+        ("2. Disagree", 2),
+    ],
 )
 def test_one_answer(vocab, raw, value):
     decoded = vocab.decode([raw])
@@ -52,16 +63,38 @@ def test_one_answer(vocab, raw, value):
 
 
 @pytest.mark.parametrize(
-    "raw", ["", "  ", "N/A", "n/a", "NA", "Don't know", "Don’t know", "No sé", "Je ne sais pas",
-            "لا أعرف", "Не знаю", "-", "Prefer not to say"],
+    "raw",
+    [
+        "",
+        "  ",
+        "N/A",
+        "n/a",
+        "NA",
+        "Don't know",
+        "Don’t know",
+        "No sé",
+        "Je ne sais pas",
+        "لا أعرف",
+        "Не знаю",
+        "-",
+        "Prefer not to say",
+    ],
 )
 def test_missing_markers_are_blank_never_zero(vocab, raw):
     decoded = vocab.decode([raw])
     assert np.isnan(decoded.values[0]) and decoded.status[0] == BLANK
 
 
-@pytest.mark.parametrize("raw, status", [("0", OFF_SCALE), ("6", OFF_SCALE), ("3.5", OFF_SCALE),
-                                         ("maybe", UNKNOWN), ("9 - Agree", OFF_SCALE)])
+@pytest.mark.parametrize(
+    "raw, status",
+    [
+        ("0", OFF_SCALE),
+        ("6", OFF_SCALE),
+        ("3.5", OFF_SCALE),
+        ("maybe", UNKNOWN),
+        ("9 - Agree", OFF_SCALE),
+    ],
+)
 def test_not_on_the_scale(vocab, raw, status):
     assert vocab.decode([raw]).status[0] == status
 
@@ -83,10 +116,14 @@ def test_the_toolkit_layouts_use_only_the_framework_scale(vocab):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("missing: {en: [x]}\nscales:\n  - id: s\n    points: {1: {en: [a]}, 2: {en: [A]}}\n",
-         "in scale 's', 'A' is given for point 1 and for point 2"),
-        ("missing: {en: [N/A]}\nscales:\n  - id: s\n    points: {1: {en: [n.a.]}}\n",
-         "'n.a.' is both a missing-answer marker and a label of scale 's'"),
+        (
+            "missing: {en: [x]}\nscales:\n  - id: s\n    points: {1: {en: [a]}, 2: {en: [A]}}\n",
+            "in scale 's', 'A' is given for point 1 and for point 2",
+        ),
+        (
+            "missing: {en: [N/A]}\nscales:\n  - id: s\n    points: {1: {en: [n.a.]}}\n",
+            "'n.a.' is both a missing-answer marker and a label of scale 's'",
+        ),
         ("missing: {en: [x]}\nextra: 1\n", "at extra: Extra inputs are not permitted"),
     ],
 )

@@ -105,8 +105,12 @@ def test_cell_answered_by_too_few_is_withheld_and_left_out_of_the_domain(small):
 
 def test_results_do_not_depend_on_row_order(small, framework):
     responses, teams = small
-    flipped = Responses(responses.respondent_ids[::-1], responses.team_ids[::-1],
-                        responses.item_ids, responses.values[::-1])
+    flipped = Responses(
+        responses.respondent_ids[::-1],
+        responses.team_ids[::-1],
+        responses.item_ids,
+        responses.values[::-1],
+    )
     a = assess(responses, teams, threshold=5).cells
     b = assess(flipped, teams, threshold=5).cells
     np.testing.assert_allclose(a["mean"], b["mean"], equal_nan=True)
@@ -122,5 +126,6 @@ def test_respondents_of_unknown_teams_are_reported_not_counted(small, framework)
     responses, teams = small
     del teams["t2"]
     result = assess(responses, teams, threshold=5)
-    assert any("4 respondent(s) belong to teams not in the team context file" in n
-               for n in result.notices)
+    assert any(
+        "4 respondent(s) belong to teams not in the team context file" in n for n in result.notices
+    )

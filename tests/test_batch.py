@@ -61,21 +61,36 @@ def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file
     index = summary.index.read_text()
     assert index.count("handout</a>") == 4 and "4 planned" in index
 
-    again = run_batch(read_jobs(sessions_file(tmp_path, ROWS), results_file, out),
-                      out, workers=2, progress=False)
+    again = run_batch(
+        read_jobs(sessions_file(tmp_path, ROWS), results_file, out), out, workers=2, progress=False
+    )
     assert [o.status for o in again.outcomes] == ["unchanged"] * 4
 
     changed = [ROWS[0].replace(",180,", ",240,"), *ROWS[1:]]
-    third = run_batch(read_jobs(sessions_file(tmp_path, changed), results_file, out),
-                      out, workers=2, progress=False)
+    third = run_batch(
+        read_jobs(sessions_file(tmp_path, changed), results_file, out),
+        out,
+        workers=2,
+        progress=False,
+    )
     assert [o.status for o in third.outcomes] == ["planned"] + ["unchanged"] * 3
 
 
 def test_a_failing_team_does_not_stop_the_others(tmp_path, results_file):
     rows = [ROWS[0], "intake_south,52,in_person,12,2027-03-01 09:30,en", ROWS[1]]
-    result = CliRunner().invoke(app, ["plans", str(sessions_file(tmp_path, rows)), "-r",
-                                      str(results_file), "-o", str(tmp_path / "out"),
-                                      "--workers", "2"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "plans",
+            str(sessions_file(tmp_path, rows)),
+            "-r",
+            str(results_file),
+            "-o",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+        ],
+    )
     assert result.exit_code == 1
     assert "2 planned, 1 failed" in result.output or "1 failed, 2 planned" in result.output
     assert "FAILED intake_south-20270301-0930: PlanError" in result.output
@@ -88,30 +103,53 @@ def test_a_failing_team_does_not_stop_the_others(tmp_path, results_file):
 
 
 def test_sessions_file_problems_are_all_reported_with_row_and_column(tmp_path, results_file):
-    rows = ["nobody,180,in_person,12,2027-02-01 09:30,en",
-            "intake_north,three hours,in_person,12,2027-02-01 09:30,en",
-            "intake_north,180,hybrid,12,tomorrow,en"]
+    rows = [
+        "nobody,180,in_person,12,2027-02-01 09:30,en",
+        "intake_north,three hours,in_person,12,2027-02-01 09:30,en",
+        "intake_north,180,hybrid,12,tomorrow,en",
+    ]
     with pytest.raises(InputFileError) as info:
         read_jobs(sessions_file(tmp_path, rows), results_file, tmp_path / "out")
     messages = [str(p) for p in info.value.problems]
     assert messages[0].startswith("sessions.csv, row 2, column 'team_id': team 'nobody' is not in")
-    assert ("sessions.csv, row 3, column 'minutes': 'three hours' is not a whole number"
-            in messages)
-    assert ("sessions.csv, row 4, column 'format': 'hybrid' is not one of in_person, online, "
-            "self_paced" in messages)
+    assert "sessions.csv, row 3, column 'minutes': 'three hours' is not a whole number" in messages
+    assert (
+        "sessions.csv, row 4, column 'format': 'hybrid' is not one of in_person, online, "
+        "self_paced" in messages
+    )
     assert any("row 4, column 'start': 'tomorrow' is not a date and time" in m for m in messages)
 
 
 def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_file):
     out = tmp_path / "plans"
-    teams = ["intake_north", "intake_south", "housing_east", "health_nav_central",
-             "clinic_residents", "family_services", "refugee_casework", "service_leads"]
+    teams = [
+        "intake_north",
+        "intake_south",
+        "housing_east",
+        "health_nav_central",
+        "clinic_residents",
+        "family_services",
+        "refugee_casework",
+        "service_leads",
+    ]
     rows = [f"{t},180,in_person,12,2027-04-{k + 1:02d} 09:30,en" for k, t in enumerate(teams)]
     sessions = sessions_file(tmp_path, rows)
-    command = [sys.executable, "-m", "toolkit.cli", "plans", str(sessions), "-r",
-               str(results_file), "-o", str(out), "--workers", "2"]
-    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "toolkit.cli",
+        "plans",
+        str(sessions),
+        "-r",
+        str(results_file),
+        "-o",
+        str(out),
+        "--workers",
+        "2",
+    ]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     while len(list(out.glob(f"*/{MANIFEST}"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -141,12 +179,38 @@ def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_
 def test_session_plan_runs_with_the_stock_papermill_cli(tmp_path, results_file):
     papermill = Path(sys.executable).with_name("papermill")
     done = subprocess.run(
-        [str(papermill), str(NOTEBOOKS_DIR / "session_plan.ipynb"), str(tmp_path / "out.ipynb"),
-         "-p", "results_file", str(results_file), "-p", "team_id", "health_nav_harbour",
-         "-p", "minutes", "120", "-p", "session_format", "online", "-p", "group_size", "8",
-         "-p", "start", "2027-05-03 13:00", "-p", "language", "fr",
-         "-p", "output_dir", str(tmp_path / "plan")],
-        capture_output=True, text=True, cwd=tmp_path,
+        [
+            str(papermill),
+            str(NOTEBOOKS_DIR / "session_plan.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            "-p",
+            "results_file",
+            str(results_file),
+            "-p",
+            "team_id",
+            "health_nav_harbour",
+            "-p",
+            "minutes",
+            "120",
+            "-p",
+            "session_format",
+            "online",
+            "-p",
+            "group_size",
+            "8",
+            "-p",
+            "start",
+            "2027-05-03 13:00",
+            "-p",
+            "language",
+            "fr",
+            "-p",
+            "output_dir",
+            str(tmp_path / "plan"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     plan = json.loads((tmp_path / "plan" / "plan.json").read_text())

@@ -6,8 +6,16 @@ import yaml
 from toolkit.catalog import CATALOG_FILE, FORMATS, load_catalog
 from toolkit.exceptions import DataFileError
 
-ACTIVITIES = {"role_play", "case_study", "scenario_simulation", "reflective_journaling",
-              "listening_session", "quiz", "standardized_scenario_station", "debrief"}
+ACTIVITIES = {
+    "role_play",
+    "case_study",
+    "scenario_simulation",
+    "reflective_journaling",
+    "listening_session",
+    "quiz",
+    "standardized_scenario_station",
+    "debrief",
+}
 
 
 def test_bundled_catalog_covers_every_competency_role_and_format(framework):
@@ -35,18 +43,30 @@ def _broken(tmp_path: Path, change) -> Path:
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda r: r["modules"][0]["competencies"].append("communication.telepathy"),
-         r"module '\w+': unknown competency 'communication.telepathy'"),
-        (lambda r: r["modules"][0].__setitem__("durations", [25, 33]),
-         r"module '\w+': duration 33 is not a positive multiple of 5"),
-        (lambda r: r["scenarios"][0]["roles"].append("astronauts"),
-         r"scenario 'SC01': unknown role 'astronauts'"),
-        (lambda r: r["modules"][1].__setitem__("activities", ["juggling"]),
-         r"module '\w+': unknown activity 'juggling'"),
-        (lambda r: r["scenarios"][1].__setitem__("id", r["scenarios"][0]["id"]),
-         r"scenario id 'SC01' is used twice"),
-        (lambda r: r["scenarios"][0].pop("staff_brief"),
-         r"scenarios → 0 → staff_brief: Field required"),
+        (
+            lambda r: r["modules"][0]["competencies"].append("communication.telepathy"),
+            r"module '\w+': unknown competency 'communication.telepathy'",
+        ),
+        (
+            lambda r: r["modules"][0].__setitem__("durations", [25, 33]),
+            r"module '\w+': duration 33 is not a positive multiple of 5",
+        ),
+        (
+            lambda r: r["scenarios"][0]["roles"].append("astronauts"),
+            r"scenario 'SC01': unknown role 'astronauts'",
+        ),
+        (
+            lambda r: r["modules"][1].__setitem__("activities", ["juggling"]),
+            r"module '\w+': unknown activity 'juggling'",
+        ),
+        (
+            lambda r: r["scenarios"][1].__setitem__("id", r["scenarios"][0]["id"]),
+            r"scenario id 'SC01' is used twice",
+        ),
+        (
+            lambda r: r["scenarios"][0].pop("staff_brief"),
+            r"scenarios → 0 → staff_brief: Field required",
+        ),
     ],
 )
 def test_broken_catalog_says_what_and_where(tmp_path, change, message):

@@ -18,8 +18,9 @@ EXPORTS = Path(__file__).parent / "files" / "exports"
 
 def test_import_prints_the_report_and_writes_the_tidy_csv(tmp_path):
     out = tmp_path / "tidy.csv"
-    result = runner.invoke(app, ["import", str(EXPORTS / "kobo.csv"), "-o", str(out),
-                                 "--teams", str(SAMPLE_TEAMS)])
+    result = runner.invoke(
+        app, ["import", str(EXPORTS / "kobo.csv"), "-o", str(out), "--teams", str(SAMPLE_TEAMS)]
+    )
     assert result.exit_code == 0, result.output
     assert "Detected: kobo.csv: KoboToolbox (utf-8, separated by semicolon)" in result.output
     assert "communication/COM01 → COM01 (by code)" in result.output
@@ -38,8 +39,17 @@ def test_import_problems_exit_2_without_traceback_and_write_a_mapping(tmp_path):
     source.write_text("Timestamp,Site,How are you?\n1,North,4\n", encoding="utf-8")
     mapping = tmp_path / "mapping.yaml"
     done = subprocess.run(
-        [sys.executable, "-m", "toolkit.cli", "import", str(source), "--write-mapping",
-         str(mapping)], capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "import",
+            str(source),
+            "--write-mapping",
+            str(mapping),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr + done.stdout
@@ -47,8 +57,10 @@ def test_import_problems_exit_2_without_traceback_and_write_a_mapping(tmp_path):
     assert "Detected: survey.csv: Google Forms" in done.stdout
     text = mapping.read_text(encoding="utf-8")
     assert '  "Site":\n  "How are you?":\n' in text
-    mapping.write_text(text.replace('"Site":', '"Site": team')
-                       .replace('"How are you?":', '"How are you?": COM01'), encoding="utf-8")
+    mapping.write_text(
+        text.replace('"Site":', '"Site": team').replace('"How are you?":', '"How are you?": COM01'),
+        encoding="utf-8",
+    )
     out = tmp_path / "tidy.csv"
     result = runner.invoke(app, ["import", str(source), "--mapping", str(mapping), "-o", str(out)])
     assert result.exit_code == 0, result.output
@@ -61,8 +73,9 @@ def test_import_problems_exit_2_without_traceback_and_write_a_mapping(tmp_path):
 def test_import_with_a_team_for_the_whole_file(tmp_path):
     source = tmp_path / "s.csv"
     source.write_text("Timestamp,COM01\n1,Agree\n", encoding="utf-8")
-    result = runner.invoke(app, ["import", str(source), "--team", "intake_north", "-o",
-                                 str(tmp_path / "t.csv")])
+    result = runner.invoke(
+        app, ["import", str(source), "--team", "intake_north", "-o", str(tmp_path / "t.csv")]
+    )
     assert result.exit_code == 0, result.output
     assert "Team: 'intake_north' for the whole file (--team)" in result.output
 

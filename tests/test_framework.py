@@ -7,12 +7,23 @@ from toolkit.exceptions import DataFileError
 from toolkit.framework import FRAMEWORK_FILE, REQUIRED_LANGUAGES, load_framework
 
 ROLES = {
-    "frontline_intake", "housing", "health_navigation", "clinical_trainees",
-    "social_work", "tech_product", "supervisors",
+    "frontline_intake",
+    "housing",
+    "health_navigation",
+    "clinical_trainees",
+    "social_work",
+    "tech_product",
+    "supervisors",
 }
 DOMAINS = {
-    "communication", "language_access", "self_awareness", "migration_knowledge",
-    "trauma_informed", "ethics_privacy", "accommodation", "partnership",
+    "communication",
+    "language_access",
+    "self_awareness",
+    "migration_knowledge",
+    "trauma_informed",
+    "ethics_privacy",
+    "accommodation",
+    "partnership",
 }
 
 
@@ -53,7 +64,9 @@ def test_missing_translation_is_named_with_its_place(tmp_path):
         del raw["domains"][0]["competencies"][0]["items"][1]["text"]["ar"]
 
     path = _broken_copy(tmp_path, drop_arabic)
-    with pytest.raises(DataFileError, match=r"domains → 0 → competencies → 0 → items → 1 → text.*ar"):
+    with pytest.raises(
+        DataFileError, match=r"domains → 0 → competencies → 0 → items → 1 → text.*ar"
+    ):
         load_framework(path)
 
 

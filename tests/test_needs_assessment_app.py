@@ -75,8 +75,9 @@ def test_upload_pick_team_and_the_chart_changes(page, tmp_path):
 
     # the team without answers in this upload is now under the threshold, and says so
     page.select_option(".cct-profile-team select", label="Family social work")
-    page.wait_for_selector(".cct-profile >> text=withheld, fewer than 5 people answered",
-                           timeout=LOAD)
+    page.wait_for_selector(
+        ".cct-profile >> text=withheld, fewer than 5 people answered", timeout=LOAD
+    )
 
 
 def test_threshold_changes_what_is_withheld(page):

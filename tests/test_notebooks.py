@@ -41,12 +41,24 @@ def test_needs_assessment_parameters():
 def test_needs_assessment_runs_with_the_stock_papermill_cli(tmp_path):
     out = tmp_path / "results"
     command = [
-        str(PAPERMILL), str(NOTEBOOKS_DIR / "needs_assessment.ipynb"), str(tmp_path / "out.ipynb"),
-        "-p", "responses_file", str(SAMPLE_DIR / "responses.csv"),
-        "-p", "teams_file", str(SAMPLE_DIR / "teams.csv"),
-        "-p", "teams", "intake_north,housing_west",
-        "-p", "privacy_threshold", "5",
-        "-p", "output_dir", str(out),
+        str(PAPERMILL),
+        str(NOTEBOOKS_DIR / "needs_assessment.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        "-p",
+        "responses_file",
+        str(SAMPLE_DIR / "responses.csv"),
+        "-p",
+        "teams_file",
+        str(SAMPLE_DIR / "teams.csv"),
+        "-p",
+        "teams",
+        "intake_north,housing_west",
+        "-p",
+        "privacy_threshold",
+        "5",
+        "-p",
+        "output_dir",
+        str(out),
     ]
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -55,7 +67,9 @@ def test_needs_assessment_runs_with_the_stock_papermill_cli(tmp_path):
     executed = json.loads((tmp_path / "out.ipynb").read_text())
     shown = "".join(
         "".join(o.get("data", {}).get("text/html", ""))
-        for c in executed["cells"] if c["cell_type"] == "code" for o in c["outputs"]
+        for c in executed["cells"]
+        if c["cell_type"] == "code"
+        for o in c["outputs"]
     )
     assert "Central intake, North office" in shown
     assert "Housing support, West" in shown and "Withheld: fewer than 5 people" in shown
@@ -68,10 +82,11 @@ def test_bad_input_in_papermill_shows_words_not_a_traceback(tmp_path):
     bad.write_text("respondent_id,team_id,COM01\nr1,intake_north,9\n")
     with pytest.raises(papermill.PapermillExecutionError) as info:
         papermill.execute_notebook(
-            str(NOTEBOOKS_DIR / "needs_assessment.ipynb"), str(tmp_path / "out.ipynb"),
+            str(NOTEBOOKS_DIR / "needs_assessment.ipynb"),
+            str(tmp_path / "out.ipynb"),
             parameters={"responses_file": str(bad), "output_dir": str(tmp_path)},
             progress_bar=False,
         )
     assert info.value.ename == "InputFileError"
     assert "bad.csv, row 2, column 'COM01': answer 9 is outside the scale 1–5" in info.value.evalue
-    assert all("File \"" not in line for line in info.value.traceback)
+    assert all('File "' not in line for line in info.value.traceback)

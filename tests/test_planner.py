@@ -12,15 +12,30 @@ def results():
     return sample_results()
 
 
-TEAMS = ["intake_north", "housing_west", "clinic_residents", "product_benefits_app",
-         "service_leads", "refugee_casework"]
-SHAPES = [(45, "online"), (60, "self_paced"), (90, "in_person"), (120, "online"),
-          (180, "in_person"), (240, "in_person"), (480, "in_person"), (75, "online")]
+TEAMS = [
+    "intake_north",
+    "housing_west",
+    "clinic_residents",
+    "product_benefits_app",
+    "service_leads",
+    "refugee_casework",
+]
+SHAPES = [
+    (45, "online"),
+    (60, "self_paced"),
+    (90, "in_person"),
+    (120, "online"),
+    (180, "in_person"),
+    (240, "in_person"),
+    (480, "in_person"),
+    (75, "online"),
+]
 
 
 def plan(results, team, minutes=180, fmt="in_person", group=12):
-    return plan_session(results, SessionParameters(team, minutes, fmt, group,
-                                                   datetime(2027, 3, 2, 9, 0)))
+    return plan_session(
+        results, SessionParameters(team, minutes, fmt, group, datetime(2027, 3, 2, 9, 0))
+    )
 
 
 @pytest.mark.parametrize("team", TEAMS)

@@ -44,8 +44,12 @@ def test_long_file_gives_the_same_matrix_as_wide(write):
 
 @pytest.mark.parametrize(
     "encoding, bom, sep",
-    [("utf-8", b"", ","), ("utf-8", codecs.BOM_UTF8, ";"), ("cp1252", b"", "\t"),
-     ("utf-16-le", codecs.BOM_UTF16_LE, ",")],
+    [
+        ("utf-8", b"", ","),
+        ("utf-8", codecs.BOM_UTF8, ";"),
+        ("cp1252", b"", "\t"),
+        ("utf-16-le", codecs.BOM_UTF16_LE, ","),
+    ],
 )
 def test_encodings_and_separators(write, encoding, bom, sep):
     text = HEADER.replace(",", sep) + f"José{sep}t1{sep}4{sep}2{sep}3\n"
@@ -70,34 +74,66 @@ def test_xlsx_upload_as_bytes(framework):
         ("", ["r.csv: the file is empty"]),
         ("   \n\n", ["r.csv: the file is empty"]),
         (HEADER, ["r.csv: the file has a header but no data rows"]),
-        ("team_id,COM01\nt1,3\n",
-         ["r.csv, row 1: required column(s) missing: respondent_id. The first row must name the "
-          "columns; found: team_id, COM01"]),
-        (HEADER + "a,t1,4,9,2\n",
-         ["r.csv, row 2, column 'COM02': answer 9 is outside the scale 1–5"]),
-        (HEADER + "a,t1,4,often,2\nb,t1,0,3,3.5\n",
-         ["r.csv, row 2, column 'COM02': answer 'often' is not a whole number from 1 to 5",
-          "r.csv, row 3, column 'COM01': answer 0 is outside the scale 1–5",
-          "r.csv, row 3, column 'LAN01': answer '3.5' is not a whole number from 1 to 5"]),
-        ("respondent_id,team_id,COM01,XYZ99\na,t1,3,3\n",
-         ["r.csv, row 1, column 'XYZ99': 'XYZ99' looks like an item id but is not in the "
-          "framework (version 2026.1); rename or remove the column"]),
-        (HEADER + "a,t1,4,2,1\na,t1,3,3,3\n",
-         ["r.csv, row 3, column 'respondent_id': respondent 'a' appears twice (first on row 2); "
-          "keep one row per respondent"]),
-        (HEADER + ",t1,4,2,1\nb,,3,3,3\n",
-         ["r.csv, row 2, column 'respondent_id': respondent id is empty",
-          "r.csv, row 3, column 'team_id': team id is empty"]),
-        ("respondent_id,team_id,notes\na,t1,hello\n",
-         ["r.csv, row 1: no column is a framework item id (such as COM01, COM02, COM03); is this "
-          "the right file?"]),
-        ("respondent_id,team_id,item_id,value\na,t1,COM01,4\na,t1,ZZZ01,4\na,t1,COM01,5\n",
-         ["r.csv, row 3, column 'item_id': unknown item id 'ZZZ01'; the framework's items are "
-          "COM01 … PAR04",
-          "r.csv, row 4, column 'item_id': respondent 'a' answers item 'COM01' a second time; "
-          "keep one answer per respondent and item"]),
-        ("respondent_id,team_id,item_id,value\na,t1,COM01,4\nb,t1,COM02,7\n",
-         ["r.csv, row 3, column 'value': answer 7 is outside the scale 1–5"]),
+        (
+            "team_id,COM01\nt1,3\n",
+            [
+                "r.csv, row 1: required column(s) missing: respondent_id. The first row must name the "
+                "columns; found: team_id, COM01"
+            ],
+        ),
+        (
+            HEADER + "a,t1,4,9,2\n",
+            ["r.csv, row 2, column 'COM02': answer 9 is outside the scale 1–5"],
+        ),
+        (
+            HEADER + "a,t1,4,often,2\nb,t1,0,3,3.5\n",
+            [
+                "r.csv, row 2, column 'COM02': answer 'often' is not a whole number from 1 to 5",
+                "r.csv, row 3, column 'COM01': answer 0 is outside the scale 1–5",
+                "r.csv, row 3, column 'LAN01': answer '3.5' is not a whole number from 1 to 5",
+            ],
+        ),
+        (
+            "respondent_id,team_id,COM01,XYZ99\na,t1,3,3\n",
+            [
+                "r.csv, row 1, column 'XYZ99': 'XYZ99' looks like an item id but is not in the "
+                "framework (version 2026.1); rename or remove the column"
+            ],
+        ),
+        (
+            HEADER + "a,t1,4,2,1\na,t1,3,3,3\n",
+            [
+                "r.csv, row 3, column 'respondent_id': respondent 'a' appears twice (first on row 2); "
+                "keep one row per respondent"
+            ],
+        ),
+        (
+            HEADER + ",t1,4,2,1\nb,,3,3,3\n",
+            [
+                "r.csv, row 2, column 'respondent_id': respondent id is empty",
+                "r.csv, row 3, column 'team_id': team id is empty",
+            ],
+        ),
+        (
+            "respondent_id,team_id,notes\na,t1,hello\n",
+            [
+                "r.csv, row 1: no column is a framework item id (such as COM01, COM02, COM03); is this "
+                "the right file?"
+            ],
+        ),
+        (
+            "respondent_id,team_id,item_id,value\na,t1,COM01,4\na,t1,ZZZ01,4\na,t1,COM01,5\n",
+            [
+                "r.csv, row 3, column 'item_id': unknown item id 'ZZZ01'; the framework's items are "
+                "COM01 … PAR04",
+                "r.csv, row 4, column 'item_id': respondent 'a' answers item 'COM01' a second time; "
+                "keep one answer per respondent and item",
+            ],
+        ),
+        (
+            "respondent_id,team_id,item_id,value\na,t1,COM01,4\nb,t1,COM02,7\n",
+            ["r.csv, row 3, column 'value': answer 7 is outside the scale 1–5"],
+        ),
     ],
 )
 def test_malformed_files_name_file_row_and_column(write, content, expected):

@@ -49,19 +49,49 @@ def problems(source, **kwargs) -> list[str]:
 @pytest.mark.parametrize(
     "file, fmt, encoding, separator, ids, dropped",
     [
-        ("kobo.csv", "kobo", "utf-8", ";", ["uuid-A", "uuid-B", "uuid-C"],
-         ["row 5: same respondent id 'uuid-A' as row 2; kept the latest submission"]),
+        (
+            "kobo.csv",
+            "kobo",
+            "utf-8",
+            ";",
+            ["uuid-A", "uuid-B", "uuid-C"],
+            ["row 5: same respondent id 'uuid-A' as row 2; kept the latest submission"],
+        ),
         ("kobo_labels_fr.xlsx", "kobo", None, None, ["uuid-A", "uuid-B", "uuid-C"], []),
         ("odk.csv", "odk", "utf-8", ",", ["uuid:A", "uuid:B", "uuid:C"], []),
-        ("limesurvey.csv", "limesurvey", "utf-8", ",", ["1", "2", "3"],
-         ["row 5: answered no item (an incomplete response)"]),
-        ("google_forms.csv", "google_forms", "utf-8", ",", ["row-2", "row-5", "row-4"],
-         ["row 3: identical to row 5; kept the latest submission"]),
-        ("google_forms_excel_es_cp1252.csv", "google_forms", "cp1252", ";",
-         ["row-2", "row-3", "row-4"], []),
+        (
+            "limesurvey.csv",
+            "limesurvey",
+            "utf-8",
+            ",",
+            ["1", "2", "3"],
+            ["row 5: answered no item (an incomplete response)"],
+        ),
+        (
+            "google_forms.csv",
+            "google_forms",
+            "utf-8",
+            ",",
+            ["row-2", "row-5", "row-4"],
+            ["row 3: identical to row 5; kept the latest submission"],
+        ),
+        (
+            "google_forms_excel_es_cp1252.csv",
+            "google_forms",
+            "cp1252",
+            ";",
+            ["row-2", "row-3", "row-4"],
+            [],
+        ),
         ("microsoft_forms.xlsx", "microsoft_forms", None, None, ["1", "2", "3"], []),
-        ("microsoft_forms_unicode_text.txt", "microsoft_forms", "utf-16", "\t",
-         ["1", "2", "3"], []),
+        (
+            "microsoft_forms_unicode_text.txt",
+            "microsoft_forms",
+            "utf-16",
+            "\t",
+            ["1", "2", "3"],
+            [],
+        ),
         ("qualtrics.csv", "qualtrics", "utf-8", ",", ["R_A", "R_B", "R_C"], []),
         ("tidy_long.csv", "tidy", "utf-8", ",", ["A", "B", "C"], []),
     ],
@@ -86,9 +116,7 @@ def test_each_format_is_detected_and_imported(file, fmt, encoding, separator, id
 
 def test_kobo_select_multiple_columns_are_grouped_and_metadata_named():
     report = import_survey(EXPORTS / "kobo.csv").report
-    assert report.choice_columns == {
-        "languages": ["languages/ar", "languages/es", "languages/uk"]
-    }
+    assert report.choice_columns == {"languages": ["languages/ar", "languages/es", "languages/uk"]}
     assert report.unmatched == ["languages"]
     assert {"_submission_time", "__version__", "start"} <= set(report.metadata_columns)
     assert report.respondent_column.column == "_uuid"
@@ -110,25 +138,33 @@ def test_spreadsheet_with_decimal_commas_finished_with_a_mapping_file(tmp_path):
     first = import_survey(source)
     assert first.report.format == "spreadsheet" and first.report.encoding == "utf-8-sig"
     assert first.report.unmatched == [
-        "Nom", "À quelle fréquence faites-vous appel à un proche comme interprète ?", "Moyenne"
+        "Nom",
+        "À quelle fréquence faites-vous appel à un proche comme interprète ?",
+        "Moyenne",
     ]
     from toolkit.framework import default_framework
     from toolkit.item_matching import Matching
 
     template = mapping_template(
-        source.name, Matching(items=first.report.matched, unmatched=first.report.unmatched),
+        source.name,
+        Matching(items=first.report.matched, unmatched=first.report.unmatched),
         default_framework(),
     )
-    filled = (template.replace('"Nom":', '"Nom": respondent')
-              .replace('interprète ?":', 'interprète ?": LAN02')
-              .replace('"Moyenne":', '"Moyenne": ignore'))
+    filled = (
+        template.replace('"Nom":', '"Nom": respondent')
+        .replace('interprète ?":', 'interprète ?": LAN02')
+        .replace('"Moyenne":', '"Moyenne": ignore')
+    )
     path = tmp_path / "mapping.yaml"
     path.write_text(filled, encoding="utf-8")
     result = import_survey(source, mapping=path)
     assert list(result.responses.respondent_ids) == ["A", "B", "C"]
     assert result.report.unmatched == [] and result.report.ignored_columns == ["Moyenne"]
-    assert ("À quelle fréquence faites-vous appel à un proche comme interprète ?", "LAN02",
-            "mapping file") in [(m.column, m.target, m.how) for m in result.report.matched]
+    assert (
+        "À quelle fréquence faites-vous appel à un proche comme interprète ?",
+        "LAN02",
+        "mapping file",
+    ) in [(m.column, m.target, m.how) for m in result.report.matched]
     # frequency labels: Fréquemment 5, Occasionnellement 3, Rarement ou jamais 1, blank for B
     np.testing.assert_array_equal(
         values_of(result), [[5, 4, 3, NAN, 1], [2, 1, 4, 3, NAN], [4, 5, NAN, 4, 5]]
@@ -160,8 +196,13 @@ def test_team_names_default_team_and_mapping_teams(framework):
         "teams: housing_east, intake_north); use a team id or name, or list it under 'teams' in "
         "the mapping file",
     ]
-    result = import_survey(body.encode(), name="g.csv", known_teams=KNOWN,
-                           default_team="housing_east", mapping={"teams": {"Nord": "intake_north"}})
+    result = import_survey(
+        body.encode(),
+        name="g.csv",
+        known_teams=KNOWN,
+        default_team="housing_east",
+        mapping={"teams": {"Nord": "intake_north"}},
+    )
     assert list(result.responses.team_ids) == ["intake_north", "housing_east", "intake_north"]
 
 
@@ -173,8 +214,11 @@ def test_whole_file_team_when_the_export_has_no_team_column():
 
 
 def test_forced_format_and_unknown_format_names_the_known_ones():
-    with pytest.raises(SurveyFormatError, match=r"unknown survey format 'kobo2'; known formats: "
-                       r"google_forms, kobo, limesurvey, microsoft_forms, odk, qualtrics"):
+    with pytest.raises(
+        SurveyFormatError,
+        match=r"unknown survey format 'kobo2'; known formats: "
+        r"google_forms, kobo, limesurvey, microsoft_forms, odk, qualtrics",
+    ):
         import_survey(EXPORTS / "kobo.csv", survey_format="kobo2")
     assert import_survey(EXPORTS / "odk.csv", survey_format="spreadsheet").report.format == (
         "spreadsheet"
@@ -200,8 +244,9 @@ def test_load_inputs_reads_a_kobo_export_against_the_sample_teams():
 def test_load_inputs_as_uploaded_bytes_reports_every_problem():
     data = (EXPORTS / "odk.csv").read_bytes().replace(b"housing_east", b"nowhere")
     with pytest.raises(InputFileError) as info:
-        load_inputs(data, SAMPLE_TEAMS.read_bytes(), responses_name="upload.csv",
-                    teams_name="teams.csv")
+        load_inputs(
+            data, SAMPLE_TEAMS.read_bytes(), responses_name="upload.csv", teams_name="teams.csv"
+        )
     [problem] = info.value.problems
     assert str(problem).startswith(
         "upload.csv, row 4, column 'team_id': team 'nowhere' is not in the team context file"
@@ -216,74 +261,155 @@ QUAL = (
     "I summarise back what a client has told me to check that I have understood it correctly.\n"
     '{"ImportId":"startDate"},{"ImportId":"_recordId"},{"ImportId":"QID1"},{"ImportId":"QID2_1"}\n'
 )
-ADVICE = ("is not on the scale: use a whole number from 1 to 5, a label such as 'Strongly agree', "
-          "'Totalmente de acuerdo', 'Frequently', or 'N/A' for no answer")
+ADVICE = (
+    "is not on the scale: use a whole number from 1 to 5, a label such as 'Strongly agree', "
+    "'Totalmente de acuerdo', 'Frequently', or 'N/A' for no answer"
+)
 MALFORMED = [
     ("empty", b"", ["m.csv: the file is empty"]),
     ("only blanks", b" \r\n \r\n", ["m.csv: the file is empty"]),
     ("only a BOM", codecs.BOM_UTF8, ["m.csv: the file is empty"]),
     ("header only", KOBO_HEAD.encode(), ["m.csv: the file has a header but no data rows"]),
-    ("binary", bytes(range(256)) * 4,
-     ["m.csv: this is not a text file we can read. Save it from your spreadsheet as 'CSV UTF-8' "
-      "or as an Excel workbook (.xlsx) and try again."]),
-    ("damaged xlsx", b"PK\x03\x04 not really a zip",
-     ["m.csv: this Excel workbook cannot be read (File is not a zip file)"]),
-    ("off scale", (KOBO_HEAD + '"u1";"t1";"7";"2"\n').encode(),
-     ["m.csv, row 2, column 'grp/COM01': answer 7 is outside the scale 1–5"]),
-    ("zero is not missing", (KOBO_HEAD + '"u1";"t1";"0";"2"\n').encode(),
-     ["m.csv, row 2, column 'grp/COM01': answer 0 is outside the scale 1–5"]),
-    ("half point", (KOBO_HEAD + '"u1";"t1";"3,5";"2"\n').encode(),
-     [f"m.csv, row 2, column 'grp/COM01': answer '3,5' {ADVICE}"]),
-    ("unknown label", (KOBO_HEAD + '"u1";"t1";"Mostly";"Agree"\n').encode(),
-     [f"m.csv, row 2, column 'grp/COM01': answer 'Mostly' {ADVICE}"]),
-    ("every bad cell at once", (KOBO_HEAD + '"u1";"t1";"9";"x"\n"u2";"t1";"4";"8"\n').encode(),
-     ["m.csv, row 2, column 'grp/COM01': answer 9 is outside the scale 1–5",
-      f"m.csv, row 2, column 'grp/COM02': answer 'x' {ADVICE}",
-      "m.csv, row 3, column 'grp/COM02': answer 8 is outside the scale 1–5"]),
-    ("no item column", b"Timestamp,Team,Favourite fruit\n1,t1,apple\n",
-     ["m.csv, row 1: no column matches a framework item by id (such as COM01, COM02), code or "
-      "question text; 1 column(s) are not matched. Name them in a mapping file (cct import "
-      "--write-mapping) and import again"]),
-    ("no team column", b"Timestamp,COM01\n1,4\n",
-     ["m.csv, row 1: no column names the respondent's team (looked for 'team', 'team_id', "
-      "'équipe', 'equipo', 'Which team are you in?' …); add one, map one to 'team' in the "
-      "mapping file, or give one team for the whole file (--team)"]),
-    ("empty team", (ODK_HEAD + "2026,,4,4,k1,1\n").encode(),
-     ["m.csv, row 2, column 'team_id': the team is empty; fill it in, or give one team for "
-      "the whole file (--team)"]),
-    ("two columns for one item", b"Timestamp,Team,COM01,com_01\n1,t1,4,4\n",
-     ["m.csv, row 1, column 'com_01': columns 'COM01' (item id) and 'com_01' (code) both "
-      "answer item COM01; keep one, or map the other to 'ignore' in the mapping file"]),
-    ("ragged rows", b"Timestamp,Team,COM01\n1,t1,4\n2,t1,4,5\n3,t1,4\n4,t1,1,2,3\n",
-     ["m.csv, row 3: this row has 4 values but the first row has 3 columns; a value containing "
-      "the separator ',' needs quotes",
-      "m.csv, row 5: this row has 5 values but the first row has 3 columns; a value containing "
-      "the separator ',' needs quotes"]),
-    ("unclosed quote", b'Timestamp,Team,COM01\n1,t1,4\n2,"t1,4\n3,t1,4\n',
-     ['m.csv, row 3: a quoted value is never closed (a " is missing), so the rest of the file '
-      "cannot be read"]),
-    ("qualtrics rows count its three header rows", (QUAL + "2026,R_1,t1,6\n").encode(),
-     ["m.csv, row 4, column 'Q2_1': answer 6 is outside the scale 1–5"]),
-    ("qualtrics with header rows only", QUAL.encode(),
-     ["m.csv: the file has a header but no data rows"]),
-    ("xlsform instead of answers", None,
-     ["m.csv: this is an XLSForm, the definition of a form (sheets 'survey' and 'choices'), "
-      "not answers; import the export of the submissions from KoboToolbox or ODK Central "
-      "instead"]),
-    ("tidy: duplicate respondent stays a problem",
-     b"respondent_id,team_id,COM01\na,t1,4\na,t1,3\n",
-     ["m.csv, row 3, column 'respondent_id': respondent 'a' appears twice (first on row 2); "
-      "keep one row per respondent"]),
-    ("tidy: label off the agreement scale", b"respondent_id,team_id,COM01\na,t1,often\n",
-     ["m.csv, row 2, column 'COM01': answer 'often' is not a whole number from 1 to 5"]),
-    ("tidy: team missing", b"respondent_id,COM01\na,4\n",
-     ["m.csv, row 1: required column(s) missing: team_id. The first row must name the "
-      "columns; found: respondent_id, COM01"]),
+    (
+        "binary",
+        bytes(range(256)) * 4,
+        [
+            "m.csv: this is not a text file we can read. Save it from your spreadsheet as 'CSV UTF-8' "
+            "or as an Excel workbook (.xlsx) and try again."
+        ],
+    ),
+    (
+        "damaged xlsx",
+        b"PK\x03\x04 not really a zip",
+        ["m.csv: this Excel workbook cannot be read (File is not a zip file)"],
+    ),
+    (
+        "off scale",
+        (KOBO_HEAD + '"u1";"t1";"7";"2"\n').encode(),
+        ["m.csv, row 2, column 'grp/COM01': answer 7 is outside the scale 1–5"],
+    ),
+    (
+        "zero is not missing",
+        (KOBO_HEAD + '"u1";"t1";"0";"2"\n').encode(),
+        ["m.csv, row 2, column 'grp/COM01': answer 0 is outside the scale 1–5"],
+    ),
+    (
+        "half point",
+        (KOBO_HEAD + '"u1";"t1";"3,5";"2"\n').encode(),
+        [f"m.csv, row 2, column 'grp/COM01': answer '3,5' {ADVICE}"],
+    ),
+    (
+        "unknown label",
+        (KOBO_HEAD + '"u1";"t1";"Mostly";"Agree"\n').encode(),
+        [f"m.csv, row 2, column 'grp/COM01': answer 'Mostly' {ADVICE}"],
+    ),
+    (
+        "every bad cell at once",
+        (KOBO_HEAD + '"u1";"t1";"9";"x"\n"u2";"t1";"4";"8"\n').encode(),
+        [
+            "m.csv, row 2, column 'grp/COM01': answer 9 is outside the scale 1–5",
+            f"m.csv, row 2, column 'grp/COM02': answer 'x' {ADVICE}",
+            "m.csv, row 3, column 'grp/COM02': answer 8 is outside the scale 1–5",
+        ],
+    ),
+    (
+        "no item column",
+        b"Timestamp,Team,Favourite fruit\n1,t1,apple\n",
+        [
+            "m.csv, row 1: no column matches a framework item by id (such as COM01, COM02), code or "
+            "question text; 1 column(s) are not matched. Name them in a mapping file (cct import "
+            "--write-mapping) and import again"
+        ],
+    ),
+    (
+        "no team column",
+        b"Timestamp,COM01\n1,4\n",
+        [
+            "m.csv, row 1: no column names the respondent's team (looked for 'team', 'team_id', "
+            "'équipe', 'equipo', 'Which team are you in?' …); add one, map one to 'team' in the "
+            "mapping file, or give one team for the whole file (--team)"
+        ],
+    ),
+    (
+        "empty team",
+        (ODK_HEAD + "2026,,4,4,k1,1\n").encode(),
+        [
+            "m.csv, row 2, column 'team_id': the team is empty; fill it in, or give one team for "
+            "the whole file (--team)"
+        ],
+    ),
+    (
+        "two columns for one item",
+        b"Timestamp,Team,COM01,com_01\n1,t1,4,4\n",
+        [
+            "m.csv, row 1, column 'com_01': columns 'COM01' (item id) and 'com_01' (code) both "
+            "answer item COM01; keep one, or map the other to 'ignore' in the mapping file"
+        ],
+    ),
+    (
+        "ragged rows",
+        b"Timestamp,Team,COM01\n1,t1,4\n2,t1,4,5\n3,t1,4\n4,t1,1,2,3\n",
+        [
+            "m.csv, row 3: this row has 4 values but the first row has 3 columns; a value containing "
+            "the separator ',' needs quotes",
+            "m.csv, row 5: this row has 5 values but the first row has 3 columns; a value containing "
+            "the separator ',' needs quotes",
+        ],
+    ),
+    (
+        "unclosed quote",
+        b'Timestamp,Team,COM01\n1,t1,4\n2,"t1,4\n3,t1,4\n',
+        [
+            'm.csv, row 3: a quoted value is never closed (a " is missing), so the rest of the file '
+            "cannot be read"
+        ],
+    ),
+    (
+        "qualtrics rows count its three header rows",
+        (QUAL + "2026,R_1,t1,6\n").encode(),
+        ["m.csv, row 4, column 'Q2_1': answer 6 is outside the scale 1–5"],
+    ),
+    (
+        "qualtrics with header rows only",
+        QUAL.encode(),
+        ["m.csv: the file has a header but no data rows"],
+    ),
+    (
+        "xlsform instead of answers",
+        None,
+        [
+            "m.csv: this is an XLSForm, the definition of a form (sheets 'survey' and 'choices'), "
+            "not answers; import the export of the submissions from KoboToolbox or ODK Central "
+            "instead"
+        ],
+    ),
+    (
+        "tidy: duplicate respondent stays a problem",
+        b"respondent_id,team_id,COM01\na,t1,4\na,t1,3\n",
+        [
+            "m.csv, row 3, column 'respondent_id': respondent 'a' appears twice (first on row 2); "
+            "keep one row per respondent"
+        ],
+    ),
+    (
+        "tidy: label off the agreement scale",
+        b"respondent_id,team_id,COM01\na,t1,often\n",
+        ["m.csv, row 2, column 'COM01': answer 'often' is not a whole number from 1 to 5"],
+    ),
+    (
+        "tidy: team missing",
+        b"respondent_id,COM01\na,4\n",
+        [
+            "m.csv, row 1: required column(s) missing: team_id. The first row must name the "
+            "columns; found: respondent_id, COM01"
+        ],
+    ),
 ]
 
 
-@pytest.mark.parametrize("content, expected", [m[1:] for m in MALFORMED],
-                         ids=[m[0] for m in MALFORMED])
+@pytest.mark.parametrize(
+    "content, expected", [m[1:] for m in MALFORMED], ids=[m[0] for m in MALFORMED]
+)
 def test_malformed_files_name_file_row_and_column(content, expected, tmp_path):
     if content is None:
         from toolkit.xlsform import write_xlsform
@@ -306,8 +432,10 @@ def test_failed_import_still_carries_the_report():
 def test_mapping_file_problems_are_named(tmp_path, framework):
     path = tmp_path / "map.yaml"
     path.write_text('columns:\n  "Q1": COM99\n  "Q2": team\n  "Q3":\nfoo: 1\n')
-    with pytest.raises(InputFileError, match="a mapping file has two sections, 'columns' and "
-                       "'teams'; found also: foo"):
+    with pytest.raises(
+        InputFileError,
+        match="a mapping file has two sections, 'columns' and 'teams'; found also: foo",
+    ):
         read_mapping(path, framework)
     path.write_text('columns:\n  "Q1": COM99\n  "Q2": team\n  "Q3":\n')
     with pytest.raises(InputFileError) as info:
@@ -364,16 +492,33 @@ def test_arbitrary_bytes_never_crash(data):
             assert report.rows_read == report.respondents + len(report.dropped)
 
 
-ANSWER = st.sampled_from(["1", "2", "3", "4", "5", "", "N/A", "Agree", "Don't know",
-                          "Tout à fait d'accord", "أوافق", "4,0"])
+ANSWER = st.sampled_from(
+    [
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "",
+        "N/A",
+        "Agree",
+        "Don't know",
+        "Tout à fait d'accord",
+        "أوافق",
+        "4,0",
+    ]
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.lists(
-        st.tuples(st.sampled_from(["u1", "u2", "u3", "u4", "u5", "u6"]),
-                  st.lists(ANSWER, min_size=3, max_size=3)),
-        min_size=1, max_size=25,
+        st.tuples(
+            st.sampled_from(["u1", "u2", "u3", "u4", "u5", "u6"]),
+            st.lists(ANSWER, min_size=3, max_size=3),
+        ),
+        min_size=1,
+        max_size=25,
     ),
     blank_every=st.integers(min_value=0, max_value=5),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]),
@@ -404,9 +549,7 @@ def test_detection_looks_only_at_the_first_rows():
     assert detect_format([["ID", "Start time", "Completion time", "Email", "Name"]]).name == (
         "microsoft_forms"
     )
-    assert detect_format([["id", "submitdate", "lastpage", "startlanguage"]]).name == (
-        "limesurvey"
-    )
+    assert detect_format([["id", "submitdate", "lastpage", "startlanguage"]]).name == ("limesurvey")
     assert detect_format([["Name", "Question"]]).name == "spreadsheet"
     assert detect_format([["type", "name", "label::English (en)"]]).name == "xlsform"
 
@@ -414,9 +557,14 @@ def test_detection_looks_only_at_the_first_rows():
 def test_a_new_format_can_be_registered():
     from toolkit.survey_formats import _REGISTRY, SurveyFormat, register
 
-    fmt = SurveyFormat("acme", "Acme Surveys", "first column 'AcmeId'",
-                       lambda rows, sheets: bool(rows) and rows[0][:1] == ["AcmeId"],
-                       priority=95, respondent_columns=("AcmeId",))
+    fmt = SurveyFormat(
+        "acme",
+        "Acme Surveys",
+        "first column 'AcmeId'",
+        lambda rows, sheets: bool(rows) and rows[0][:1] == ["AcmeId"],
+        priority=95,
+        respondent_columns=("AcmeId",),
+    )
     register(fmt)
     try:
         result = import_survey(b"AcmeId,team,COM01\nx1,t1,5\n", name="a.csv")

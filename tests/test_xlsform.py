@@ -24,15 +24,19 @@ def test_sheets_and_one_label_column_per_language(form, framework):
     assert book.sheetnames == ["survey", "choices", "settings"]
     header = next(book["survey"].iter_rows(values_only=True))
     assert [h for h in header if h.startswith("label::")] == [
-        "label::English (en)", "label::Spanish (es)", "label::French (fr)",
-        "label::Arabic (ar)", "label::Ukrainian (uk)",
+        "label::English (en)",
+        "label::Spanish (es)",
+        "label::French (fr)",
+        "label::Arabic (ar)",
+        "label::Ukrainian (uk)",
     ]
     names = [r[1] for r in book["survey"].iter_rows(min_row=2, values_only=True)]
     assert [n for n in names if n in framework.item_ids] == framework.item_ids
     choices = list(book["choices"].iter_rows(min_row=2, values_only=True))
     assert [c[1] for c in choices] == ["1", "2", "3", "4", "5"]
-    assert choices[4][2:] == tuple(framework.scale.labels[lang][4]
-                                   for lang in ("en", "es", "fr", "ar", "uk"))
+    assert choices[4][2:] == tuple(
+        framework.scale.labels[lang][4] for lang in ("en", "es", "fr", "ar", "uk")
+    )
 
 
 def test_pyxform_accepts_it_and_odk_validate_too_where_java_is(form):
@@ -69,8 +73,16 @@ def test_an_export_of_the_form_imports_back_without_a_mapping(framework, separat
         header = ["start", "end", "team_id", *paths, "_id", "_uuid", "_submission_time"]
         rows = [["s", "e", "intake_north", *["4"] * len(paths), "1", "u1", "2026-03-01"]]
     else:
-        header = ["SubmissionDate", "start", "end", "team_id", *paths, "meta-instanceID", "KEY",
-                  "SubmitterID"]
+        header = [
+            "SubmissionDate",
+            "start",
+            "end",
+            "team_id",
+            *paths,
+            "meta-instanceID",
+            "KEY",
+            "SubmitterID",
+        ]
         rows = [["2026-03-01", "s", "e", "intake_north", *["4"] * len(paths), "u1", "u1", "5"]]
     buffer = io.StringIO()
     csv.writer(buffer, delimiter=delimiter).writerows([header, *rows])

@@ -164,7 +164,7 @@ class AnswerVocabulary:
         keys = {text_key(str(d)) for d in distinct}
         best_id, best = self.scales[0]
         best_count = len(keys & best.keys())
-        for scale_id, labels in ([] if agreement_only else self.scales[1:]):
+        for scale_id, labels in [] if agreement_only else self.scales[1:]:
             count = len(keys & labels.keys())
             if count > best_count:
                 best_id, best, best_count = scale_id, labels, count

@@ -175,7 +175,9 @@ def assess(
         {
             "team_id": np.repeat(team_ids, len(comps)),
             "competency_id": np.tile([c.id for c in comps], len(team_ids)),
-            "domain_id": np.tile([framework.domain_of_competency[c.id] for c in comps], len(team_ids)),
+            "domain_id": np.tile(
+                [framework.domain_of_competency[c.id] for c in comps], len(team_ids)
+            ),
             "withheld": ~cell_shown.ravel(),
             "n": hide(n).ravel(),
             "mean": hide(mean).ravel(),
@@ -204,7 +206,9 @@ def assess(
     )
     shown_cells = cells[~cells["withheld"]]
     domains = (
-        shown_cells.groupby(["team_id", "domain_id"])["gap"].mean().unstack("domain_id")
+        shown_cells.groupby(["team_id", "domain_id"])["gap"]
+        .mean()
+        .unstack("domain_id")
         .reindex(index=team_ids, columns=[d.id for d in framework.domains])
     )
 

@@ -34,8 +34,20 @@ MANIFEST = ".done.json"
 OUTPUTS = ("session_plan.ipynb", "handout.html", "facilitator_guide.html", "plan.json")
 BATCH_COLUMNS = ("team_id", "minutes", "format", "group_size", "start", "language")
 # the toolkit modules a plan's content depends on: a change to any of them re-plans
-PLANNING_MODULES = ("planner", "plan_report", "session_plan", "catalog", "framework", "results",
-                    "charts", "report", "batch", "warm_engine", "language_access", "teams")
+PLANNING_MODULES = (
+    "planner",
+    "plan_report",
+    "session_plan",
+    "catalog",
+    "framework",
+    "results",
+    "charts",
+    "report",
+    "batch",
+    "warm_engine",
+    "language_access",
+    "teams",
+)
 DEFAULTS = {"minutes": "180", "format": "in_person", "group_size": "12", "language": "en"}
 
 
@@ -78,8 +90,12 @@ class BatchSummary:
 
 
 # -- reading the batch file ----------------------------------------------------------------
-def read_jobs(batch_file: Path | str, results_file: Path | str, out_dir: Path | str,
-              base_url: str = "http://localhost:8866") -> list[SessionJob]:
+def read_jobs(
+    batch_file: Path | str,
+    results_file: Path | str,
+    out_dir: Path | str,
+    base_url: str = "http://localhost:8866",
+) -> list[SessionJob]:
     """Check every row of the sessions file against the results; all problems at once."""
     table = read_table(batch_file)
     frame = table.frame
@@ -88,8 +104,9 @@ def read_jobs(batch_file: Path | str, results_file: Path | str, out_dir: Path | 
     known = {t.team_id for t in results.teams}
     problems: list[InputProblem] = []
     if "team_id" not in frame.columns:
-        raise InputFileError([InputProblem(table.name, "required column team_id is missing",
-                                           row=1)])
+        raise InputFileError(
+            [InputProblem(table.name, "required column team_id is missing", row=1)]
+        )
     results_path = Path(results_file).resolve()
     static = _static_fingerprint()
     team_parts = {t.team_id: t.model_dump_json() for t in results.teams}
@@ -99,12 +116,15 @@ def read_jobs(batch_file: Path | str, results_file: Path | str, out_dir: Path | 
         line = idx + 2
         values = {c: (str(row.get(c, "")).strip() or DEFAULTS.get(c, "")) for c in BATCH_COLUMNS}
 
-        def problem(column: str, message: str) -> None:
+        def problem(column: str, message: str, line: int = line) -> None:
             problems.append(InputProblem(table.name, message, row=line, column=column))
 
         if values["team_id"] not in known:
-            problem("team_id", f"team '{values['team_id']}' is not in {results_path.name} "
-                               f"(teams: {', '.join(sorted(known))})")
+            problem(
+                "team_id",
+                f"team '{values['team_id']}' is not in {results_path.name} "
+                f"(teams: {', '.join(sorted(known))})",
+            )
         for column in ("minutes", "group_size"):
             if not values[column].isdigit():
                 problem(column, f"'{values[column]}' is not a whole number")
@@ -136,9 +156,11 @@ def read_jobs(batch_file: Path | str, results_file: Path | str, out_dir: Path | 
             "base_url": base_url,
             "output_dir": str(folder),
         }
-        key = _hash(static, team_parts[values["team_id"]],
-                    json.dumps({k: v for k, v in parameters.items() if k != "output_dir"},
-                               sort_keys=True))
+        key = _hash(
+            static,
+            team_parts[values["team_id"]],
+            json.dumps({k: v for k, v in parameters.items() if k != "output_dir"}, sort_keys=True),
+        )
         jobs.append(SessionJob(session_id, values["team_id"], parameters, str(folder), key))
     if problems:
         raise InputFileError(problems)
@@ -156,9 +178,14 @@ def _hash(*parts: str | bytes) -> str:
 @lru_cache(maxsize=1)
 def _static_fingerprint() -> str:
     """What every plan depends on besides its parameters: notebook, data, templates, code."""
-    files = [SESSION_NOTEBOOK, DATA_DIR / "framework.yaml", DATA_DIR / "catalog.yaml",
-             *sorted((TEMPLATES_DIR / "plan").glob("*")), *sorted((TEMPLATES_DIR / "handout").glob("*")),
-             *(Path(__file__).parent / f"{name}.py" for name in PLANNING_MODULES)]
+    files = [
+        SESSION_NOTEBOOK,
+        DATA_DIR / "framework.yaml",
+        DATA_DIR / "catalog.yaml",
+        *sorted((TEMPLATES_DIR / "plan").glob("*")),
+        *sorted((TEMPLATES_DIR / "handout").glob("*")),
+        *(Path(__file__).parent / f"{name}.py" for name in PLANNING_MODULES),
+    ]
     return _hash(*(f.read_bytes() for f in files if f.is_file()))
 
 
@@ -176,9 +203,13 @@ def is_current(job: SessionJob) -> bool:
 def _handout_exporter():
     from nbconvert import HTMLExporter
 
-    return HTMLExporter(template_name="handout", extra_template_basedirs=[str(TEMPLATES_DIR)],
-                        exclude_input=True, exclude_input_prompt=True,
-                        exclude_output_prompt=True)
+    return HTMLExporter(
+        template_name="handout",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
 
 
 def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
@@ -194,29 +225,45 @@ def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
     partial = folder / f".session_plan.part-{os.getpid()}.ipynb"
     try:
         nb = papermill.execute_notebook(
-            str(SESSION_NOTEBOOK), str(partial), parameters=job.parameters,
-            engine_name=warm_engine.ENGINE_NAME, kernel_name="python3", progress_bar=False,
-            request_save_on_cell_execute=False, execution_timeout=timeout,
+            str(SESSION_NOTEBOOK),
+            str(partial),
+            parameters=job.parameters,
+            engine_name=warm_engine.ENGINE_NAME,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
         )
     except papermill.PapermillExecutionError as exc:
         failed = folder / "session_plan.failed.ipynb"
         if partial.exists():
             os.replace(partial, failed)
-        return Outcome(job.session_id, job.team_id, "failed", time.perf_counter() - started,
-                       f"{exc.ename}: {exc.evalue} (cell {exc.exec_count}; see {failed.name})",
-                       {"failed notebook": str(failed)})
+        return Outcome(
+            job.session_id,
+            job.team_id,
+            "failed",
+            time.perf_counter() - started,
+            f"{exc.ename}: {exc.evalue} (cell {exc.exec_count}; see {failed.name})",
+            {"failed notebook": str(failed)},
+        )
     except Exception as exc:  # kernel died, disk full …: this team fails, the batch goes on
         partial.unlink(missing_ok=True)
-        return Outcome(job.session_id, job.team_id, "failed", time.perf_counter() - started,
-                       f"{type(exc).__name__}: {exc}")
+        return Outcome(
+            job.session_id,
+            job.team_id,
+            "failed",
+            time.perf_counter() - started,
+            f"{type(exc).__name__}: {exc}",
+        )
     body, _ = _handout_exporter().from_notebook_node(nb)
     write_atomic(folder / "handout.html", body)
     os.replace(partial, folder / "session_plan.ipynb")
     (folder / "session_plan.failed.ipynb").unlink(missing_ok=True)
     files = {name: str(folder / name) for name in OUTPUTS}
     write_atomic(folder / MANIFEST, json.dumps({"key": job.key, "files": files}))
-    return Outcome(job.session_id, job.team_id, "planned", time.perf_counter() - started,
-                   files=files)
+    return Outcome(
+        job.session_id, job.team_id, "planned", time.perf_counter() - started, files=files
+    )
 
 
 # -- the batch -----------------------------------------------------------------------------
@@ -236,25 +283,38 @@ def run_batch(
     for job in jobs:
         if not force and is_current(job):
             outcomes[job.session_id] = Outcome(
-                job.session_id, job.team_id, "unchanged",
-                files={n: str(Path(job.out_dir) / n) for n in OUTPUTS})
+                job.session_id,
+                job.team_id,
+                "unchanged",
+                files={n: str(Path(job.out_dir) / n) for n in OUTPUTS},
+            )
         else:
             pending.append(job)
     if pending:
         own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers or os.cpu_count() or 1,
-                                                               len(pending)))
+        pool = executor or ProcessPoolExecutor(
+            max_workers=min(workers or os.cpu_count() or 1, len(pending))
+        )
         try:
             futures = {pool.submit(run_job, job): job for job in pending}
-            bar = tqdm(as_completed(futures), total=len(futures), unit="team",
-                       desc="Planning sessions", disable=not progress)
+            bar = tqdm(
+                as_completed(futures),
+                total=len(futures),
+                unit="team",
+                desc="Planning sessions",
+                disable=not progress,
+            )
             for future in bar:
                 job = futures[future]
                 try:
                     outcomes[job.session_id] = future.result()
                 except Exception as exc:  # the worker process itself died
-                    outcomes[job.session_id] = Outcome(job.session_id, job.team_id, "failed",
-                                                       message=f"{type(exc).__name__}: {exc}")
+                    outcomes[job.session_id] = Outcome(
+                        job.session_id,
+                        job.team_id,
+                        "failed",
+                        message=f"{type(exc).__name__}: {exc}",
+                    )
         finally:
             if own:
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -272,6 +332,9 @@ def write_index(outcomes: Iterable[Outcome], out_dir: Path) -> Path:
         links = {name: os.path.relpath(path, out_dir) for name, path in o.files.items()}
         rows.append({**asdict(o), "links": links})
     write_atomic(out_dir / "summary.json", json.dumps(rows, indent=2))
-    html = environment().get_template("plan/index.html.j2").render(
-        rows=rows, generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
+    html = (
+        environment()
+        .get_template("plan/index.html.j2")
+        .render(rows=rows, generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
+    )
     return write_atomic(out_dir / "index.html", html)

@@ -92,24 +92,43 @@ class Catalog(_Strict):
         roles = set(framework.role_ids)
         problems = []
         for module in self.modules:
-            problems += [f"module '{module.id}': unknown competency '{c}'"
-                         for c in module.competencies if c not in comps]
-            problems += [f"module '{module.id}': unknown activity '{a}'"
-                         for a in module.activities if a not in self.activity]
-            problems += [f"module '{module.id}': duration {d} is not a positive multiple of 5"
-                         for d in module.durations if d <= 0 or d % 5]
+            problems += [
+                f"module '{module.id}': unknown competency '{c}'"
+                for c in module.competencies
+                if c not in comps
+            ]
+            problems += [
+                f"module '{module.id}': unknown activity '{a}'"
+                for a in module.activities
+                if a not in self.activity
+            ]
+            problems += [
+                f"module '{module.id}': duration {d} is not a positive multiple of 5"
+                for d in module.durations
+                if d <= 0 or d % 5
+            ]
             if module.group_size.min > module.group_size.max:
                 problems.append(f"module '{module.id}': group size min is above max")
         for scenario in self.scenarios:
-            problems += [f"scenario '{scenario.id}': unknown competency '{c}'"
-                         for c in scenario.competencies if c not in comps]
-            problems += [f"scenario '{scenario.id}': unknown role '{r}'"
-                         for r in scenario.roles if r not in roles]
-        for kind, items in (("module", self.modules), ("scenario", self.scenarios),
-                            ("activity", self.activities)):
+            problems += [
+                f"scenario '{scenario.id}': unknown competency '{c}'"
+                for c in scenario.competencies
+                if c not in comps
+            ]
+            problems += [
+                f"scenario '{scenario.id}': unknown role '{r}'"
+                for r in scenario.roles
+                if r not in roles
+            ]
+        for kind, items in (
+            ("module", self.modules),
+            ("scenario", self.scenarios),
+            ("activity", self.activities),
+        ):
             ids = [i.id for i in items]
-            problems += [f"{kind} id '{i}' is used twice" for i in sorted(set(ids))
-                         if ids.count(i) > 1]
+            problems += [
+                f"{kind} id '{i}' is used twice" for i in sorted(set(ids)) if ids.count(i) > 1
+            ]
         return problems
 
     @model_validator(mode="after")
@@ -133,8 +152,9 @@ def load_catalog(path: Path | str = CATALOG_FILE, framework: Framework | None = 
         raise DataFileError(f"The catalog {path} is not valid:\n{_describe(exc)}") from exc
     problems = catalog.check_against(framework or default_framework())
     if problems:
-        raise DataFileError(f"The catalog {path} is not valid:\n" +
-                            "\n".join(f"- {p}" for p in problems))
+        raise DataFileError(
+            f"The catalog {path} is not valid:\n" + "\n".join(f"- {p}" for p in problems)
+        )
     return catalog
 
 

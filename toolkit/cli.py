@@ -88,8 +88,10 @@ def demo(
     executed, html = execute_to_html(NEEDS_NOTEBOOK, out, parameters)
     from .batch import read_jobs, run_batch
 
-    summary = run_batch(read_jobs(SAMPLE_DIR / "sessions.csv", out / "assessment.json",
-                                  out / "plans"), out / "plans")
+    summary = run_batch(
+        read_jobs(SAMPLE_DIR / "sessions.csv", out / "assessment.json", out / "plans"),
+        out / "plans",
+    )
     typer.echo("The sample organisation, assessed and planned. Open:")
     typer.echo(f"  needs assessment report: {out / 'assessment.html'}")
     typer.echo(f"  results for the planner: {out / 'assessment.json'}")
@@ -102,18 +104,27 @@ def demo(
 @app.command()
 @plain_errors
 def plans(
-    sessions: Annotated[Path, typer.Argument(
-        help="Sessions file (CSV/XLSX): team_id, minutes, format, group_size, start, language")],
-    results: Annotated[Path, typer.Option(
-        "--results", "-r", help="assessment.json from the needs assessment")],
+    sessions: Annotated[
+        Path,
+        typer.Argument(
+            help="Sessions file (CSV/XLSX): team_id, minutes, format, group_size, start, language"
+        ),
+    ],
+    results: Annotated[
+        Path, typer.Option("--results", "-r", help="assessment.json from the needs assessment")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the plans")] = Path(
-        "out/plans"),
+        "out/plans"
+    ),
     workers: Annotated[int | None, typer.Option(help="Processes (default: every core)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-plan unchanged sessions too")] = False,
     base_url: Annotated[str, typer.Option(help="Where the reflection app is served")] = (
-        "http://localhost:8866"),
-    scheduler: Annotated[str | None, typer.Option(
-        help="Dask scheduler address: run on a cluster instead of local processes")] = None,
+        "http://localhost:8866"
+    ),
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Dask scheduler address: run on a cluster instead of local processes"),
+    ] = None,
 ) -> None:
     """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
     from .batch import read_jobs, run_batch
@@ -124,16 +135,18 @@ def plans(
         try:
             from distributed import Client
         except ImportError:
-            typer.secho("Error: --scheduler needs dask.distributed (pip install distributed)",
-                        err=True, fg=typer.colors.RED)
+            typer.secho(
+                "Error: --scheduler needs dask.distributed (pip install distributed)",
+                err=True,
+                fg=typer.colors.RED,
+            )
             raise typer.Exit(BAD_INPUT) from None
         executor = Client(scheduler).get_executor()
     summary = run_batch(jobs, out, workers=workers, executor=executor, force=force)
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts().items())
     typer.echo(f"{len(summary.outcomes)} session(s) in {summary.seconds:.1f} s: {counts}")
     for failed in summary.failed:
-        typer.secho(f"FAILED {failed.session_id}: {failed.message}", err=True,
-                    fg=typer.colors.RED)
+        typer.secho(f"FAILED {failed.session_id}: {failed.message}", err=True, fg=typer.colors.RED)
     typer.echo(f"Index of all plans: {summary.index}")
     if summary.failed:
         raise typer.Exit(1)
@@ -200,27 +213,56 @@ def check_data() -> None:
     )
 
 
-
 @app.command("import")
 @plain_errors
 def import_(
-    source: Annotated[Path, typer.Argument(help="A survey export: CSV or XLSX from KoboToolbox, "
-                                           "ODK, LimeSurvey, Google/Microsoft Forms, Qualtrics, "
-                                           "or a spreadsheet")],
-    out: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Tidy CSV to write (respondent_id,team_id,item_id,value); "
-        "default out/import/<name>.csv")] = None,
-    mapping: Annotated[Path | None, typer.Option(
-        "--mapping", "-m", help="Mapping file (YAML) naming what unmatched columns hold")] = None,
-    write_mapping: Annotated[Path | None, typer.Option(
-        "--write-mapping", help="Write a mapping file template listing unmatched columns")] = None,
-    team: Annotated[str | None, typer.Option(
-        "--team", "-t", help="Team id for every respondent whose row names no team")] = None,
-    teams: Annotated[Path | None, typer.Option(
-        "--teams", help="Team context file: check team answers against its ids and names")] = None,
-    survey_format: Annotated[str | None, typer.Option(
-        "--format", help="Skip detection: kobo, odk, limesurvey, google_forms, "
-        "microsoft_forms, qualtrics, qualtrics_legacy, tidy, spreadsheet")] = None,
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A survey export: CSV or XLSX from KoboToolbox, "
+            "ODK, LimeSurvey, Google/Microsoft Forms, Qualtrics, "
+            "or a spreadsheet"
+        ),
+    ],
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Tidy CSV to write (respondent_id,team_id,item_id,value); "
+            "default out/import/<name>.csv",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", "-m", help="Mapping file (YAML) naming what unmatched columns hold"
+        ),
+    ] = None,
+    write_mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--write-mapping", help="Write a mapping file template listing unmatched columns"
+        ),
+    ] = None,
+    team: Annotated[
+        str | None,
+        typer.Option("--team", "-t", help="Team id for every respondent whose row names no team"),
+    ] = None,
+    teams: Annotated[
+        Path | None,
+        typer.Option(
+            "--teams", help="Team context file: check team answers against its ids and names"
+        ),
+    ] = None,
+    survey_format: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help="Skip detection: kobo, odk, limesurvey, google_forms, "
+            "microsoft_forms, qualtrics, qualtrics_legacy, tidy, spreadsheet",
+        ),
+    ] = None,
 ) -> None:
     """Import a survey export: print what was detected and matched, write the tidy CSV."""
     from .exceptions import SurveyImportError
@@ -240,8 +282,12 @@ def import_(
             return
         from .item_matching import Matching
 
-        matching = Matching(items=report.matched, team=report.team_column,
-                            respondent=report.respondent_column, unmatched=report.unmatched)
+        matching = Matching(
+            items=report.matched,
+            team=report.team_column,
+            respondent=report.respondent_column,
+            unmatched=report.unmatched,
+        )
         write_mapping.parent.mkdir(parents=True, exist_ok=True)
         write_mapping.write_text(
             mapping_template(source.name, matching, framework, existing), encoding="utf-8"
@@ -249,8 +295,14 @@ def import_(
         typer.echo(f"Mapping template: {write_mapping} ({len(report.unmatched)} column(s) to fill)")
 
     try:
-        result = import_survey(source, mapping=existing, framework=framework, known_teams=known,
-                               default_team=team, survey_format=survey_format)
+        result = import_survey(
+            source,
+            mapping=existing,
+            framework=framework,
+            known_teams=known,
+            default_team=team,
+            survey_format=survey_format,
+        )
     except SurveyImportError as exc:
         if exc.report is not None:
             typer.echo(exc.report.text())
@@ -268,8 +320,12 @@ def xlsform(
     out: Annotated[Path, typer.Argument(help="XLSForm workbook to write (.xlsx)")] = Path(
         "out/cct_self_assessment.xlsx"
     ),
-    teams: Annotated[Path | None, typer.Option(
-        "--teams", help="Team context file: the team question becomes a list of its teams")] = None,
+    teams: Annotated[
+        Path | None,
+        typer.Option(
+            "--teams", help="Team context file: the team question becomes a list of its teams"
+        ),
+    ] = None,
 ) -> None:
     """Write the self-assessment as an XLSForm for KoboToolbox or ODK (import its export back)."""
     from .framework import default_framework
@@ -281,6 +337,7 @@ def xlsform(
     if teams is not None:
         names = {t.team_id: t.name for t in read_teams(teams, framework=framework).values()}
     typer.echo(f"XLSForm: {write_xlsform(out, framework, names)}")
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

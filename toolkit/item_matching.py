@@ -346,6 +346,7 @@ def mapping_template(
     file: str, matching: Matching, framework: Framework, existing: ColumnMapping | None = None
 ) -> str:
     """A mapping file to finish by hand: unmatched columns to fill, matched ones as comments."""
+
     def q(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 

@@ -37,7 +37,11 @@ def language_access(
             by_staff = code in team.staff_languages
             covered = hours if by_staff else hours * ratio
             unmet = hours - covered
-            status = COVERED_BY_STAFF if by_staff else (UNMET if unmet > 0.05 else COVERED_BY_INTERPRETERS)
+            status = (
+                COVERED_BY_STAFF
+                if by_staff
+                else (UNMET if unmet > 0.05 else COVERED_BY_INTERPRETERS)
+            )
             rows.append(
                 {
                     "team_id": team.team_id,
@@ -51,8 +55,16 @@ def language_access(
                 }
             )
     columns = [
-        "team_id", "language", "language_name", "client_share",
-        "need_hours", "covered_hours", "unmet_hours", "status",
+        "team_id",
+        "language",
+        "language_name",
+        "client_share",
+        "need_hours",
+        "covered_hours",
+        "unmet_hours",
+        "status",
     ]
     frame = pd.DataFrame(rows, columns=columns)
-    return frame.sort_values(["team_id", "unmet_hours", "need_hours"], ascending=[True, False, False])
+    return frame.sort_values(
+        ["team_id", "unmet_hours", "need_hours"], ascending=[True, False, False]
+    )

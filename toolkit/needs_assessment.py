@@ -63,10 +63,12 @@ def load_inputs(
         problems += exc.problems
     try:
         answers = import_survey(
-            responses, responses_name, mapping=mapping, framework=framework,
+            responses,
+            responses_name,
+            mapping=mapping,
+            framework=framework,
             known_teams=(
-                {t.team_id: t.name for t in team_table.values()} if team_table is not None
-                else None
+                {t.team_id: t.name for t in team_table.values()} if team_table is not None else None
             ),
             default_team=default_team,
         ).responses

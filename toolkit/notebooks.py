@@ -24,7 +24,10 @@ def execute_to_html(
     executed = out_dir / notebook.name
     try:
         papermill.execute_notebook(
-            str(notebook), str(executed), parameters=parameters, progress_bar=progress,
+            str(notebook),
+            str(executed),
+            parameters=parameters,
+            progress_bar=progress,
             cwd=str(notebook.parent),
         )
     except papermill.PapermillExecutionError as exc:
@@ -32,9 +35,8 @@ def execute_to_html(
             f"{notebook.name} stopped at cell {exc.exec_count}: {exc.ename}: {exc.evalue}. "
             f"The partly run notebook is at {executed}."
         ) from exc
-    body, _ = HTMLExporter(exclude_input=True, exclude_input_prompt=True,
-                           exclude_output_prompt=True).from_notebook_node(
-        nbformat.read(executed, as_version=4)
-    )
+    body, _ = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    ).from_notebook_node(nbformat.read(executed, as_version=4))
     html = write_atomic(executed.with_suffix(".html"), body)
     return executed, html

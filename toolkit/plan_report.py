@@ -23,17 +23,28 @@ FORMAT_NAMES = {"in_person": "in person", "online": "online", "self_paced": "sel
 
 def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
     """The team's level and target on the competencies this session covers."""
-    rows = [c for c in plan.team.competencies
-            if c.competency_id in plan.covered_competencies and c.mean is not None]
+    rows = [
+        c
+        for c in plan.team.competencies
+        if c.competency_id in plan.covered_competencies and c.mean is not None
+    ]
     if not rows:
         return None
     fig = Figure(figsize=(7, 0.45 * len(rows) + 1.2), dpi=100)
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
-    ax.barh(y, [c.mean - 1 for c in rows], left=1, color="#e6550d", height=0.55,
-            label="team now (mean)")
-    ax.scatter([c.target for c in rows], y, marker="D", color="black", zorder=3, s=20,
-               label="target for the role")
+    ax.barh(
+        y, [c.mean - 1 for c in rows], left=1, color="#e6550d", height=0.55, label="team now (mean)"
+    )
+    ax.scatter(
+        [c.target for c in rows],
+        y,
+        marker="D",
+        color="black",
+        zorder=3,
+        s=20,
+        label="target for the role",
+    )
     ax.set_yticks(y, [framework.competency(c.competency_id).name["en"] for c in rows], fontsize=9)
     ax.set_xlim(framework.scale.minimum, framework.scale.maximum)
     ax.set_title("Where the team is, and where this session aims", loc="left", fontsize=10)
@@ -45,8 +56,11 @@ def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
 def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = True) -> dict:
     names = {m.id: m for m in catalog.modules}
     agenda = [
-        {**asdict(item), "end": item.end,
-         "activity_names": [catalog.activity[a].name for a in item.activities]}
+        {
+            **asdict(item),
+            "end": item.end,
+            "activity_names": [catalog.activity[a].name for a in item.activities],
+        }
         for item in plan.agenda
     ]
     figure = gaps_chart(plan, framework) if chart else None
@@ -67,18 +81,21 @@ def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = T
     }
 
 
-def handout_html(plan: Plan, catalog: Catalog | None = None,
-                 framework: Framework | None = None) -> str:
+def handout_html(
+    plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
+) -> str:
     """For participants: agenda, why, the reflection link and QR code, follow-up dates."""
     context = _context(plan, catalog or default_catalog(), framework or default_framework())
     return environment().get_template("plan/handout_body.html.j2").render(**context)
 
 
-def guide_html(plan: Plan, catalog: Catalog | None = None,
-               framework: Framework | None = None) -> str:
+def guide_html(
+    plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
+) -> str:
     """For the facilitator: everything, printable (a print stylesheet is included)."""
-    context = _context(plan, catalog or default_catalog(), framework or default_framework(),
-                       chart=False)
+    context = _context(
+        plan, catalog or default_catalog(), framework or default_framework(), chart=False
+    )
     return environment().get_template("plan/guide.html.j2").render(**context)
 
 
@@ -96,13 +113,22 @@ def plan_json(plan: Plan) -> str:
             "competencies": plan.covered_competencies,
             "reflection_url": plan.reflection_url,
             "agenda": [
-                {"start": i.start.isoformat(), "minutes": i.minutes, "kind": i.kind,
-                 "title": i.title, "module_id": i.module_id, "competencies": i.competencies,
-                 "scenarios": i.scenarios, "reason": i.reason}
+                {
+                    "start": i.start.isoformat(),
+                    "minutes": i.minutes,
+                    "kind": i.kind,
+                    "title": i.title,
+                    "module_id": i.module_id,
+                    "competencies": i.competencies,
+                    "scenarios": i.scenarios,
+                    "reason": i.reason,
+                }
                 for i in plan.agenda
             ],
-            "refreshers": [{"day": r.day.isoformat(), "minutes": r.minutes,
-                            "competency_id": r.competency_id} for r in plan.refreshers],
+            "refreshers": [
+                {"day": r.day.isoformat(), "minutes": r.minutes, "competency_id": r.competency_id}
+                for r in plan.refreshers
+            ],
         },
         indent=2,
         ensure_ascii=False,

@@ -72,8 +72,9 @@ class SessionParameters:
         if not 1 <= self.group_size <= 200:
             problems.append(f"group size {self.group_size}: use a number from 1 to 200")
         if problems:
-            raise PlanError(f"Cannot plan a session for team '{self.team_id}': "
-                            + "; ".join(problems))
+            raise PlanError(
+                f"Cannot plan a session for team '{self.team_id}': " + "; ".join(problems)
+            )
 
 
 @dataclass
@@ -129,7 +130,9 @@ class Plan:
 
 
 # -- choosing ------------------------------------------------------------------------------
-def _weights(team: TeamResult, framework: Framework) -> tuple[dict[str, float], dict[str, str], str]:
+def _weights(
+    team: TeamResult, framework: Framework
+) -> tuple[dict[str, float], dict[str, str], str]:
     """Weight per competency, a reason for each, and what the weights come from."""
     shown = {c.competency_id: c for c in team.competencies if c.rank is not None}
     if not team.withheld and shown:
@@ -149,8 +152,12 @@ def _weights(team: TeamResult, framework: Framework) -> tuple[dict[str, float], 
             f"{'core' if c.relevance == 3 else 'important'} for this role (target {c.target:.1f}); "
             "the team's own figures are withheld"
         )
-    why = ("the role's core competencies, because fewer people than the privacy threshold "
-           "answered in this team" if team.withheld else "the role's core competencies")
+    why = (
+        "the role's core competencies, because fewer people than the privacy threshold "
+        "answered in this team"
+        if team.withheld
+        else "the role's core competencies"
+    )
     return weights, reasons, why
 
 
@@ -168,8 +175,9 @@ def _method(module: Module, catalog: Catalog) -> str:
     return next((m for m in methods if m != "input"), methods[0])
 
 
-def _choose_modules(weights: dict[str, float], params: SessionParameters, catalog: Catalog,
-                    budget: int) -> list[tuple[Module, int]]:
+def _choose_modules(
+    weights: dict[str, float], params: SessionParameters, catalog: Catalog, budget: int
+) -> list[tuple[Module, int]]:
     """Greedy by weighted gap closed, shortest option first; then lengthen to use the time."""
     remaining = {c: w for c, w in weights.items() if w > 0}
     candidates = sorted((m for m in catalog.modules if _fits(m, params)), key=lambda m: m.id)
@@ -177,16 +185,29 @@ def _choose_modules(weights: dict[str, float], params: SessionParameters, catalo
     used = 0
     last_method = None
     while remaining:
+
         def value(m: Module) -> float:
             return sum(remaining.get(c, 0) for c in m.competencies)
 
-        fitting = [m for m in candidates if value(m) > 0 and min(m.durations) <= budget - used
-                   and m not in [c[0] for c in chosen]]
+        fitting = [
+            m
+            for m in candidates
+            if value(m) > 0
+            and min(m.durations) <= budget - used
+            and m not in [c[0] for c in chosen]
+        ]
         if not fitting:
             break
         # most weighted gap closed; then a change of method; then the shorter; then by id
-        best = max(fitting, key=lambda m: (round(value(m), 6), _method(m, catalog) != last_method,
-                                           -min(m.durations), m.id))
+        best = max(
+            fitting,
+            key=lambda m: (
+                round(value(m), 6),
+                _method(m, catalog) != last_method,
+                -min(m.durations),
+                m.id,
+            ),
+        )
         chosen.append((best, min(best.durations)))
         used += min(best.durations)
         last_method = _method(best, catalog)
@@ -214,8 +235,9 @@ def _order_for_variety(chosen: list[tuple[Module, int]], catalog: Catalog):
     return ordered
 
 
-def _pick_scenarios(module: Module, team: TeamResult, catalog: Catalog, taken: set[str],
-                    count: int) -> list[Scenario]:
+def _pick_scenarios(
+    module: Module, team: TeamResult, catalog: Catalog, taken: set[str], count: int
+) -> list[Scenario]:
     uncovered = {row.language for row in team.language_access if row.status == UNMET}
     client_languages = set(team.client_languages)
 
@@ -227,9 +249,13 @@ def _pick_scenarios(module: Module, team: TeamResult, catalog: Catalog, taken: s
             s.id,
         )
 
-    fitting = [s for s in catalog.scenarios
-               if team.role in s.roles and s.id not in taken
-               and (set(s.competencies) & set(module.competencies))]
+    fitting = [
+        s
+        for s in catalog.scenarios
+        if team.role in s.roles
+        and s.id not in taken
+        and (set(s.competencies) & set(module.competencies))
+    ]
     if not fitting:  # any scenario for the role is better than none
         fitting = [s for s in catalog.scenarios if team.role in s.roles and s.id not in taken]
     ranked = sorted(fitting, key=score, reverse=True)
@@ -263,13 +289,22 @@ def plan_session(
             )
         chosen = _order_for_variety(_choose_modules(weights, params, catalog, budget), catalog)
         slack = budget - sum(m for _, m in chosen)
-        if _breaks_needed(opening, _lengths(chosen, slack), closing + (slack if slack < 10 else 0),
-                          block) <= breaks or brk == 0:
+        if (
+            _breaks_needed(
+                opening, _lengths(chosen, slack), closing + (slack if slack < 10 else 0), block
+            )
+            <= breaks
+            or brk == 0
+        ):
             break
     while brk and breaks > 0:  # a break the layout does not need becomes practice time
         more = slack + brk
-        if _breaks_needed(opening, _lengths(chosen, more), closing + (more if more < 10 else 0),
-                          block) > breaks - 1:
+        if (
+            _breaks_needed(
+                opening, _lengths(chosen, more), closing + (more if more < 10 else 0), block
+            )
+            > breaks - 1
+        ):
             break
         slack, breaks = more, breaks - 1
     if slack and slack < 10:  # too short for a block of its own: a longer reflection
@@ -282,10 +317,16 @@ def plan_session(
 
     def add(item_minutes: int, kind: str, title: str, reason: str, **extra) -> None:
         nonlocal clock, run
-        if kind not in ("opening", "break") and brk and run + item_minutes > block and run > 0 \
-                and breaks_left[0] > 0:
-            agenda.append(AgendaItem(clock, brk, "break", "Break",
-                                     f"a pause after {run} minutes of work"))
+        if (
+            kind not in ("opening", "break")
+            and brk
+            and run + item_minutes > block
+            and run > 0
+            and breaks_left[0] > 0
+        ):
+            agenda.append(
+                AgendaItem(clock, brk, "break", "Break", f"a pause after {run} minutes of work")
+            )
             clock += timedelta(minutes=brk)
             run = 0
             breaks_left[0] -= 1
@@ -294,42 +335,70 @@ def plan_session(
         run = 0 if kind == "break" else run + item_minutes
 
     breaks_left = [breaks]
-    add(opening, "opening", "Welcome, ground rules and confidentiality",
+    add(
+        opening,
+        "opening",
+        "Welcome, ground rules and confidentiality",
         "every session starts by agreeing how we speak about clients and each other, and that "
-        "what is shared stays in the room")
+        "what is shared stays in the room",
+    )
     taken: set[str] = set()
     targeted: set[str] = set()
     scenarios: list[Scenario] = []
     for module, minutes in chosen:
-        picked = (_pick_scenarios(module, team, catalog, taken, 2 if minutes >= 30 else 1)
-                  if module.uses_scenarios else [])
+        picked = (
+            _pick_scenarios(module, team, catalog, taken, 2 if minutes >= 30 else 1)
+            if module.uses_scenarios
+            else []
+        )
         taken |= {s.id for s in picked}
         scenarios += picked
-        closes = [c for c in module.competencies
-                  if c in reasons and weights.get(c, 0) > 0 and c not in targeted]
+        closes = [
+            c
+            for c in module.competencies
+            if c in reasons and weights.get(c, 0) > 0 and c not in targeted
+        ]
         targeted.update(closes)
-        add(minutes, "module", module.title,
+        add(
+            minutes,
+            "module",
+            module.title,
             "; ".join(reasons[c] for c in closes) or "builds on the competencies above",
-            module_id=module.id, activities=list(module.activities),
-            competencies=list(module.competencies), scenarios=[s.id for s in picked],
-            targets=closes)
+            module_id=module.id,
+            activities=list(module.activities),
+            competencies=list(module.competencies),
+            scenarios=[s.id for s in picked],
+            targets=closes,
+        )
     top = _top(weights)
     for chunk in _practice_chunks(slack):
-        extra = [s for s in catalog.scenarios if team.role in s.roles and s.id not in taken
-                 and (top is None or top in s.competencies)][:1]
+        extra = [
+            s
+            for s in catalog.scenarios
+            if team.role in s.roles and s.id not in taken and (top is None or top in s.competencies)
+        ][:1]
         taken |= {s.id for s in extra}
         scenarios += extra
-        add(chunk, "practice", "Practice and questions: back to the largest gap",
+        add(
+            chunk,
+            "practice",
+            "Practice and questions: back to the largest gap",
             "time left after the modules goes to more practice on the largest gap ("
             + (reasons[top] if top else "the role's core competency")
             + "), which helps transfer to work more than another topic would",
-            competencies=[top] if top else [], scenarios=[s.id for s in extra])
+            competencies=[top] if top else [],
+            scenarios=[s.id for s in extra],
+        )
     while breaks_left[0] > 0 and brk:  # only when the last block would run too long
         add(brk, "break", "Break", "a pause before the reflection")
         breaks_left[0] -= 1
-    add(closing, "closing", "Reflection and commitments",
+    add(
+        closing,
+        "closing",
+        "Reflection and commitments",
         "participants fill in the reflection form (link and QR code on the handout): "
-        "confidence before and now, one commitment with a date")
+        "confidence before and now, one commitment with a date",
+    )
 
     total = sum(i.minutes for i in agenda)
     if total != params.minutes:  # the layout must fill the time exactly
@@ -394,8 +463,13 @@ def _covered(agenda: list[AgendaItem]) -> list[str]:
 
 def reflection_url(params: SessionParameters, competencies: list[str]) -> str:
     """Where participants reflect: the Voila reflection app, told which session it was."""
-    query = urlencode({"session": params.session_id, "lang": params.language,
-                       "competencies": ",".join(competencies)})
+    query = urlencode(
+        {
+            "session": params.session_id,
+            "lang": params.language,
+            "competencies": ",".join(competencies),
+        }
+    )
     return f"{params.base_url.rstrip('/')}/voila/render/reflection.ipynb?{query}"
 
 
@@ -411,10 +485,15 @@ def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]
     unmet_codes = [row.language for row in unmet]
     for s in scenarios:
         if s.needs_interpreter:
-            langs = ([c for c in s.languages if c in unmet_codes]
-                     or [c for c in s.languages if c in team.client_languages]
-                     or unmet_codes[:1] or s.languages)
-            spoken = ", ".join(language_name(c) for c in langs) if langs else "the client's language"
+            langs = (
+                [c for c in s.languages if c in unmet_codes]
+                or [c for c in s.languages if c in team.client_languages]
+                or unmet_codes[:1]
+                or s.languages
+            )
+            spoken = (
+                ", ".join(language_name(c) for c in langs) if langs else "the client's language"
+            )
             needs.append(
                 f"Scenario {s.id} ({s.title}): someone to play a trained interpreter ({spoken}); "
                 "a colleague who speaks it, briefed on the interpreter's role, will do"
@@ -422,8 +501,9 @@ def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]
     return needs
 
 
-def _materials(modules: list[Module], scenarios: list[Scenario],
-               params: SessionParameters) -> list[str]:
+def _materials(
+    modules: list[Module], scenarios: list[Scenario], params: SessionParameters
+) -> list[str]:
     items: list[str] = []
     for module in modules:
         items += [m for m in module.materials if m not in items]
@@ -435,13 +515,18 @@ def _materials(modules: list[Module], scenarios: list[Scenario],
     return items
 
 
-def _refreshers(params: SessionParameters, agenda: list[AgendaItem],
-                framework: Framework) -> list[Refresher]:
+def _refreshers(
+    params: SessionParameters, agenda: list[AgendaItem], framework: Framework
+) -> list[Refresher]:
     covered = _covered(agenda) or [c.id for c in framework.competencies[:1]]
     day0 = params.start.date()
     return [
-        Refresher(day0 + timedelta(days=days), REFRESHER_MINUTES, covered[k % len(covered)],
-                  f"{REFRESHER_MINUTES}-minute refresher: "
-                  f"{framework.competency(covered[k % len(covered)]).name['en']}")
+        Refresher(
+            day0 + timedelta(days=days),
+            REFRESHER_MINUTES,
+            covered[k % len(covered)],
+            f"{REFRESHER_MINUTES}-minute refresher: "
+            f"{framework.competency(covered[k % len(covered)]).name['en']}",
+        )
         for k, days in enumerate(REFRESHER_DAYS)
     ]

@@ -48,9 +48,9 @@ def report_context(
             {
                 **team.model_dump(),
                 "role_name": fw.role_name(team.role),
-                "profile_svg": "" if team.withheld else charts.to_svg(
-                    charts.team_profile(result, team.team_id)
-                ),
+                "profile_svg": ""
+                if team.withheld
+                else charts.to_svg(charts.team_profile(result, team.team_id)),
                 "priorities": [
                     {"name": name(c.competency_id), "priority": c.priority, "why": c.why}
                     for c in priorities

@@ -169,7 +169,9 @@ def responses_from_table(
                 )
         ignored = [c for c in others if not ITEM_ID_SHAPE.match(c)]
         if ignored:
-            notices.append(f"{table.name}: columns not used by the assessment: {', '.join(ignored)}")
+            notices.append(
+                f"{table.name}: columns not used by the assessment: {', '.join(ignored)}"
+            )
     if not item_columns and not problems:
         problems.append(
             InputProblem(

@@ -103,9 +103,12 @@ def to_results(result: Assessment, sources: dict[str, str]) -> AssessmentResults
     teams = []
     for team_id, team in result.teams.items():
         comps = []
-        for idx, row in zip(cells_of[team_id].index, cells_of[team_id].to_dict("records"),
-                            strict=True):
-            values = {k: _clean(row[k]) for k in ("n", "mean", "ci_low", "ci_high", "gap", "priority")}
+        for idx, row in zip(
+            cells_of[team_id].index, cells_of[team_id].to_dict("records"), strict=True
+        ):
+            values = {
+                k: _clean(row[k]) for k in ("n", "mean", "ci_low", "ci_high", "gap", "priority")
+            }
             ranked = idx in reasons.index
             comps.append(
                 CompetencyResult(
@@ -141,7 +144,10 @@ def to_results(result: Assessment, sources: dict[str, str]) -> AssessmentResults
                 competencies=comps,
                 language_access=[]
                 if language is None
-                else [LanguageNeed(**rec) for rec in language.drop(columns="team_id").to_dict("records")],
+                else [
+                    LanguageNeed(**rec)
+                    for rec in language.drop(columns="team_id").to_dict("records")
+                ],
             )
         )
     return AssessmentResults(

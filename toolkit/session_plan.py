@@ -7,8 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .exceptions import InputFileError, InputProblem
-from .planner import Plan, SessionParameters, plan_session
 from .plan_report import handout_html, write_plan_files
+from .planner import Plan, SessionParameters, plan_session
 from .results import AssessmentResults, read_results
 
 
@@ -32,8 +32,14 @@ def load_results(results_file: str | Path) -> AssessmentResults:
         return sample_results()
     path = Path(results_file).resolve()
     if not path.exists():
-        raise InputFileError([InputProblem(str(results_file), "the results file does not exist; "
-                                           "run the needs assessment first")])
+        raise InputFileError(
+            [
+                InputProblem(
+                    str(results_file),
+                    "the results file does not exist; run the needs assessment first",
+                )
+            ]
+        )
     return _results(str(path), path.stat().st_mtime)
 
 
@@ -43,15 +49,35 @@ def parse_start(start: str | datetime) -> datetime:
     try:
         return datetime.fromisoformat(str(start).strip())
     except ValueError:
-        raise InputFileError([InputProblem("parameters", f"start '{start}' is not a date and time "
-                                           "such as 2027-01-12 09:30", column="start")]) from None
+        raise InputFileError(
+            [
+                InputProblem(
+                    "parameters",
+                    f"start '{start}' is not a date and time such as 2027-01-12 09:30",
+                    column="start",
+                )
+            ]
+        ) from None
 
 
-def make_plan(results_file: str, team_id: str, minutes: int, session_format: str,
-              group_size: int, start: str, language: str, base_url: str) -> Plan:
+def make_plan(
+    results_file: str,
+    team_id: str,
+    minutes: int,
+    session_format: str,
+    group_size: int,
+    start: str,
+    language: str,
+    base_url: str,
+) -> Plan:
     params = SessionParameters(
-        team_id=team_id, minutes=int(minutes), format=session_format, group_size=int(group_size),
-        start=parse_start(start), language=language, base_url=base_url,
+        team_id=team_id,
+        minutes=int(minutes),
+        format=session_format,
+        group_size=int(group_size),
+        start=parse_start(start),
+        language=language,
+        base_url=base_url,
     )
     return plan_session(load_results(results_file), params)
 

@@ -96,9 +96,21 @@ def _keyset(*names: str) -> frozenset[str]:
 
 
 KOBO_META = _keyset(
-    "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username",
-    "audit", "formhub/uuid", "meta/instanceID", "meta/deprecatedID", "meta/instanceName",
-    "meta/rootUuid", "$edited",
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "subscriberid",
+    "simserial",
+    "phonenumber",
+    "username",
+    "audit",
+    "formhub/uuid",
+    "meta/instanceID",
+    "meta/deprecatedID",
+    "meta/instanceName",
+    "meta/rootUuid",
+    "$edited",
 )
 register(
     SurveyFormat(
@@ -118,8 +130,17 @@ register(
 )
 
 ODK_TRAILER = (
-    "KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
-    "Status", "ReviewState", "DeviceID", "Edits", "FormVersion", "PARENT_KEY",
+    "KEY",
+    "SubmitterID",
+    "SubmitterName",
+    "AttachmentsPresent",
+    "AttachmentsExpected",
+    "Status",
+    "ReviewState",
+    "DeviceID",
+    "Edits",
+    "FormVersion",
+    "PARENT_KEY",
 )
 register(
     SurveyFormat(
@@ -127,27 +148,56 @@ register(
         "ODK Central",
         "first column 'SubmissionDate', or 'KEY' with 'SubmitterID' or 'PARENT_KEY' "
         "(a repeat-group table)",
-        lambda rows, sheets: bool(_row(rows, 0))
-        and (
-            _row(rows, 0)[0] == "SubmissionDate"
-            or ("KEY" in _row(rows, 0) and bool({"SubmitterID", "PARENT_KEY"} & set(_row(rows, 0))))
+        lambda rows, sheets: (
+            bool(_row(rows, 0))
+            and (
+                _row(rows, 0)[0] == "SubmissionDate"
+                or (
+                    "KEY" in _row(rows, 0)
+                    and bool({"SubmitterID", "PARENT_KEY"} & set(_row(rows, 0)))
+                )
+            )
         ),
         priority=80,
         group_separators=("-",),
         respondent_columns=("KEY", "meta-instanceID", "instanceID"),
         time_columns=("SubmissionDate", "end"),
         metadata=_keyset(
-            "SubmissionDate", "meta-instanceID", "meta-instanceName", "meta-audit", "start",
-            "end", "today", "deviceid", *ODK_TRAILER,
+            "SubmissionDate",
+            "meta-instanceID",
+            "meta-instanceName",
+            "meta-audit",
+            "start",
+            "end",
+            "today",
+            "deviceid",
+            *ODK_TRAILER,
         ),
     )
 )
 
 _LIMESURVEY_CODE = re.compile(r"^G\d+Q\d+(\[.*\])?$")
 LIMESURVEY_META = _keyset(
-    "id", "submitdate", "lastpage", "startlanguage", "seed", "startdate", "datestamp", "ipaddr",
-    "refurl", "token", "Response ID", "Date submitted", "Last page", "Start language", "Seed",
-    "Date started", "Date last action", "IP address", "Referrer URL", "interviewtime",
+    "id",
+    "submitdate",
+    "lastpage",
+    "startlanguage",
+    "seed",
+    "startdate",
+    "datestamp",
+    "ipaddr",
+    "refurl",
+    "token",
+    "Response ID",
+    "Date submitted",
+    "Last page",
+    "Start language",
+    "Seed",
+    "Date started",
+    "Date last action",
+    "IP address",
+    "Referrer URL",
+    "interviewtime",
 )
 register(
     SurveyFormat(
@@ -156,8 +206,18 @@ register(
         "response columns 'id' with 'submitdate', 'lastpage' or 'startlanguage' "
         "(or 'Response ID', 'Last page', 'Start language'), or question codes like G01Q01[SQ001]",
         lambda rows, sheets: bool(
-            len(_keys(rows) & _keyset("submitdate", "lastpage", "startlanguage", "Last page",
-                                      "Start language", "Date submitted")) >= 2
+            len(
+                _keys(rows)
+                & _keyset(
+                    "submitdate",
+                    "lastpage",
+                    "startlanguage",
+                    "Last page",
+                    "Start language",
+                    "Date submitted",
+                )
+            )
+            >= 2
             or sum(bool(_LIMESURVEY_CODE.match(c)) for c in _row(rows, 0)) >= 2
         ),
         priority=70,
@@ -172,19 +232,36 @@ register(
         "microsoft_forms",
         "Microsoft Forms",
         "first columns 'ID', 'Start time', 'Completion time' (then 'Email', 'Name')",
-        lambda rows, sheets: [text_key(c) for c in _row(rows, 0)[:3]]
-        == ["id", "start time", "completion time"],
+        lambda rows, sheets: (
+            [text_key(c) for c in _row(rows, 0)[:3]] == ["id", "start time", "completion time"]
+        ),
         priority=70,
         respondent_columns=("ID",),
         time_columns=("Completion time",),
-        metadata=_keyset("ID", "Start time", "Completion time", "Email", "Name",
-                         "Last modified time", "Total points", "Quiz feedback", "Language"),
+        metadata=_keyset(
+            "ID",
+            "Start time",
+            "Completion time",
+            "Email",
+            "Name",
+            "Last modified time",
+            "Total points",
+            "Quiz feedback",
+            "Language",
+        ),
     )
 )
 
 GOOGLE_TIMESTAMP = _keyset(
-    "Timestamp", "Marca temporal", "Horodateur", "Zeitstempel", "Carimbo de data/hora",
-    "Informazioni cronologiche", "Отметка времени", "Позначка часу", "الطابع الزمني",
+    "Timestamp",
+    "Marca temporal",
+    "Horodateur",
+    "Zeitstempel",
+    "Carimbo de data/hora",
+    "Informazioni cronologiche",
+    "Отметка времени",
+    "Позначка часу",
+    "الطابع الزمني",
 )
 register(
     SurveyFormat(
@@ -194,30 +271,62 @@ register(
         lambda rows, sheets: bool(_row(rows, 0)) and text_key(_row(rows, 0)[0]) in GOOGLE_TIMESTAMP,
         priority=60,
         group_separators=(),
-        respondent_columns=("Email Address", "Email", "Dirección de correo electrónico",
-                            "Adresse e-mail"),
+        respondent_columns=(
+            "Email Address",
+            "Email",
+            "Dirección de correo electrónico",
+            "Adresse e-mail",
+        ),
         time_columns=tuple(GOOGLE_TIMESTAMP),
-        metadata=GOOGLE_TIMESTAMP | _keyset("Email Address", "Score", "Total score",
-                                            "Dirección de correo electrónico", "Puntuación",
-                                            "Adresse e-mail", "Note"),
+        metadata=GOOGLE_TIMESTAMP
+        | _keyset(
+            "Email Address",
+            "Score",
+            "Total score",
+            "Dirección de correo electrónico",
+            "Puntuación",
+            "Adresse e-mail",
+            "Note",
+        ),
     )
 )
 
 QUALTRICS_META = _keyset(
-    "StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-    "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
-    "RecipientEmail", "ExternalReference", "LocationLatitude", "LocationLongitude",
-    "DistributionChannel", "UserLanguage", "ResponseID", "ResponseSet", "Name",
-    "ExternalDataReference", "EmailAddress", "LocationAccuracy", "Q_RecaptchaScore",
+    "StartDate",
+    "EndDate",
+    "Status",
+    "IPAddress",
+    "Progress",
+    "Duration (in seconds)",
+    "Finished",
+    "RecordedDate",
+    "ResponseId",
+    "RecipientLastName",
+    "RecipientFirstName",
+    "RecipientEmail",
+    "ExternalReference",
+    "LocationLatitude",
+    "LocationLongitude",
+    "DistributionChannel",
+    "UserLanguage",
+    "ResponseID",
+    "ResponseSet",
+    "Name",
+    "ExternalDataReference",
+    "EmailAddress",
+    "LocationAccuracy",
+    "Q_RecaptchaScore",
 )
 register(
     SurveyFormat(
         "qualtrics",
         "Qualtrics",
-        "three header rows, the third of {\"ImportId\":…} cells",
-        lambda rows, sheets: len(rows) >= 3
-        and sum(c.startswith('{"ImportId"') for c in _row(rows, 2))
-        >= max(1, len(_row(rows, 2)) // 2),
+        'three header rows, the third of {"ImportId":…} cells',
+        lambda rows, sheets: (
+            len(rows) >= 3
+            and sum(c.startswith('{"ImportId"') for c in _row(rows, 2))
+            >= max(1, len(_row(rows, 2)) // 2)
+        ),
         priority=90,
         header_rows=3,
         text_row=1,
@@ -250,9 +359,14 @@ register(
         "xlsform",
         "XLSForm (a form definition, not answers)",
         "sheets 'survey' and 'choices', or columns 'type', 'name', 'label'",
-        lambda rows, sheets: {"survey", "choices"} <= {s.strip().lower() for s in sheets}
-        or (bool(_row(rows, 0)) and [text_key(c) for c in _row(rows, 0)[:2]] == ["type", "name"]
-            and any(text_key(c).startswith("label") for c in _row(rows, 0))),
+        lambda rows, sheets: (
+            {"survey", "choices"} <= {s.strip().lower() for s in sheets}
+            or (
+                bool(_row(rows, 0))
+                and [text_key(c) for c in _row(rows, 0)[:2]] == ["type", "name"]
+                and any(text_key(c).startswith("label") for c in _row(rows, 0))
+            )
+        ),
         priority=100,
         is_form_definition=True,
     )
@@ -288,10 +402,19 @@ register(
         "anything else: one row per respondent, one column per question",
         lambda rows, sheets: True,
         priority=0,
-        respondent_columns=("respondent_id", "Respondent", "Respondent ID", "ID",
-                            "Response ID", "Participant", "Participant ID", "Code"),
+        respondent_columns=(
+            "respondent_id",
+            "Respondent",
+            "Respondent ID",
+            "ID",
+            "Response ID",
+            "Participant",
+            "Participant ID",
+            "Code",
+        ),
         time_columns=("Timestamp", "Date", "Submitted", "Submission date"),
-        metadata=_keyset("Timestamp", "Date", "Submitted", "Submission date", "Email",
-                         "Email Address", "Name"),
+        metadata=_keyset(
+            "Timestamp", "Date", "Submitted", "Submission date", "Email", "Email Address", "Name"
+        ),
     )
 )

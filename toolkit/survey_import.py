@@ -279,8 +279,7 @@ def _read_csv(data: bytes, name: str) -> _Raw:
             problems = [
                 InputProblem(
                     name,
-                    "the rows do not line up with the first row; check the separators and "
-                    "quotes",
+                    "the rows do not line up with the first row; check the separators and quotes",
                     row=int(found_row.group(1)) + offset if found_row else None,
                 )
             ]
@@ -294,8 +293,9 @@ def _read_xlsx(data: bytes, name: str) -> _Raw:
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
         sheets = [str(s) for s in book.sheet_names]
-        frame = (pd.read_excel(book, sheet_name=0, header=None, dtype=str) if sheets
-                 else pd.DataFrame())
+        frame = (
+            pd.read_excel(book, sheet_name=0, header=None, dtype=str) if sheets else pd.DataFrame()
+        )
     except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
         raise _problem(name, f"this Excel workbook cannot be read ({exc})") from exc
     frame = frame.fillna("").astype("category")
@@ -413,7 +413,8 @@ def _import_tidy(
         report.matched = [ColumnMatch(normal.index("item_id"), "item_id", "items", "item id")]
     ids = {"respondent_id", "team_id", "respondent", "team", "item_id", "value", "item"}
     report.unmatched = [
-        h for h, n in zip(headers, normal, strict=True)
+        h
+        for h, n in zip(headers, normal, strict=True)
         if n not in ids and h not in framework.item_ids
     ]
     report.notices += responses.notices
@@ -421,9 +422,7 @@ def _import_tidy(
 
 
 # -- survey exports ---------------------------------------------------------------------------
-def _team_lookup(
-    known: Mapping[str, str] | None, mapping: ColumnMapping
-) -> dict[str, str] | None:
+def _team_lookup(known: Mapping[str, str] | None, mapping: ColumnMapping) -> dict[str, str] | None:
     if known is None:
         return None
     lookup: dict[str, str] = {}
@@ -452,10 +451,12 @@ def _resolve_duplicates(
     if has_ids:
         key = pd.Series(ids[live])
     else:
-        codes = np.column_stack([raw.frame[p].cat.codes.to_numpy()[start:][live]
-                                 for p in raw.frame.columns])
-        key = pd.Series(pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False)
-                        .ngroup().to_numpy())
+        codes = np.column_stack(
+            [raw.frame[p].cat.codes.to_numpy()[start:][live] for p in raw.frame.columns]
+        )
+        key = pd.Series(
+            pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False).ngroup().to_numpy()
+        )
     dup = key.duplicated(keep=False).to_numpy()
     if not dup.any():
         return
@@ -467,8 +468,9 @@ def _resolve_duplicates(
             stamps = _stripped(raw, lowered[text_key(name)], start)[where]
             times = pd.to_datetime(pd.Series(stamps), errors="coerce", utc=True, format="mixed")
             break
-    table = pd.DataFrame({"key": key.to_numpy()[dup], "time": times.to_numpy(),
-                          "row": rows[where], "at": where})
+    table = pd.DataFrame(
+        {"key": key.to_numpy()[dup], "time": times.to_numpy(), "row": rows[where], "at": where}
+    )
     table = table.sort_values(["key", "time", "row"], na_position="first", kind="stable")
     last = ~table["key"].duplicated(keep="last").to_numpy()
     keep[table["at"].to_numpy()[~last]] = False
@@ -497,8 +499,13 @@ def _import_export(
     top = raw.top_rows(fmt.header_rows)
     if len(top) < fmt.header_rows:
         raise SurveyImportError(
-            [InputProblem(name, f"a {fmt.title} export has {fmt.header_rows} header rows; "
-                          f"this file has only {len(top)} row(s)")],
+            [
+                InputProblem(
+                    name,
+                    f"a {fmt.title} export has {fmt.header_rows} header rows; "
+                    f"this file has only {len(top)} row(s)",
+                )
+            ],
             report,
         )
     headers = [h.strip() for h in top[fmt.name_row]]
@@ -563,8 +570,9 @@ def _import_export(
         ids = np.where(missing, np.char.add("row-", rows.astype(str)).astype(object), ids)
     else:
         ids = np.char.add("row-", rows.astype(str)).astype(object)
-    _resolve_duplicates(raw, fmt, headers, ids, matching.respondent is not None, rows, keep,
-                        start, report)
+    _resolve_duplicates(
+        raw, fmt, headers, ids, matching.respondent is not None, rows, keep, start, report
+    )
 
     # answers: decoded on each column's distinct texts
     vocabulary = answer_vocabulary(framework)
@@ -610,14 +618,20 @@ def _import_export(
             report.default_team = default_team
         for row in rows[(teams == "") & keep][:MAX_PROBLEMS]:
             problems.append(
-                InputProblem(name, "the team is empty; fill it in, or give one team for the "
-                             "whole file (--team)", row=int(row), column=team_col)
+                InputProblem(
+                    name,
+                    "the team is empty; fill it in, or give one team for the whole file (--team)",
+                    row=int(row),
+                    column=team_col,
+                )
             )
         lookup = _team_lookup(known_teams, mapping)
         if lookup is not None:
             distinct, codes = np.unique(teams.astype(str), return_inverse=True)
-            resolved = np.array([t if t in known_teams else lookup.get(text_key(t), "")
-                                 for t in distinct], dtype=object)
+            resolved = np.array(
+                [t if t in known_teams else lookup.get(text_key(t), "") for t in distinct],
+                dtype=object,
+            )
             unknown = (resolved == "") & (distinct != "")
             for idx in np.flatnonzero(unknown[codes] & keep)[:MAX_PROBLEMS]:
                 problems.append(
@@ -704,8 +718,15 @@ def import_survey(
     raw = _read(source, name)
     fmt = forced or detect_format(raw.top_rows(HEADER_SCAN), raw.sheets)
     report = ImportReport(
-        raw.name, fmt.name, fmt.title, fmt.keys, raw.encoding, raw.separator, raw.sheet,
-        fmt.header_rows, mapping_file=mapping.source if mapping.columns or mapping.teams else None,
+        raw.name,
+        fmt.name,
+        fmt.title,
+        fmt.keys,
+        raw.encoding,
+        raw.separator,
+        raw.sheet,
+        fmt.header_rows,
+        mapping_file=mapping.source if mapping.columns or mapping.teams else None,
     )
     if len(raw.sheets) > 1 and not fmt.is_form_definition:
         report.notices.append(

@@ -71,8 +71,12 @@ def _number(raw: str, problems, where: dict, *, minimum: float = 0, maximum=None
         problems.append(InputProblem(**where, message=f"'{raw}' is not a number"))
         return 0.0
     if value < minimum or (maximum is not None and value > maximum):
-        limit = f"from {minimum:g} to {maximum:g}" if maximum is not None else f"at least {minimum:g}"
-        problems.append(InputProblem(**where, message=f"{raw} is out of range: use a number {limit}"))
+        limit = (
+            f"from {minimum:g} to {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+        )
+        problems.append(
+            InputProblem(**where, message=f"{raw} is out of range: use a number {limit}")
+        )
     return value
 
 
@@ -119,14 +123,16 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
         r = row._asdict()
         line = idx + 2
 
-        def at(column: str) -> dict:
+        def at(column: str, line: int = line) -> dict:
             return {"file": table.name, "row": line, "column": column}
 
         team_id = r["team_id"].strip()
         if not team_id:
             problems.append(InputProblem(**at("team_id"), message="team id is empty"))
         elif team_id in teams:
-            problems.append(InputProblem(**at("team_id"), message=f"team '{team_id}' is listed twice"))
+            problems.append(
+                InputProblem(**at("team_id"), message=f"team '{team_id}' is listed twice")
+            )
         role = r["role"].strip()
         if role not in framework.role_ids:
             problems.append(

@@ -42,7 +42,8 @@ def _upload_bytes(upload: W.FileUpload) -> tuple[bytes, str] | None:
 def _table(frame, caption: str) -> str:
     return (
         f'<table class="cct-table"><caption>{html.escape(caption)}</caption>'
-        + frame.to_html(index=False, escape=True, border=0, na_rep="withheld").split(">", 1)[1]
+        + frame.to_html(index=False, escape=True, border=0, na_rep="withheld")
+        .split(">", 1)[1]
         .rsplit("</table>", 1)[0]
         + "</table>"
     )
@@ -66,24 +67,38 @@ class AssessmentApp(W.VBox):
         self._quiet = False  # True while options are being replaced, so views draw once
         self.source_names = {"responses": Path(responses).name, "teams": Path(teams).name}
 
-        self.source = W.ToggleButtons(options=[SAMPLE, UPLOAD], value=SAMPLE,
-                                      description="Data", tooltips=["Bundled sample", "Upload CSV/XLSX"])
-        self.responses_upload = W.FileUpload(accept=".csv,.xlsx,.txt", multiple=False,
-                                             description="Responses file")
-        self.teams_upload = W.FileUpload(accept=".csv,.xlsx,.txt", multiple=False,
-                                         description="Team context file")
+        self.source = W.ToggleButtons(
+            options=[SAMPLE, UPLOAD],
+            value=SAMPLE,
+            description="Data",
+            tooltips=["Bundled sample", "Upload CSV/XLSX"],
+        )
+        self.responses_upload = W.FileUpload(
+            accept=".csv,.xlsx,.txt", multiple=False, description="Responses file"
+        )
+        self.teams_upload = W.FileUpload(
+            accept=".csv,.xlsx,.txt", multiple=False, description="Team context file"
+        )
         for button in (self.responses_upload, self.teams_upload):
             button.layout.width = "14rem"
         self.uploads = W.HBox([self.responses_upload, self.teams_upload])
         self.uploads.layout.display = "none"
-        self.threshold = W.BoundedIntText(value=threshold, min=MINIMUM_THRESHOLD, max=50,
-                                          description="Privacy threshold",
-                                          style={"description_width": "initial"})
-        self.team_picker = W.SelectMultiple(description="Teams shown", rows=8,
-                                            layout=W.Layout(width="28rem"),
-                                            style={"description_width": "initial"})
-        self.profile_team = W.Dropdown(description="Team profile",
-                                       style={"description_width": "initial"})
+        self.threshold = W.BoundedIntText(
+            value=threshold,
+            min=MINIMUM_THRESHOLD,
+            max=50,
+            description="Privacy threshold",
+            style={"description_width": "initial"},
+        )
+        self.team_picker = W.SelectMultiple(
+            description="Teams shown",
+            rows=8,
+            layout=W.Layout(width="28rem"),
+            style={"description_width": "initial"},
+        )
+        self.profile_team = W.Dropdown(
+            description="Team profile", style={"description_width": "initial"}
+        )
         self.message = W.HTML()
         self.summary = W.HTML()
         self.heatmap = W.HTML()
@@ -91,16 +106,24 @@ class AssessmentApp(W.VBox):
         self.profile = W.HTML()
         self.priorities = W.HTML()
         self.language = W.HTML()
-        self.prepare = W.Button(description="Prepare downloads", icon="download",
-                                tooltip="Make the HTML report and the results file for the planner")
+        self.prepare = W.Button(
+            description="Prepare downloads",
+            icon="download",
+            tooltip="Make the HTML report and the results file for the planner",
+        )
         self.download = W.HTML()
 
         for widget, css in (
-            (self.responses_upload, "cct-upload-responses"), (self.teams_upload, "cct-upload-teams"),
-            (self.threshold, "cct-threshold"), (self.team_picker, "cct-team-picker"),
-            (self.profile_team, "cct-profile-team"), (self.message, "cct-message-box"),
-            (self.heatmap, "cct-heatmap"), (self.profile, "cct-profile"),
-            (self.priorities, "cct-priorities"), (self.language, "cct-language"),
+            (self.responses_upload, "cct-upload-responses"),
+            (self.teams_upload, "cct-upload-teams"),
+            (self.threshold, "cct-threshold"),
+            (self.team_picker, "cct-team-picker"),
+            (self.profile_team, "cct-profile-team"),
+            (self.message, "cct-message-box"),
+            (self.heatmap, "cct-heatmap"),
+            (self.profile, "cct-profile"),
+            (self.priorities, "cct-priorities"),
+            (self.language, "cct-language"),
         ):
             widget.add_class(css)  # stable hooks for styling and for the browser tests
 
@@ -115,11 +138,22 @@ class AssessmentApp(W.VBox):
         super().__init__(
             [
                 W.HTML("<h2>Inputs</h2>"),
-                self.source, self.uploads, self.threshold, self.message,
-                W.HTML("<h2>Organisation</h2>"), self.summary, self.team_picker,
-                self.heatmap, self.org, self.language,
-                W.HTML("<h2>One team</h2>"), self.profile_team, self.profile, self.priorities,
-                self.prepare, self.download,
+                self.source,
+                self.uploads,
+                self.threshold,
+                self.message,
+                W.HTML("<h2>Organisation</h2>"),
+                self.summary,
+                self.team_picker,
+                self.heatmap,
+                self.org,
+                self.language,
+                W.HTML("<h2>One team</h2>"),
+                self.profile_team,
+                self.profile,
+                self.priorities,
+                self.prepare,
+                self.download,
             ]
         )
         self.add_class("cct-assessment-app")
@@ -144,13 +178,17 @@ class AssessmentApp(W.VBox):
         inputs = self._inputs()
         if inputs is None:
             self._clear_views()
-            self._show_message("Upload a responses file and a team context file (CSV or XLSX).",
-                               kind="info")
+            self._show_message(
+                "Upload a responses file and a team context file (CSV or XLSX).", kind="info"
+            )
             return
         (responses, r_name), (teams, t_name) = inputs
         try:
             self.answers, self.teams = load_inputs(
-                responses, teams, responses_name=r_name, teams_name=t_name,
+                responses,
+                teams,
+                responses_name=r_name,
+                teams_name=t_name,
                 framework=self.framework,
             )
         except InputFileError as exc:
@@ -196,8 +234,15 @@ class AssessmentApp(W.VBox):
     def _clear_views(self) -> None:
         """Forget the last results, so nothing stale is shown beside a new upload."""
         self.result = None
-        for view in (self.summary, self.heatmap, self.org, self.language, self.profile,
-                     self.priorities, self.download):
+        for view in (
+            self.summary,
+            self.heatmap,
+            self.org,
+            self.language,
+            self.profile,
+            self.priorities,
+            self.download,
+        ):
             view.value = ""
         self._quiet = True
         self.profile_team.options = []
@@ -236,14 +281,18 @@ class AssessmentApp(W.VBox):
             competency=[self.framework.competency(c).name["en"] for c in org.index],
             mean_gap=org["mean_gap"].round(1),
         )[["competency", "teams", "mean_gap"]]
-        self.org.value = _table(org, "What to train first across the organisation "
-                                "(teams with it in their top 3)")
+        self.org.value = _table(
+            org, "What to train first across the organisation (teams with it in their top 3)"
+        )
         unmet = unmet_languages(result)
         unmet = unmet[unmet["team_id"].isin(chosen)]
         self.language.value = (
-            _table(unmet[["team_id", "language_name", "need_hours", "unmet_hours"]],
-                   "Client languages not covered by staff or interpreter hours (hours per month)")
-            if len(unmet) else "<p>Every client language is served by staff or interpreters.</p>"
+            _table(
+                unmet[["team_id", "language_name", "need_hours", "unmet_hours"]],
+                "Client languages not covered by staff or interpreter hours (hours per month)",
+            )
+            if len(unmet)
+            else "<p>Every client language is served by staff or interpreters.</p>"
         )
         current = self.profile_team.value
         self._quiet = True
@@ -267,11 +316,10 @@ class AssessmentApp(W.VBox):
             return
         self.profile.value = charts.to_svg(charts.team_profile(result, team_id))
         ranked = result.priorities(team_id)
-        items = "".join(
-            f"<li>{html.escape(r.why)}</li>" for r in ranked.itertuples()
-        )
+        items = "".join(f"<li>{html.escape(r.why)}</li>" for r in ranked.itertuples())
         self.priorities.value = (
-            f"<h3>Train first</h3><ol>{items}</ol>" if items
+            f"<h3>Train first</h3><ol>{items}</ol>"
+            if items
             else "<p>At or above target on every shown competency.</p>"
         )
 
@@ -283,8 +331,12 @@ class AssessmentApp(W.VBox):
         report = render_report(self.result, results, chosen)
         links = [
             ("assessment.html", "text/html", report.encode("utf-8"), "Download the HTML report"),
-            ("assessment.json", "application/json",
-             results.model_dump_json(indent=2).encode("utf-8"), "Download results for the planner"),
+            (
+                "assessment.json",
+                "application/json",
+                results.model_dump_json(indent=2).encode("utf-8"),
+                "Download results for the planner",
+            ),
         ]
         self.download.value = " · ".join(
             f'<a download="{name}" href="data:{mime};base64,{base64.b64encode(data).decode()}">'

@@ -25,7 +25,11 @@ __all__ = ["write_xlsform", "xlsform_sheets", "FORM_ID", "LANGUAGE_NAMES"]
 
 FORM_ID = "cct_self_assessment"
 LANGUAGE_NAMES = {
-    "en": "English", "es": "Spanish", "fr": "French", "ar": "Arabic", "uk": "Ukrainian",
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "ar": "Arabic",
+    "uk": "Ukrainian",
 }
 TEXTS = {
     "title": {
@@ -79,20 +83,34 @@ def xlsform_sheets(
     survey.append(["end", "end", *[""] * (2 * len(languages)), ""])
     team_type = "select_one teams" if teams else "text"
     survey.append(
-        [team_type, "team_id", *[_text(TEXTS["team"], lang) for lang in languages],
-         *[""] * len(languages), "yes"]
+        [
+            team_type,
+            "team_id",
+            *[_text(TEXTS["team"], lang) for lang in languages],
+            *[""] * len(languages),
+            "yes",
+        ]
     )
     for domain in framework.domains:
         survey.append(
-            ["begin_group", domain.id, *[_text(domain.name, lang) for lang in languages],
-             *[""] * len(languages), ""]
+            [
+                "begin_group",
+                domain.id,
+                *[_text(domain.name, lang) for lang in languages],
+                *[""] * len(languages),
+                "",
+            ]
         )
         for comp in domain.competencies:
             for item in comp.items:
                 survey.append(
-                    ["select_one agreement", item.id,
-                     *[_text(item.text, lang) for lang in languages],
-                     *[_text(TEXTS["hint"], lang) for lang in languages], ""]
+                    [
+                        "select_one agreement",
+                        item.id,
+                        *[_text(item.text, lang) for lang in languages],
+                        *[_text(TEXTS["hint"], lang) for lang in languages],
+                        "",
+                    ]
                 )
         survey.append(["end_group", "", *[""] * (2 * len(languages)), ""])
 
@@ -100,17 +118,26 @@ def xlsform_sheets(
     lo = framework.scale.minimum
     for offset in range(framework.scale.maximum - lo + 1):
         choices.append(
-            ["agreement", str(lo + offset),
-             *[framework.scale.labels.get(lang, framework.scale.labels["en"])[offset]
-               for lang in languages]]
+            [
+                "agreement",
+                str(lo + offset),
+                *[
+                    framework.scale.labels.get(lang, framework.scale.labels["en"])[offset]
+                    for lang in languages
+                ],
+            ]
         )
     for team_id, name in (teams or {}).items():
         choices.append(["teams", team_id, *[name] * len(languages)])
 
     settings = [
         ["form_title", "form_id", "version", "default_language"],
-        [_text(TEXTS["title"], "en"), FORM_ID, framework.version.replace(".", ""),
-         f"{LANGUAGE_NAMES.get(languages[0], languages[0])} ({languages[0]})"],
+        [
+            _text(TEXTS["title"], "en"),
+            FORM_ID,
+            framework.version.replace(".", ""),
+            f"{LANGUAGE_NAMES.get(languages[0], languages[0])} ({languages[0]})",
+        ],
     ]
     return {"survey": survey, "choices": choices, "settings": settings}
 

@@ -34,8 +34,13 @@ TEXT = {i.id: i.text for i in FW.items}
 LABEL = FW.scale.labels  # lang → five labels
 
 ITEMS = ["COM01", "COM02", "COM03", "LAN01", "LAN02"]
-GROUP = {"COM01": "communication", "COM02": "communication", "COM03": "communication",
-         "LAN01": "language_access", "LAN02": "language_access"}
+GROUP = {
+    "COM01": "communication",
+    "COM02": "communication",
+    "COM03": "communication",
+    "LAN01": "language_access",
+    "LAN02": "language_access",
+}
 # respondent → team and answers (None = no answer); the same in every file
 PEOPLE = [
     ("A", "intake_north", [5, 4, 3, None, 1]),
@@ -50,8 +55,12 @@ def label(value, lang="en"):
 
 def csv_text(rows, sep=",", quote_all=False) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=sep, lineterminator="\r\n",
-                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    writer = csv.writer(
+        buffer,
+        delimiter=sep,
+        lineterminator="\r\n",
+        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL,
+    )
     writer.writerows(rows)
     return buffer.getvalue()
 
@@ -67,20 +76,49 @@ def xlsx(path: Path, sheets: dict[str, list[list]]) -> None:
 
 
 def kobo_csv() -> None:
-    header = ["start", "end", "team_id", *[f"{GROUP[i]}/{i}" for i in ITEMS],
-              "languages", "languages/ar", "languages/es", "languages/uk",
-              "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
-              "_submitted_by", "__version__", "_tags", "_index"]
+    header = [
+        "start",
+        "end",
+        "team_id",
+        *[f"{GROUP[i]}/{i}" for i in ITEMS],
+        "languages",
+        "languages/ar",
+        "languages/es",
+        "languages/uk",
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_validation_status",
+        "_notes",
+        "_status",
+        "_submitted_by",
+        "__version__",
+        "_tags",
+        "_index",
+    ]
     rows = [header]
     langs = ["ar es", "es", "uk"]
     for k, (who, team, values) in enumerate(PEOPLE):
         chosen = langs[k].split()
         rows.append(
-            ["2026-03-02T09:00:00.000+01:00", "2026-03-02T09:10:00.000+01:00", team,
-             *["" if v is None else str(v) for v in values], langs[k],
-             *[("1" if c in chosen else "0") for c in ("ar", "es", "uk")],
-             str(1000 + k), f"uuid-{who}", f"2026-03-02T08:1{k}:00", "", "", "submitted_via_web",
-             "", "vAbc", "", str(k + 1)]
+            [
+                "2026-03-02T09:00:00.000+01:00",
+                "2026-03-02T09:10:00.000+01:00",
+                team,
+                *["" if v is None else str(v) for v in values],
+                langs[k],
+                *[("1" if c in chosen else "0") for c in ("ar", "es", "uk")],
+                str(1000 + k),
+                f"uuid-{who}",
+                f"2026-03-02T08:1{k}:00",
+                "",
+                "",
+                "submitted_via_web",
+                "",
+                "vAbc",
+                "",
+                str(k + 1),
+            ]
         )
     # A resubmits an earlier draft: same _uuid, an *earlier* submission time → dropped
     draft = list(rows[1])
@@ -92,55 +130,134 @@ def kobo_csv() -> None:
 
 
 def kobo_xlsx_fr() -> None:
-    header = ["start", "end", "Équipe",
-              *[f"{FW.domain_name(GROUP[i], 'fr')}/{TEXT[i]['fr']}" for i in ITEMS],
-              "_id", "_uuid", "_submission_time", "_status", "__version__", "_index"]
+    header = [
+        "start",
+        "end",
+        "Équipe",
+        *[f"{FW.domain_name(GROUP[i], 'fr')}/{TEXT[i]['fr']}" for i in ITEMS],
+        "_id",
+        "_uuid",
+        "_submission_time",
+        "_status",
+        "__version__",
+        "_index",
+    ]
     rows = [header]
     for k, (who, team, values) in enumerate(PEOPLE):
         answers = [label(v, "fr") for v in values]
         if values[2] is None:
             answers[2] = "Je ne sais pas"
-        rows.append(["2026-03-02 09:00:00", "2026-03-02 09:10:00", team, *answers,
-                     1000 + k, f"uuid-{who}", "2026-03-02 08:10:00", "submitted_via_web",
-                     "vAbc", k + 1])
-    repeat = [["contacts/contact_language", "_index", "_parent_table_name", "_parent_index"],
-              ["ar", 1, "Auto-évaluation", 1]]
+        rows.append(
+            [
+                "2026-03-02 09:00:00",
+                "2026-03-02 09:10:00",
+                team,
+                *answers,
+                1000 + k,
+                f"uuid-{who}",
+                "2026-03-02 08:10:00",
+                "submitted_via_web",
+                "vAbc",
+                k + 1,
+            ]
+        )
+    repeat = [
+        ["contacts/contact_language", "_index", "_parent_table_name", "_parent_index"],
+        ["ar", 1, "Auto-évaluation", 1],
+    ]
     xlsx(HERE / "kobo_labels_fr.xlsx", {"Auto-évaluation": rows, "contacts": repeat})
 
 
 def odk_csv() -> None:
-    trailer = ["KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent",
-               "AttachmentsExpected", "Status", "ReviewState", "DeviceID", "Edits", "FormVersion"]
-    header = ["SubmissionDate", "start", "end", "team_id", *[f"{GROUP[i]}-{i}" for i in ITEMS],
-              "languages", "meta-instanceID", *trailer]
+    trailer = [
+        "KEY",
+        "SubmitterID",
+        "SubmitterName",
+        "AttachmentsPresent",
+        "AttachmentsExpected",
+        "Status",
+        "ReviewState",
+        "DeviceID",
+        "Edits",
+        "FormVersion",
+    ]
+    header = [
+        "SubmissionDate",
+        "start",
+        "end",
+        "team_id",
+        *[f"{GROUP[i]}-{i}" for i in ITEMS],
+        "languages",
+        "meta-instanceID",
+        *trailer,
+    ]
     rows = [header]
     for k, (who, team, values) in enumerate(PEOPLE):
         rows.append(
-            [f"2026-03-02T08:1{k}:00.000Z", "2026-03-02T09:00:00.000+01:00",
-             "2026-03-02T09:10:00.000+01:00", team,
-             *["" if v is None else str(v) for v in values], "ar es",
-             f"uuid:{who}", f"uuid:{who}", "5", "collector", "0", "0", "", "approved",
-             "collect:abc", "0", "2026031"]
+            [
+                f"2026-03-02T08:1{k}:00.000Z",
+                "2026-03-02T09:00:00.000+01:00",
+                "2026-03-02T09:10:00.000+01:00",
+                team,
+                *["" if v is None else str(v) for v in values],
+                "ar es",
+                f"uuid:{who}",
+                f"uuid:{who}",
+                "5",
+                "collector",
+                "0",
+                "0",
+                "",
+                "approved",
+                "collect:abc",
+                "0",
+                "2026031",
+            ]
         )
     (HERE / "odk.csv").write_text(csv_text(rows), encoding="utf-8")
 
 
 def limesurvey_csv() -> None:
-    header = ["id", "submitdate", "lastpage", "startlanguage", "seed", "team",
-              *[f"G02Q02[{i}]" for i in ITEMS], "G03Q03[SQ001]", "G03Q03[SQ002]", "G04Q04"]
+    header = [
+        "id",
+        "submitdate",
+        "lastpage",
+        "startlanguage",
+        "seed",
+        "team",
+        *[f"G02Q02[{i}]" for i in ITEMS],
+        "G03Q03[SQ001]",
+        "G03Q03[SQ002]",
+        "G04Q04",
+    ]
     rows = [header]
     for k, (_, team, values) in enumerate(PEOPLE):
-        rows.append([str(k + 1), "2026-03-02 09:10:00", "3", "en", "12345", team,
-                     *["" if v is None else str(v) for v in values], "Y", "",
-                     "a comment, with a comma"])
+        rows.append(
+            [
+                str(k + 1),
+                "2026-03-02 09:10:00",
+                "3",
+                "en",
+                "12345",
+                team,
+                *["" if v is None else str(v) for v in values],
+                "Y",
+                "",
+                "a comment, with a comma",
+            ]
+        )
     rows.append([str(len(PEOPLE) + 1), "", "1", "en", "999", "", *[""] * len(ITEMS), "", "", ""])
     (HERE / "limesurvey.csv").write_text(csv_text(rows, quote_all=True), encoding="utf-8")
 
 
 def google_csv() -> None:
     grid = "How much do you agree with each statement?"
-    header = ["Timestamp", "Which team are you in?", *[f"{grid} [{TEXT[i]['en']}]" for i in ITEMS],
-              "Which languages do you speak with clients?"]
+    header = [
+        "Timestamp",
+        "Which team are you in?",
+        *[f"{grid} [{TEXT[i]['en']}]" for i in ITEMS],
+        "Which languages do you speak with clients?",
+    ]
     rows = [header]
     for k, (_, team, values) in enumerate(PEOPLE):
         answers = [label(v) for v in values]
@@ -154,26 +271,43 @@ def google_csv() -> None:
 def google_excel_es() -> None:
     """The Google Forms export in Spanish, opened and saved by Excel on Windows: cp1252, ';'."""
     grid = "¿En qué medida está de acuerdo?"
-    header = ["Marca temporal", "¿En qué equipo trabaja? (equipo)",
-              *[f"{grid} [{TEXT[i]['es']}]" for i in ITEMS]]
+    header = [
+        "Marca temporal",
+        "¿En qué equipo trabaja? (equipo)",
+        *[f"{grid} [{TEXT[i]['es']}]" for i in ITEMS],
+    ]
     rows = [header]
     for k, (_, team, values) in enumerate(PEOPLE):
         answers = [label(v, "es") for v in values]
         if values[2] is None:
             answers[2] = "No sé"
         rows.append([f"02/03/2026 9:1{k}:00", team, *answers])
-    (HERE / "google_forms_excel_es_cp1252.csv").write_bytes(
-        csv_text(rows, ";").encode("cp1252")
-    )
+    (HERE / "google_forms_excel_es_cp1252.csv").write_bytes(csv_text(rows, ";").encode("cp1252"))
 
 
 def ms_forms_rows(lang_of_row=("en", "ar", "uk")) -> list[list]:
-    header = ["ID", "Start time", "Completion time", "Email", "Name", "Your team",
-              *[TEXT[i]["en"] for i in ITEMS]]
+    header = [
+        "ID",
+        "Start time",
+        "Completion time",
+        "Email",
+        "Name",
+        "Your team",
+        *[TEXT[i]["en"] for i in ITEMS],
+    ]
     rows = [header]
     for k, (_, team, values) in enumerate(PEOPLE):
-        rows.append([k + 1, "3/2/26 9:00:00", f"3/2/26 9:1{k}:00", "anonymous", "", team,
-                     *[label(v, lang_of_row[k]) for v in values]])
+        rows.append(
+            [
+                k + 1,
+                "3/2/26 9:00:00",
+                f"3/2/26 9:1{k}:00",
+                "anonymous",
+                "",
+                team,
+                *[label(v, lang_of_row[k]) for v in values],
+            ]
+        )
     return rows
 
 
@@ -186,29 +320,65 @@ def ms_forms() -> None:
 
 
 def qualtrics_csv() -> None:
-    meta = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
-            "Finished", "RecordedDate", "ResponseId", "DistributionChannel", "UserLanguage"]
+    meta = [
+        "StartDate",
+        "EndDate",
+        "Status",
+        "IPAddress",
+        "Progress",
+        "Duration (in seconds)",
+        "Finished",
+        "RecordedDate",
+        "ResponseId",
+        "DistributionChannel",
+        "UserLanguage",
+    ]
     names = [*meta, "Q1", *[f"Q2_{k + 1}" for k in range(len(ITEMS))]]
-    texts = [*meta, "Which team are you in?",
-             *[f"Please rate each statement - {TEXT[i]['en']}" for i in ITEMS]]
-    ids = [*[f'{{"ImportId":"{m}"}}' for m in meta], '{"ImportId":"QID1"}',
-           *[f'{{"ImportId":"QID2_{k + 1}"}}' for k in range(len(ITEMS))]]
+    texts = [
+        *meta,
+        "Which team are you in?",
+        *[f"Please rate each statement - {TEXT[i]['en']}" for i in ITEMS],
+    ]
+    ids = [
+        *[f'{{"ImportId":"{m}"}}' for m in meta],
+        '{"ImportId":"QID1"}',
+        *[f'{{"ImportId":"QID2_{k + 1}"}}' for k in range(len(ITEMS))],
+    ]
     rows = [names, texts, ids]
     for k, (who, team, values) in enumerate(PEOPLE):
         answers = [label(v, "uk" if k == 2 else "en") for v in values]
         if values[2] is None:
             answers[2] = "Не знаю"  # "Don't know" in Ukrainian
-        rows.append(["2026-03-02 09:00:00", "2026-03-02 09:10:00", "IP Address", "0.0.0.0",
-                     "100", "600", "True", f"2026-03-02 09:1{k}:00", f"R_{who}",
-                     "anonymous", "EN", team, *answers])
+        rows.append(
+            [
+                "2026-03-02 09:00:00",
+                "2026-03-02 09:10:00",
+                "IP Address",
+                "0.0.0.0",
+                "100",
+                "600",
+                "True",
+                f"2026-03-02 09:1{k}:00",
+                f"R_{who}",
+                "anonymous",
+                "EN",
+                team,
+                *answers,
+            ]
+        )
     (HERE / "qualtrics.csv").write_text(csv_text(rows), encoding="utf-8")
 
 
 def spreadsheet_decimal_comma() -> None:
     """A spreadsheet someone kept in a French-locale Excel: ';', decimal commas, UTF-8 BOM."""
     freq = {5: "Fréquemment", 3: "Occasionnellement", 1: "Rarement ou jamais"}
-    header = ["Nom", "Équipe", *[TEXT[i]["fr"].upper() for i in ITEMS[:4]],
-              "À quelle fréquence faites-vous appel à un proche comme interprète ?", "Moyenne"]
+    header = [
+        "Nom",
+        "Équipe",
+        *[TEXT[i]["fr"].upper() for i in ITEMS[:4]],
+        "À quelle fréquence faites-vous appel à un proche comme interprète ?",
+        "Moyenne",
+    ]
     rows = [header]
     for who, team, values in PEOPLE:
         cells = ["" if v is None else f"{v},0" for v in values[:4]]
@@ -225,7 +395,17 @@ def tidy_csv() -> None:
 
 
 if __name__ == "__main__":
-    for make in (kobo_csv, kobo_xlsx_fr, odk_csv, limesurvey_csv, google_csv, google_excel_es,
-                 ms_forms, qualtrics_csv, spreadsheet_decimal_comma, tidy_csv):
+    for make in (
+        kobo_csv,
+        kobo_xlsx_fr,
+        odk_csv,
+        limesurvey_csv,
+        google_csv,
+        google_excel_es,
+        ms_forms,
+        qualtrics_csv,
+        spreadsheet_decimal_comma,
+        tidy_csv,
+    ):
         make()
     print("\n".join(sorted(p.name for p in HERE.iterdir() if p.suffix != ".py")))
