@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def voila_server(extra: list[str] | None = None, timeout: float = 60):
+def voila_server(extra: list[str] | None = None, timeout: float = 60, env: dict | None = None):
     port = free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"voila-{port}.log", "w+")
     process = subprocess.Popen(
@@ -54,6 +54,7 @@ def voila_server(extra: list[str] | None = None, timeout: float = 60):
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

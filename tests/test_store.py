@@ -55,11 +55,15 @@ def test_the_same_submission_is_stored_once(url):
 def test_rows_cannot_be_changed_or_deleted(url):
     store = ReflectionStore(url)
     store.save(reflection(1))
-    with store.engine.begin() as connection, pytest.raises(sa.exc.IntegrityError,
-                                                           match="append-only"):
+    with (
+        store.engine.begin() as connection,
+        pytest.raises(sa.exc.IntegrityError, match="append-only"),
+    ):
         connection.execute(sa.text("UPDATE reflections SET commitment = 'x'"))
-    with store.engine.begin() as connection, pytest.raises(sa.exc.IntegrityError,
-                                                           match="append-only"):
+    with (
+        store.engine.begin() as connection,
+        pytest.raises(sa.exc.IntegrityError, match="append-only"),
+    ):
         connection.execute(sa.text("DELETE FROM reflections"))
     assert store.count() == 1
 
@@ -161,8 +165,9 @@ def test_an_acknowledged_submission_survives_a_kill_right_after(url):
     import subprocess
     import sys
 
-    process = subprocess.Popen([sys.executable, "-c", KILLED_AFTER_ACK, url],
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", KILLED_AFTER_ACK, url], stdout=subprocess.PIPE, text=True
+    )
     assert process.stdout.readline().strip() == "ACK"
     process.kill()  # SIGKILL: no clean shutdown, no WAL checkpoint
     process.wait()

@@ -19,8 +19,13 @@ from .paths import DATA_DIR
 
 LOCALE_DIR = DATA_DIR / "locale"
 DOMAIN = "reflection"
-LANGUAGES = {"en": "English", "es": "Español", "fr": "Français", "ar": "العربية",
-             "uk": "Українська"}
+LANGUAGES = {
+    "en": "English",
+    "es": "Español",
+    "fr": "Français",
+    "ar": "العربية",
+    "uk": "Українська",
+}
 SOURCE_LANGUAGE = "en"
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command as alembic_command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -24,7 +25,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from alembic import command as alembic_command
 from .config import database_url
 from .exceptions import ToolkitError
 
@@ -74,8 +74,9 @@ class Reflection(BaseModel):
     @classmethod
     def _version(cls, value: int) -> int:
         if value != SCHEMA_VERSION:
-            raise ValueError(f"reflection schema version {value}; this toolkit reads "
-                             f"{SCHEMA_VERSION}")
+            raise ValueError(
+                f"reflection schema version {value}; this toolkit reads {SCHEMA_VERSION}"
+            )
         return value
 
 
@@ -101,6 +102,7 @@ reflections = sa.Table(
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" below open transactions
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # durable at commit, not only at checkpoint
@@ -119,6 +121,11 @@ class ReflectionStore:
             raise StoreError(f"Cannot use the database URL {self.url!r}: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+            # transactional DDL, and the write lock taken at the start of a transaction, so
+            # concurrent writers queue (busy_timeout) instead of failing midway
+            sa.event.listen(
+                self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE")
+            )
         if migrate:
             self.migrate()
 
@@ -161,8 +168,10 @@ class ReflectionStore:
         row = reflection.model_dump(mode="python")
         row["ratings"] = {k: v for k, v in reflection.model_dump(mode="json")["ratings"].items()}
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = insert(reflections).values(**row).on_conflict_do_nothing(
-            index_elements=["submission_id"]
+        statement = (
+            insert(reflections)
+            .values(**row)
+            .on_conflict_do_nothing(index_elements=["submission_id"])
         )
         with self.engine.begin() as connection:
             result = connection.execute(statement)
@@ -177,12 +186,13 @@ class ReflectionStore:
             query = query.where(reflections.c.team_id == team_id)
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
-        return [Reflection.model_validate({k: v for k, v in r.items() if k != "id"})
-                for r in rows]
+        return [Reflection.model_validate({k: v for k, v in r.items() if k != "id"}) for r in rows]
 
     def count(self) -> int:
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(sa.func.count()).select_from(reflections)).scalar_one()
+            return connection.execute(
+                sa.select(sa.func.count()).select_from(reflections)
+            ).scalar_one()
 
     def has(self, submission_id: str) -> bool:
         query = sa.select(reflections.c.id).where(reflections.c.submission_id == submission_id)

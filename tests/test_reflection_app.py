@@ -1,0 +1,152 @@
+"""The participants' reflection form in a real Chromium, served by Voila, storing for real."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from toolkit.store import ReflectionStore
+
+from .browser import chromium_page, require_chromium, voila_server
+
+pytestmark = pytest.mark.browser
+LOAD = 120_000
+SESSION = "intake_north-20270201-0930"
+COMPETENCIES = "communication.active_listening,language_access.working_with_interpreters"
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db')}/reflections.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(store_url):
+    require_chromium()
+    with voila_server(env={"CCT_DATABASE_URL": store_url}) as url:
+        yield url
+
+
+def form_url(server: str, lang: str = "en", session: str = SESSION) -> str:
+    return (
+        f"{server}/voila/render/reflection.ipynb?session={session}&lang={lang}"
+        f"&competencies={COMPETENCIES}"
+    )
+
+
+@pytest.fixture
+def page(server):
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 360, "height": 780})  # a phone
+        yield page
+
+
+def open_form(page, url: str) -> None:
+    page.goto(url, timeout=LOAD)
+    page.wait_for_selector(".cct-send", timeout=LOAD)
+
+
+def pick(page, css: str, value: int) -> None:
+    page.check(f"{css} input[data-value='{value}']")
+
+
+def fill_all(page, commitment: str = "Brief the interpreter before each appointment") -> None:
+    for k in range(2):
+        pick(page, f".cct-before-{k}", 2)
+        pick(page, f".cct-now-{k}", 4)
+    page.fill(".cct-prompt-description textarea", "Role-play with a phone interpreter")
+    page.fill(".cct-prompt-action textarea", "Speak to the client, not the interpreter")
+    page.fill(".cct-commitment textarea", commitment)
+    page.fill(".cct-commitment-date input", (date.today() + timedelta(days=14)).isoformat())
+    page.press(".cct-commitment-date input", "Tab")
+    pick(page, ".cct-relevance", 5)
+    pick(page, ".cct-usefulness", 4)
+
+
+def stored(store_url: str, commitment: str):
+    return [r for r in ReflectionStore(store_url).load() if r.commitment == commitment]
+
+
+def test_fill_in_english_submit_and_find_the_row(page, server, store_url):
+    open_form(page, form_url(server))
+    assert page.evaluate("document.documentElement.lang") == "en"
+    fill_all(page, commitment="english-1")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "english-1")
+    assert row.session_id == SESSION and row.team_id == "intake_north" and row.language == "en"
+    assert row.ratings["communication.active_listening"].before == 2
+    assert row.self_code is None
+
+
+def test_fill_in_arabic_laid_out_right_to_left(page, server, store_url):
+    open_form(page, form_url(server, lang="ar"))
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    direction = page.evaluate(
+        "getComputedStyle(document.querySelector('.cct-reflection')).direction"
+    )
+    assert direction == "rtl"
+    send = page.inner_text(".cct-send")
+    assert any("\u0600" <= ch <= "\u06ff" for ch in send), send
+    fill_all(page, commitment="سأطلب مترجمًا مؤهلاً")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "سأطلب مترجمًا مؤهلاً")
+    assert row.language == "ar"
+
+
+def test_double_click_saves_once(page, server, store_url):
+    open_form(page, form_url(server))
+    fill_all(page, commitment="double-click")
+    page.dblclick(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    page.wait_for_timeout(1000)
+    assert len(stored(store_url, "double-click")) == 1
+
+
+def test_a_draft_survives_a_reload_and_a_reload_after_sending_saves_nothing(
+    page, server, store_url
+):
+    session = "housing_east-20270204-0930"
+    open_form(page, form_url(server, session=session))
+    fill_all(page, commitment="draft-kept")
+    page.wait_for_function(
+        f"(localStorage.getItem('cct-reflection:{session}') || '').includes('draft-kept')",
+        timeout=LOAD,
+    )
+    page.reload()
+    page.wait_for_selector(".cct-send", timeout=LOAD)
+    page.wait_for_function(
+        "document.querySelector('.cct-commitment textarea').value == 'draft-kept'", timeout=LOAD
+    )
+    page.wait_for_function(
+        "document.querySelector(\".cct-relevance input[data-value='5']\").checked", timeout=LOAD
+    )
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    page.reload()
+    page.wait_for_selector(".cct-already", timeout=LOAD)
+    assert len(stored(store_url, "draft-kept")) == 1
+    state = json.loads(page.evaluate(f"localStorage.getItem('cct-reflection:{session}')"))
+    assert state["sent"] is True
+
+
+def test_a_required_field_left_empty_is_named_next_to_it(page, server, store_url):
+    open_form(page, form_url(server))
+    fill_all(page, commitment="")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
+    assert "missing" in page.inner_text(".cct-status").lower()
+    error = page.locator(".cct-commitment + .cct-error")
+    assert error.inner_text() == "Please answer this question."
+    assert not page.query_selector(".cct-saved")
+    assert stored(store_url, "") == []
+
+
+def test_missing_session_gets_a_plain_message(page, server):
+    page.goto(f"{server}/voila/render/reflection.ipynb?lang=fr", timeout=LOAD)
+    page.wait_for_selector("[role=alert]", timeout=LOAD)
+    assert "Traceback" not in page.content()
