@@ -150,3 +150,29 @@ def test_missing_session_gets_a_plain_message(page, server):
     page.goto(f"{server}/voila/render/reflection.ipynb?lang=fr", timeout=LOAD)
     page.wait_for_selector("[role=alert]", timeout=LOAD)
     assert "Traceback" not in page.content()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_form_passes_automated_accessibility_checks(page, server, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_form(page, form_url(server, lang=lang))
+    results = Axe().run(page, context={"include": [[".cct-reflection"]]})
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious
+    ]
+
+
+def test_the_form_works_with_the_keyboard(page, server):
+    open_form(page, form_url(server))
+    page.focus(".cct-before-0 input[data-value='1']")
+    page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
+    page.keyboard.press("Space")
+    assert page.is_checked(".cct-before-0 input[data-value='2']")
+    page.focus(".cct-send")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
+    assert page.locator(".cct-commitment + .cct-error").inner_text() == (
+        "Please answer this question."
+    )

@@ -153,19 +153,86 @@ def plans(
 
 
 @app.command()
+@plain_errors
+def debrief(
+    store: Annotated[
+        str | None,
+        typer.Option(help="Reflections database URL (default: CCT_DATABASE_URL, else var/)"),
+    ] = None,
+    session: Annotated[
+        list[str] | None, typer.Option("--session", "-s", help="Session id (repeatable)")
+    ] = None,
+    team: Annotated[
+        list[str] | None, typer.Option("--team", "-t", help="Team id (repeatable)")
+    ] = None,
+    threshold: Annotated[
+        int, typer.Option(help="Withhold figures about fewer people than this")
+    ] = 5,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the debrief")] = Path(
+        "out/debrief"
+    ),
+) -> None:
+    """Debrief sessions from their reflections: report, safe CSV, next cycle's responses."""
+    from .debrief import run_debrief
+    from .debrief_report import write_outputs
+
+    result = run_debrief(store, session or None, team or None, threshold)
+    outputs = write_outputs(result, out)
+    for notice in result.notices + outputs.notices:
+        typer.echo(f"Note: {notice}")
+    shown = sum(1 for s in result.sessions if not s.withheld)
+    typer.echo(
+        f"{result.total_reflections} reflection(s), {shown} of {len(result.sessions)} "
+        "session(s) shown"
+    )
+    typer.echo(f"Report: {outputs.report}")
+    typer.echo(f"Reflections (safe for spreadsheets): {outputs.reflections_csv}")
+    typer.echo(f"Next cycle's responses (for cct assess): {outputs.next_cycle_csv}")
+
+
+@app.command("sample-reflections")
+@plain_errors
+def sample_reflections(
+    store: Annotated[
+        str | None,
+        typer.Option(help="Reflections database URL (default: CCT_DATABASE_URL, else var/)"),
+    ] = None,
+) -> None:
+    """Fill a reflections store with the sample organisation's synthetic reflections."""
+    from .sample_reflections import fill_sample_store
+    from .store import ReflectionStore
+
+    target = ReflectionStore(store)
+    new, total = fill_sample_store(target)
+    typer.echo(f"{new} new of {total} sample reflections saved in {target.url}")
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8866,
+    pool_size: Annotated[
+        int, typer.Option(help="Kernels kept ready for the participants' form (0: none)")
+    ] = 4,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser")] = False,
 ) -> None:
     """Serve the notebooks as Voila apps (data files are never served)."""
-    command = [sys.executable, "-m", "voila", *voila_arguments(port)]
+    command = [sys.executable, "-m", "voila", *voila_arguments(port, pool_size)]
     if no_browser:
         command.append("--no-browser")
     raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT))
 
 
-def voila_arguments(port: int) -> list[str]:
-    """Voila options shared by ``cct serve`` and the browser tests."""
+# notebooks a facilitator opens now and then: no kernels kept waiting for them
+FACILITATOR_NOTEBOOKS = ("needs_assessment.ipynb", "session_plan.ipynb", "debrief.ipynb")
+
+
+def voila_arguments(port: int, pool_size: int = 4) -> list[str]:
+    """Voila options shared by ``cct serve``, the browser tests and the benchmark.
+
+    The participants' form is preheated: ``pool_size`` kernels wait with the notebook already
+    run up to the cell that reads the URL, so a participant does not wait for a kernel to start
+    and import the toolkit. The facilitators' notebooks start a kernel per visit as usual.
+    """
     return [
         str(NOTEBOOKS_DIR),
         f"--port={port}",
@@ -173,7 +240,16 @@ def voila_arguments(port: int) -> list[str]:
         "--strip_sources=True",
         "--show_tracebacks=False",
         # only images next to the notebooks may be fetched; CSV/XLSX/JSON never are
-        "--VoilaConfiguration.file_allowlist=['.*\\.(png|jpg|gif|svg)$']",
+        "--VoilaConfiguration.file_allowlist",
+        r".*\.(png|jpg|gif|svg)$",
+        f"--preheat_kernel={pool_size > 0}",
+        f"--pool_size={max(pool_size, 0)}",
+        *(
+            arg
+            for name in FACILITATOR_NOTEBOOKS
+            for arg in ("--VoilaKernelManager.preheat_denylist", name)
+        ),
+        "--VoilaKernelManager.fill_delay=0",
     ]
 
 

@@ -9,12 +9,21 @@ from __future__ import annotations
 import os
 from urllib.parse import parse_qs
 
+_ASKED: dict[str, str] | None = None
+
 
 def url_parameters() -> dict[str, str]:
-    """``?session=…&lang=…`` as a dict (last value wins); empty outside Voila."""
+    """``?session=…&lang=…`` as a dict (last value wins); empty outside Voila.
+
+    Asked once per kernel: a preheated kernel receives the request only once, so a second wait
+    would never end.
+    """
+    global _ASKED
     if "VOILA_BASE_URL" not in os.environ:
         return {}
-    from voila.utils import get_query_string
+    if _ASKED is None:
+        from voila.utils import get_query_string
 
-    query = get_query_string() or ""
-    return {key: values[-1] for key, values in parse_qs(query, keep_blank_values=True).items()}
+        query = get_query_string() or ""
+        _ASKED = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
+    return dict(_ASKED)

@@ -1,0 +1,160 @@
+"""Time from opening the reflection form's URL to a usable form, in headless Chromium.
+
+Side by side in one run: stock ``voila notebooks/reflection.ipynb`` with default settings,
+and ``cct serve`` (Voila with the participants' form preheated; see ``toolkit.cli``).
+"Usable" = the Send button is in the page, which Voila renders only once every widget of the
+form is displayed and connected to its kernel.
+
+* single participant: ``SINGLE`` page loads one after another (a fresh browser each, 3 s
+  apart), median;
+* a session ending: ``CROWD`` participants arriving over ``CROWD_SECONDS`` seconds (evenly
+  spaced), median and 90th percentile. Each has a browser process of their own, as each has a
+  device of their own: in one shared browser, Chromium's six connections per host make later
+  pages queue behind earlier ones, which measures the client, not the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
+from toolkit.cli import voila_arguments  # noqa: E402
+
+SINGLE = 5
+CROWD = 30
+CROWD_SECONDS = 60
+POOL_SIZE = 6
+LIMIT = 300  # seconds; a page not usable by then counts as this long
+QUERY = (
+    "session=intake_north-20270201-0930&lang=en"
+    "&competencies=communication.active_listening,language_access.working_with_interpreters"
+)
+
+
+def _start(command: list[str], env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server at {url} did not start")
+
+
+async def _usable(p, url: str, delay: float = 0.0) -> float:
+    """One participant on their own device: a browser of their own (launched before the clock
+    starts), so no participant waits behind another's connections."""
+    await asyncio.sleep(max(0.0, delay - 5))  # launch shortly before this participant arrives
+    browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    await asyncio.sleep(min(delay, 5))
+    context = await browser.new_context(viewport={"width": 390, "height": 800})
+    page = await context.new_page()
+    started = time.perf_counter()
+    try:
+        await page.goto(url, timeout=LIMIT * 1000)
+        await page.wait_for_selector(".cct-send", timeout=LIMIT * 1000)
+        elapsed = time.perf_counter() - started
+    except Exception:  # counted as the limit: a participant who gave up
+        elapsed = float(LIMIT)
+    await browser.close()
+    return elapsed
+
+
+async def _measure(url: str) -> dict:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        await _usable(p, url)  # warm-up: the first kernel
+        await asyncio.sleep(10)
+        print(f"… {url.split('/')[2]}: single participant", file=sys.stderr, flush=True)
+        single = []
+        for _ in range(SINGLE):
+            single.append(await _usable(p, url))
+            await asyncio.sleep(3)
+        await asyncio.sleep(10)
+        print(f"… {CROWD} participants over {CROWD_SECONDS} s", file=sys.stderr, flush=True)
+        gap = CROWD_SECONDS / CROWD
+        crowd = await asyncio.gather(*(_usable(p, url, k * gap) for k in range(CROWD)))
+    print(f"… single {single}, crowd {sorted(crowd)}", file=sys.stderr, flush=True)
+    return {"single": single, "crowd": list(crowd)}
+
+
+def _run(kind: str, db: str) -> dict:
+    port = free_port()
+    env = {**os.environ, "CCT_DATABASE_URL": db}
+    if kind == "stock":
+        command = [
+            sys.executable,
+            "-m",
+            "voila",
+            "notebooks/reflection.ipynb",
+            f"--port={port}",
+            "--no-browser",
+        ]
+        url = f"http://127.0.0.1:{port}/?{QUERY}"
+    else:
+        command = [sys.executable, "-m", "voila", *voila_arguments(port, POOL_SIZE), "--no-browser"]
+        url = f"http://127.0.0.1:{port}/voila/render/reflection.ipynb?{QUERY}"
+    server = _start(command, env)
+    try:
+        _wait_http(f"http://127.0.0.1:{port}/")
+        time.sleep(15)  # let a preheated pool fill, as it would before a session ends
+        return asyncio.run(_measure(url))
+    finally:
+        server.terminate()
+        server.wait(20)
+
+
+def _p90(values: list[float]) -> float:
+    return statistics.quantiles(values, n=10)[-1]
+
+
+def rows() -> tuple[str, list[str]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{tmp}/reflections.sqlite"
+        figures = {kind: _run(kind, db) for kind in ("stock", "ours")}
+    s, o = figures["stock"], figures["ours"]
+    ms, mo = statistics.median(s["single"]), statistics.median(o["single"])
+    cs, co = statistics.median(s["crowd"]), statistics.median(o["crowd"])
+    text = "\n".join(
+        [
+            "Reflection form: time from opening the URL to a usable form (headless Chromium)",
+            f"  one participant, median of {SINGLE}: stock voila {ms:.2f} s, cct serve {mo:.2f} s "
+            f"-> {mo / ms:.2f} of stock (target <= 0.5)",
+            f"  {CROWD} arriving over {CROWD_SECONDS} s, median: stock {cs:.2f} s, cct serve "
+            f"{co:.2f} s -> {co / cs:.2f} of stock; 90th percentile: stock {_p90(s['crowd']):.2f} s, "
+            f"cct serve {_p90(o['crowd']):.2f} s",
+        ]
+    )
+    summary = [
+        f"reflection form usable: cct serve {mo:.2f} s vs stock {ms:.2f} s "
+        f"({mo / ms:.2f}); {CROWD} over a minute, median {co:.2f} s vs {cs:.2f} s "
+        f"({co / cs:.2f})"
+    ]
+    return text, summary
+
+
+if __name__ == "__main__":
+    print(rows()[0])

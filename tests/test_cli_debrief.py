@@ -1,0 +1,90 @@
+"""``cct debrief`` and ``cct sample-reflections``: paths on success, exit 2 and words on error."""
+
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from tests.test_debrief import refl
+from toolkit.cli import app
+from toolkit.store import ReflectionStore
+
+runner = CliRunner()
+
+
+def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    store = ReflectionStore(url)
+    for k in range(6):
+        store.save(refl(k))
+        store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "debrief",
+            "--store",
+            url,
+            "--team",
+            "intake_north",
+            "--threshold",
+            "5",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    for name in ("debrief.html", "reflections.csv", "next_cycle_responses.csv"):
+        assert str(out / name) in result.output
+        assert (out / name).exists()
+    html = (out / "debrief.html").read_text(encoding="utf-8")
+    assert "intake_north, 2027-02-01 09:30" in html and "housing_east" not in html
+    result = runner.invoke(
+        app,
+        [
+            "debrief",
+            "--store",
+            url,
+            "-s",
+            "intake_north-20270201-0930",
+            "-s",
+            "housing_east-20270204-0930",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "12 reflection(s), 2 of 2 session(s) shown" in result.output
+
+
+def run_cct(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit.cli", *args], capture_output=True, text=True
+    )
+
+
+def test_a_bad_store_url_exits_2_with_a_plain_message(tmp_path):
+    done = run_cct("debrief", "--store", "nonsense://nowhere", "--out", str(tmp_path))
+    assert done.returncode == 2
+    assert "Cannot use the database URL 'nonsense://nowhere'" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_a_missing_database_or_unknown_team_exits_2(tmp_path):
+    done = run_cct("debrief", "--store", f"sqlite:///{tmp_path}/none.sqlite")
+    assert done.returncode == 2 and "no reflections database at" in done.stderr
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    ReflectionStore(url).save(refl(1))
+    result = runner.invoke(app, ["debrief", "--store", url, "--team", "nobody"])
+    assert result.exit_code == 2
+    assert "no reflections from team(s) nobody" in result.output
+    result = runner.invoke(app, ["debrief", "--store", url, "--threshold", "1"])
+    assert result.exit_code == 2 and "at least 2" in result.output
+
+
+def test_sample_reflections_fills_a_store(tmp_path):
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    result = runner.invoke(app, ["sample-reflections", "--store", url])
+    assert result.exit_code == 0, result.output
+    assert "sample reflections saved in" in result.output
+    assert ReflectionStore(url).count() > 100
