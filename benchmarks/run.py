@@ -31,6 +31,9 @@ Start-up (fresh processes, wall clock, median of 5):
   venv; simulated with ``sys.modules['rfc3987_syntax'] = None`` if it is installed) and with
   it (the venv's copy, or one pip-installed into a temporary directory on ``PYTHONPATH``; the
   row is skipped if pip cannot install it). The ratio is with / without.
+Reflection form (issue 5): see ``benchmarks/reflection_startup.py`` — time to a usable form in
+Chromium, one participant and 30 arriving over a minute, stock Voila against ``cct serve``.
+
 Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plans``, by the
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
@@ -50,7 +53,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports, plans, survey_import
+from benchmarks import data, imports, plans, reflection_startup, survey_import
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -190,8 +193,11 @@ def main() -> None:
         _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
         plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
         print(plans_text + "\n", flush=True)
+        _progress("timing the reflection form in Chromium, stock Voila and cct serve (~10 min)")
+        form_text, form_summary = reflection_startup.rows()
+        print(form_text + "\n", flush=True)
     print("Summary")
-    for line in [*assessment_summary, *startup_summary, *plans_summary]:
+    for line in [*assessment_summary, *startup_summary, *plans_summary, *form_summary]:
         print("  " + line)
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 
