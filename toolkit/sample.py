@@ -15,6 +15,7 @@ import numpy as np
 
 from .framework import Framework, default_framework
 from .paths import SAMPLE_DIR
+from .teams import COLUMNS
 
 SEED = 20261123
 BASE_LEVEL = 3.7
@@ -221,18 +222,7 @@ TEAMS = [
     ),
 ]
 
-TEAM_COLUMNS = [
-    "team_id",
-    "team_name",
-    "role",
-    "staff_count",
-    "clients_per_month",
-    "interpreter_need_share",
-    "client_languages",
-    "client_regions",
-    "staff_languages",
-    "interpreter_hours_per_month",
-]
+TEAM_COLUMNS = list(COLUMNS)  # the team context file's columns, in its order
 
 
 def team_rows() -> list[dict[str, object]]:
