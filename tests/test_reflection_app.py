@@ -113,8 +113,12 @@ def test_a_draft_survives_a_reload_and_a_reload_after_sending_saves_nothing(
     session = "housing_east-20270204-0930"
     open_form(page, form_url(server, session=session))
     fill_all(page, commitment="draft-kept")
+    # the last field filled (usefulness) has reached the browser's storage: the whole draft is there
     page.wait_for_function(
-        f"(localStorage.getItem('cct-reflection:{session}') || '').includes('draft-kept')",
+        f"""(() => {{
+            const d = JSON.parse(localStorage.getItem('cct-reflection:{session}') || '{{}}');
+            return d.values && d.values.commitment == 'draft-kept' && d.values.usefulness == 4;
+        }})()""",
         timeout=LOAD,
     )
     page.reload()
@@ -123,7 +127,7 @@ def test_a_draft_survives_a_reload_and_a_reload_after_sending_saves_nothing(
         "document.querySelector('.cct-commitment textarea').value == 'draft-kept'", timeout=LOAD
     )
     page.wait_for_function(
-        "document.querySelector(\".cct-relevance input[data-value='5']\").checked", timeout=LOAD
+        "document.querySelector(\".cct-usefulness input[data-value='4']\").checked", timeout=LOAD
     )
     page.click(".cct-send")
     page.wait_for_selector(".cct-saved", timeout=LOAD)
