@@ -48,8 +48,8 @@ HEADER_SCAN = 3  # rows looked at to detect the format
 SNIFF_BYTES = 65536
 DUPLICATE_RULE = (
     "rows with the same respondent id (or, where the tool gives no id, identical rows) are one "
-    "respondent submitting twice: the latest submission is kept (by the submission time, else "
-    "the lower row) and every other row is listed as dropped"
+    "respondent submitting twice: the latest submission that answers at least one item is kept "
+    "(by the submission time, else the lower row) and every other row is listed as dropped"
 )
 _SEP_LINE = re.compile(r"^sep=(.)\r?$")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -570,10 +570,6 @@ def _import_export(
         ids = np.where(missing, np.char.add("row-", rows.astype(str)).astype(object), ids)
     else:
         ids = np.char.add("row-", rows.astype(str)).astype(object)
-    _resolve_duplicates(
-        raw, fmt, headers, ids, matching.respondent is not None, rows, keep, start, report
-    )
-
     # answers: decoded on each column's distinct texts
     vocabulary = answer_vocabulary(framework)
     lo, hi = framework.scale.minimum, framework.scale.maximum
@@ -593,6 +589,10 @@ def _import_export(
         for row in rows[keep & ~answered]:
             report.dropped.append(DroppedRow(int(row), "answered no item (an incomplete response)"))
         keep &= answered
+    # after dropping empty submissions, so an empty resubmission never replaces real answers
+    _resolve_duplicates(
+        raw, fmt, headers, ids, matching.respondent is not None, rows, keep, start, report
+    )
     for match, codes, cats, bad, status in bad_cells:
         for idx in np.flatnonzero(bad[codes] & keep)[:MAX_PROBLEMS]:
             text = str(cats[codes[idx]]).strip()
