@@ -54,7 +54,20 @@ def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "12 reflection(s), 2 of 2 session(s) shown" in result.output
+    assert "12 reflection(s) in the 2 of 2 session(s) shown" in result.output
+
+
+def test_the_summary_line_never_counts_a_withheld_session(tmp_path):
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    store = ReflectionStore(url)
+    for k in range(6):
+        store.save(refl(k))
+    for k in range(3):  # under the threshold: its count must not be derivable from the output
+        store.save(refl(100 + k, session="housing_east-20270204-0930", team="housing_east"))
+    result = runner.invoke(app, ["debrief", "--store", url, "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert "6 reflection(s) in the 1 of 2 session(s) shown" in result.output
+    assert "9 reflection" not in result.output and "3 reflection" not in result.output
 
 
 def run_cct(*args: str) -> subprocess.CompletedProcess:

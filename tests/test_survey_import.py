@@ -547,10 +547,10 @@ def test_no_row_is_lost_silently(rows, blank_every, encoding, sep):
 def test_an_empty_resubmission_never_replaces_real_answers():
     """Found by the property above: the later, empty row must not win the duplicate rule."""
     data = (
-        "_uuid,_submission_time,team_id,g/COM01,g/COM02,g/LAN01\n"
-        "u1,2026-03-01T00:00:00,t1,1,1,1\n"
-        "u1,2026-03-01T00:00:01,t1,,,\n"
-    ).encode()
+        b"_uuid,_submission_time,team_id,g/COM01,g/COM02,g/LAN01\n"
+        b"u1,2026-03-01T00:00:00,t1,1,1,1\n"
+        b"u1,2026-03-01T00:00:01,t1,,,\n"
+    )
     result = import_survey(data, name="k.csv")
     assert list(result.responses.respondent_ids) == ["u1"]
     assert [(d.row, d.reason) for d in result.report.dropped] == [

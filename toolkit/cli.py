@@ -182,8 +182,8 @@ def debrief(
         typer.echo(f"Note: {notice}")
     shown = sum(1 for s in result.sessions if not s.withheld)
     typer.echo(
-        f"{result.total_reflections} reflection(s), {shown} of {len(result.sessions)} "
-        "session(s) shown"
+        f"{len(result.shown_reflections)} reflection(s) in the {shown} of "
+        f"{len(result.sessions)} session(s) shown"
     )
     typer.echo(f"Report: {outputs.report}")
     typer.echo(f"Reflections (safe for spreadsheets): {outputs.reflections_csv}")

@@ -260,10 +260,6 @@ class Debrief:
     notices: list[str] = field(default_factory=list)
 
     @property
-    def total_reflections(self) -> int:
-        return len(self.reflections)
-
-    @property
     def privacy_note(self) -> str:
         return withheld_note(self.threshold)
 

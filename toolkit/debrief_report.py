@@ -110,7 +110,6 @@ def report_context(debrief: Debrief) -> dict:
         "withheld_sessions": [s for s in sessions if s["withheld"]],
         "withheld_teams": [t for t in teams if t["withheld"]],
         "shown_reflections": sum(s["n"] for s in shown_sessions),
-        "total_reflections": debrief.total_reflections,
         "framework_version": fw.version,
         "notices": debrief.notices,
     }
