@@ -10,7 +10,10 @@ form is displayed and connected to its kernel.
 * a session ending: ``CROWD`` participants arriving over ``CROWD_SECONDS`` seconds (evenly
   spaced), median and 90th percentile. Each has a browser process of their own, as each has a
   device of their own: in one shared browser, Chromium's six connections per host make later
-  pages queue behind earlier ones, which measures the client, not the server.
+  pages queue behind earlier ones, which measures the client, not the server. On a 2-core
+  machine the 30 browsers themselves saturate it (load average above 100 was seen), so this
+  row says more about the machine than about the server there; run it with the browsers on
+  other machines for a real figure.
 """
 
 from __future__ import annotations
@@ -76,7 +79,8 @@ async def _usable(p, url: str, delay: float = 0.0) -> float:
         await page.goto(url, timeout=LIMIT * 1000)
         await page.wait_for_selector(".cct-send", timeout=LIMIT * 1000)
         elapsed = time.perf_counter() - started
-    except Exception:  # counted as the limit: a participant who gave up
+    except Exception as exc:  # counted as the limit: a participant who gave up
+        print(f"… a participant gave up: {type(exc).__name__}", file=sys.stderr, flush=True)
         elapsed = float(LIMIT)
     await browser.close()
     return elapsed

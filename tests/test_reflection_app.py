@@ -72,6 +72,8 @@ def stored(store_url: str, commitment: str):
 def test_fill_in_english_submit_and_find_the_row(page, server, store_url):
     open_form(page, form_url(server))
     assert page.evaluate("document.documentElement.lang") == "en"
+    # laid out for a 360-pixel phone: nothing wider than the screen
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
     fill_all(page, commitment="english-1")
     page.click(".cct-send")
     page.wait_for_selector(".cct-saved", timeout=LOAD)
