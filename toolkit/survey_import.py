@@ -38,7 +38,7 @@ from .framework import Framework, default_framework
 from .item_matching import ColumnMapping, ColumnMatch, Matching, match_columns, read_mapping
 from .responses import Responses, responses_from_table
 from .survey_formats import FALLBACK, SurveyFormat, detect_format, get_format
-from .tables import XLSX_MAGIC, Table, decode_text
+from .tables import XLSX_MAGIC, Table, decode_text, source_bytes
 from .text_keys import text_key
 
 __all__ = ["import_survey", "ImportResult", "ImportReport", "DUPLICATE_RULE"]
@@ -304,17 +304,7 @@ def _read_xlsx(data: bytes, name: str) -> _Raw:
 
 
 def _read(source: Path | str | bytes, name: str | None) -> _Raw:
-    if isinstance(source, (str, Path)):
-        path = Path(source)
-        name = name or path.name
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise _problem(name, f"cannot open the file ({reason})") from exc
-    else:
-        data = bytes(source)
-        name = name or "uploaded file"
+    data, name = source_bytes(source, name)
     if not data.strip():
         raise _problem(name, "the file is empty")
     raw = _read_xlsx(data, name) if data.startswith(XLSX_MAGIC) else _read_csv(data, name)

@@ -18,7 +18,7 @@ from charset_normalizer import from_bytes
 
 from .exceptions import InputFileError, InputProblem
 
-__all__ = ["Table", "read_table", "decode_text"]
+__all__ = ["Table", "read_table", "decode_text", "source_bytes"]
 
 XLSX_MAGIC = b"PK\x03\x04"
 _BOMS = (
@@ -69,19 +69,23 @@ def _sniff_separator(text: str) -> str:
         return ","
 
 
-def read_table(source: Path | str | bytes, name: str | None = None) -> Table:
-    """Read CSV (any of , ; tab) or XLSX from a path or from uploaded bytes."""
+def source_bytes(source: Path | str | bytes, name: str | None = None) -> tuple[bytes, str]:
+    """A user's file as bytes, and the name to report it by (a path's file name, or the
+    upload's name); a file that cannot be opened is a plain problem, not a traceback."""
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name
         try:
-            data = path.read_bytes()
+            return path.read_bytes(), name
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise InputFileError([InputProblem(name, f"cannot open the file ({reason})")]) from exc
-    else:
-        data = source
-        name = name or "uploaded file"
+    return bytes(source), name or "uploaded file"
+
+
+def read_table(source: Path | str | bytes, name: str | None = None) -> Table:
+    """Read CSV (any of , ; tab) or XLSX from a path or from uploaded bytes."""
+    data, name = source_bytes(source, name)
     if not data.strip():
         raise InputFileError([InputProblem(name, "the file is empty")])
     if data.startswith(XLSX_MAGIC):
