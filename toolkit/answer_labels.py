@@ -22,9 +22,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from .datafiles import load_model
 from .exceptions import DataFileError
 from .framework import Framework, default_framework
 from .paths import DATA_DIR
@@ -70,17 +70,7 @@ class LabelFile(_Strict):
 def load_label_file(path: Path | str = ANSWER_LABELS_FILE) -> LabelFile:
     """Read and check ``data/answer_labels.yaml``; every problem is named with its place."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        spec = LabelFile.model_validate(raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"Cannot read the answer labels {path}: {exc}") from exc
-    except ValidationError as exc:
-        where = "; ".join(
-            f"at {' → '.join(str(p) for p in e['loc']) or 'the file'}: {e['msg']}"
-            for e in exc.errors()
-        )
-        raise DataFileError(f"The answer labels {path} are not valid: {where}") from exc
+    spec = load_model(path, LabelFile, "the answer label file")
     missing = {text_key(w) for words in spec.missing.values() for w in words}
     for scale in spec.scales:
         seen: dict[str, int] = {}

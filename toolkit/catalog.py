@@ -10,11 +10,11 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from .datafiles import load_model
 from .exceptions import DataFileError
-from .framework import Framework, _describe, default_framework
+from .framework import Framework, default_framework
 from .paths import DATA_DIR
 
 CATALOG_FILE = DATA_DIR / "catalog.yaml"
@@ -142,14 +142,7 @@ class Catalog(_Strict):
 def load_catalog(path: Path | str = CATALOG_FILE, framework: Framework | None = None) -> Catalog:
     """Read, validate and cross-check the catalog; every problem named with its place."""
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"Cannot read the catalog {path}: {exc}") from exc
-    try:
-        catalog = Catalog.model_validate(raw)
-    except ValidationError as exc:
-        raise DataFileError(f"The catalog {path} is not valid:\n{_describe(exc)}") from exc
+    catalog = load_model(path, Catalog, "the catalog")
     problems = catalog.check_against(framework or default_framework())
     if problems:
         raise DataFileError(

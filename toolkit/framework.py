@@ -9,10 +9,9 @@ from __future__ import annotations
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .exceptions import DataFileError
+from .datafiles import load_model
 from .paths import DATA_DIR
 
 REQUIRED_LANGUAGES = ("en", "es", "fr", "ar")
@@ -208,27 +207,9 @@ class Framework(_Strict):
         raise KeyError(domain_id)
 
 
-def _describe(error: ValidationError) -> str:
-    lines = []
-    for e in error.errors():
-        where = " → ".join(str(p) for p in e["loc"]) or "the file"
-        lines.append(f"- at {where}: {e['msg']}")
-    return "\n".join(lines)
-
-
 def load_framework(path: Path | str = FRAMEWORK_FILE) -> Framework:
     """Read and validate a framework file; every problem is named with its place in the file."""
-    path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataFileError(f"Cannot read the competency framework {path}: {exc}") from exc
-    try:
-        return Framework.model_validate(raw)
-    except ValidationError as exc:
-        raise DataFileError(
-            f"The competency framework {path} is not valid:\n{_describe(exc)}"
-        ) from exc
+    return load_model(path, Framework, "the competency framework")
 
 
 @lru_cache(maxsize=4)
