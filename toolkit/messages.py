@@ -53,6 +53,7 @@ NO_SESSION = N_(
     "This link does not say which session it is for. Please use the link or QR code from "
     "your handout."
 )
+RECONNECTING = N_("The connection was lost. Reconnecting… Your answers are kept on this device.")
 REQUIRED_MARK = N_("(required)")
 OPTIONAL_MARK = N_("(optional)")
 
