@@ -34,7 +34,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
-from toolkit.cli import voila_arguments  # noqa: E402
+from toolkit.cli import voila_arguments, voila_environment  # noqa: E402
 
 SINGLE = 5
 CROWD = 30
@@ -119,6 +119,7 @@ def _run(kind: str, db: str) -> dict:
         ]
         url = f"http://127.0.0.1:{port}/?{QUERY}"
     else:
+        env = voila_environment(env)
         command = [sys.executable, "-m", "voila", *voila_arguments(port, POOL_SIZE), "--no-browser"]
         url = f"http://127.0.0.1:{port}/voila/render/reflection.ipynb?{QUERY}"
     server = _start(command, env)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.cli import voila_arguments
+from toolkit.cli import voila_arguments, voila_environment
 from toolkit.paths import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("CCT_CHROMIUM", "/usr/bin/chromium")
@@ -54,7 +54,7 @@ def voila_server(extra: list[str] | None = None, timeout: float = 60, env: dict 
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
+        env=voila_environment({**os.environ, **(env or {})}),
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout

@@ -7,15 +7,17 @@ facilitator never sees a traceback.
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from .exceptions import ToolkitError
-from .paths import NOTEBOOKS_DIR, PROJECT_ROOT
+from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 
 app = typer.Typer(
     help="Cultural competency training toolkit: assess needs, plan sessions, reflect, evaluate.",
@@ -219,11 +221,25 @@ def serve(
     command = [sys.executable, "-m", "voila", *voila_arguments(port, pool_size)]
     if no_browser:
         command.append("--no-browser")
-    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT))
+    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=voila_environment()))
 
 
 # notebooks a facilitator opens now and then: no kernels kept waiting for them
 FACILITATOR_NOTEBOOKS = ("needs_assessment.ipynb", "session_plan.ipynb", "debrief.ipynb")
+
+
+# where Voila finds the toolkit's template ("cct"): <this>/voila/templates/cct
+VOILA_DATA_DIR = TEMPLATES_DIR / "jupyter"
+
+
+def voila_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment to start Voila in: ``base`` (default: this process's) with the toolkit's
+    template on Jupyter's data path."""
+    env = dict(os.environ if base is None else base)
+    env["JUPYTER_PATH"] = os.pathsep.join(
+        p for p in (str(VOILA_DATA_DIR), env.get("JUPYTER_PATH")) if p
+    )
+    return env
 
 
 def voila_arguments(port: int, pool_size: int = 4) -> list[str]:
@@ -232,9 +248,13 @@ def voila_arguments(port: int, pool_size: int = 4) -> list[str]:
     The participants' form is preheated: ``pool_size`` kernels wait with the notebook already
     run up to the cell that reads the URL, so a participant does not wait for a kernel to start
     and import the toolkit. The facilitators' notebooks start a kernel per visit as usual.
+    The "cct" template gives the form a light page of its own (no JupyterLab frontend, no
+    third-party requests) and every other notebook Voila's "lab" page; it needs the
+    environment from :func:`voila_environment`.
     """
     return [
         str(NOTEBOOKS_DIR),
+        "--template=cct",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--strip_sources=True",
