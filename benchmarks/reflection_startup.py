@@ -1,19 +1,16 @@
 """Time from opening the reflection form's URL to a usable form, in headless Chromium.
 
 Side by side in one run: stock ``voila notebooks/reflection.ipynb`` with default settings,
-and ``cct serve`` (Voila with the participants' form preheated; see ``toolkit.cli``).
-"Usable" = the Send button is in the page, which Voila renders only once every widget of the
-form is displayed and connected to its kernel.
+and ``cct serve`` (Voila with the participants' form preheated and its light page, the "cct"
+template; see ``toolkit.cli``). "Usable" = the Send button is in the page, which the form draws
+only once its widget is connected to its kernel.
 
 * single participant: ``SINGLE`` page loads one after another (a fresh browser each, 3 s
   apart), median;
 * a session ending: ``CROWD`` participants arriving over ``CROWD_SECONDS`` seconds (evenly
-  spaced), median and 90th percentile. Each has a browser process of their own, as each has a
-  device of their own: in one shared browser, Chromium's six connections per host make later
-  pages queue behind earlier ones, which measures the client, not the server. On a 2-core
-  machine the 30 browsers themselves saturate it (load average above 100 was seen), so this
-  row says more about the machine than about the server there; run it with the browsers on
-  other machines for a real figure.
+  spaced), median and 90th percentile. Each has a browser context of their own (own cookies,
+  storage and connection pool, as on their own phone) in one shared headless Chromium: thirty
+  browser processes would measure the 2-core machine, not the server.
 """
 
 from __future__ import annotations
@@ -66,41 +63,58 @@ def _wait_http(url: str, timeout: float = 60) -> None:
     raise RuntimeError(f"server at {url} did not start")
 
 
-async def _usable(p, url: str, delay: float = 0.0) -> float:
-    """One participant on their own device: a browser of their own (launched before the clock
-    starts), so no participant waits behind another's connections."""
-    await asyncio.sleep(max(0.0, delay - 5))  # launch shortly before this participant arrives
-    browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-    await asyncio.sleep(min(delay, 5))
-    context = await browser.new_context(viewport={"width": 390, "height": 800})
+async def _open(context, url: str) -> float:
     page = await context.new_page()
     started = time.perf_counter()
     try:
         await page.goto(url, timeout=LIMIT * 1000)
         await page.wait_for_selector(".cct-send", timeout=LIMIT * 1000)
-        elapsed = time.perf_counter() - started
+        return time.perf_counter() - started
     except Exception as exc:  # counted as the limit: a participant who gave up
         print(f"… a participant gave up: {type(exc).__name__}", file=sys.stderr, flush=True)
-        elapsed = float(LIMIT)
-    await browser.close()
-    return elapsed
+        return float(LIMIT)
+    finally:
+        await page.close()
+
+
+async def _alone(p, url: str) -> float:
+    """One participant on a device of their own: a fresh browser, launched before the clock."""
+    browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    try:
+        context = await browser.new_context(viewport={"width": 390, "height": 800})
+        return await _open(context, url)
+    finally:
+        await browser.close()
+
+
+async def _arriving(browser, url: str, delay: float) -> float:
+    await asyncio.sleep(delay)
+    context = await browser.new_context(viewport={"width": 390, "height": 800})
+    try:
+        return await _open(context, url)
+    finally:
+        await context.close()
 
 
 async def _measure(url: str) -> dict:
     from playwright.async_api import async_playwright
 
     async with async_playwright() as p:
-        await _usable(p, url)  # warm-up: the first kernel
+        await _alone(p, url)  # warm-up: the first kernel
         await asyncio.sleep(10)
         print(f"… {url.split('/')[2]}: single participant", file=sys.stderr, flush=True)
         single = []
         for _ in range(SINGLE):
-            single.append(await _usable(p, url))
+            single.append(await _alone(p, url))
             await asyncio.sleep(3)
         await asyncio.sleep(10)
         print(f"… {CROWD} participants over {CROWD_SECONDS} s", file=sys.stderr, flush=True)
         gap = CROWD_SECONDS / CROWD
-        crowd = await asyncio.gather(*(_usable(p, url, k * gap) for k in range(CROWD)))
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            crowd = await asyncio.gather(*(_arriving(browser, url, k * gap) for k in range(CROWD)))
+        finally:
+            await browser.close()
     print(f"… single {single}, crowd {sorted(crowd)}", file=sys.stderr, flush=True)
     return {"single": single, "crowd": list(crowd)}
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import time
+import urllib.error
+import urllib.request
 from datetime import date, timedelta
 
 import pytest
 
 from toolkit.store import ReflectionStore
 
-from .browser import chromium_page, require_chromium, voila_server
+from .browser import CuttableProxy, chromium_page, require_chromium, voila_server
 
 pytestmark = pytest.mark.browser
 LOAD = 120_000
@@ -182,3 +185,55 @@ def test_the_form_works_with_the_keyboard(page, server):
     assert page.locator(".cct-commitment + .cct-error").inner_text() == (
         "Please answer this question."
     )
+
+
+def test_the_page_is_light_and_asks_nothing_of_other_sites(page, server):
+    """The participants' page is not Voila's JupyterLab frontend (about 5 MB and a CDN font
+    sheet): a phone on a venue's Wi-Fi loads a few kilobytes, and no third party learns who
+    opened it."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_form(page, form_url(server))
+    host = server.split("//")[1]
+    assert requested and all(url.split("/")[2] == host for url in requested), requested
+    transferred = page.evaluate(
+        """performance.getEntriesByType('navigation')[0].transferSize +
+           performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, 0)"""
+    )
+    assert transferred < 150_000, f"{transferred} bytes"
+    assert page.evaluate("typeof window.require") == "undefined"  # no JupyterLab, no RequireJS
+
+
+def kernel_exists(server: str, kernel_id: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{server}/api/kernels/{kernel_id}", timeout=5)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+    return True
+
+
+def test_closing_the_page_shuts_its_kernel_down(page, server):
+    open_form(page, form_url(server))
+    kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+    assert kernel_exists(server, kernel_id)
+    page.goto("about:blank")
+    deadline = time.monotonic() + 30
+    while kernel_exists(server, kernel_id):
+        assert time.monotonic() < deadline, "the kernel outlived its page"
+        time.sleep(0.3)
+
+
+def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, server, store_url):
+    with CuttableProxy(server) as proxy:
+        open_form(page, form_url(proxy.url))
+        fill_all(page, commitment="after-reconnecting")
+        proxy.cut()  # a phone losing the venue's Wi-Fi for a moment
+        page.wait_for_selector(".cct-connection", state="visible", timeout=LOAD)
+        page.wait_for_selector(".cct-connection", state="hidden", timeout=LOAD)
+        page.fill(".cct-prompt-feelings textarea", "typed after the connection came back")
+        page.click(".cct-send")
+        page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "after-reconnecting")
+    assert row.prompts["feelings"] == "typed after the connection came back"

@@ -53,17 +53,28 @@
     script.replaceWith(el);
   }
 
+  // Voila refuses the shutdown request without Jupyter's cross-site-request (XSRF) cookie,
+  // which its notebook page never sets (so stock Voila keeps every visitor's kernel until it
+  // stops); its tree page does set it, so the page asks for that once, in the background.
+  const xsrfCookie = () => (document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/) || [])[1];
+  function fetchXsrfCookie() {
+    if (xsrfCookie()) return Promise.resolve();
+    return fetch(`${baseUrl}voila/tree`, { credentials: "same-origin", cache: "no-store" }).catch(() => {});
+  }
+
   function shutdownKernel() {
-    const xsrf = (document.cookie.match(/(?:^|;\s*)_xsrf=([^;]*)/) || [])[1];
+    const xsrf = xsrfCookie();
     fetch(`${baseUrl}voila/api/shutdown/${kernelId}`, {
       method: "POST",
       keepalive: true,
+      credentials: "same-origin",
       headers: xsrf ? { "X-XSRFToken": decodeURIComponent(xsrf) } : {},
     }).catch(() => {});
   }
 
   if (!views.length) {
-    shutdownKernel(); // nothing on the page needs the kernel
+    // nothing on the page needs the kernel
+    fetchXsrfCookie().then(shutdownKernel);
     return;
   }
   window.addEventListener("pagehide", (event) => {
@@ -242,6 +253,7 @@
       await widget.render({ model, el });
     }
     page.dataset.ready = "true";
+    fetchXsrfCookie();
   }
 
   connect();
