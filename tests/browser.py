@@ -48,11 +48,23 @@ def free_port() -> int:
 
 
 @contextmanager
-def voila_server(extra: list[str] | None = None, timeout: float = 60, env: dict | None = None):
+def voila_server(
+    extra: list[str] | None = None,
+    timeout: float = 60,
+    env: dict | None = None,
+    template: str = "cct",
+):
     port = free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"voila-{port}.log", "w+")
     process = subprocess.Popen(
-        [sys.executable, "-m", "voila", *voila_arguments(port), "--no-browser", *(extra or [])],
+        [
+            sys.executable,
+            "-m",
+            "voila",
+            *voila_arguments(port, template=template),
+            "--no-browser",
+            *(extra or []),
+        ],
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -201,7 +201,7 @@ def test_the_page_is_light_and_asks_nothing_of_other_sites(page, server):
            performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, 0)"""
     )
     assert transferred < 150_000, f"{transferred} bytes"
-    assert page.evaluate("typeof window.require") == "undefined"  # no JupyterLab, no RequireJS
+    assert not page.query_selector("script[src*='voila.js']")  # not JupyterLab's frontend
 
 
 def kernel_exists(server: str, kernel_id: str) -> bool:
@@ -237,3 +237,16 @@ def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, serve
         page.wait_for_selector(".cct-saved", timeout=LOAD)
     [row] = stored(store_url, "after-reconnecting")
     assert row.prompts["feelings"] == "typed after the connection came back"
+
+
+def test_the_same_form_works_on_voilas_standard_page(store_url):
+    """The form is an ordinary anywidget: Voila's own page (and JupyterLab) show it too."""
+    with voila_server(template="lab", env={"CCT_DATABASE_URL": store_url}) as url:
+        with chromium_page() as page:
+            open_form(page, form_url(url))
+            assert page.query_selector("script[src*='voila.js']")  # JupyterLab's frontend
+            assert page.title() == "Reflection after the session"
+            fill_all(page, commitment="on-the-lab-page")
+            page.click(".cct-send")
+            page.wait_for_selector(".cct-saved", timeout=LOAD)
+    assert len(stored(store_url, "on-the-lab-page")) == 1

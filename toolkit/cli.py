@@ -242,7 +242,7 @@ def voila_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def voila_arguments(port: int, pool_size: int = 4) -> list[str]:
+def voila_arguments(port: int, pool_size: int = 4, template: str = "cct") -> list[str]:
     """Voila options shared by ``cct serve``, the browser tests and the benchmark.
 
     The participants' form is preheated: ``pool_size`` kernels wait with the notebook already
@@ -254,7 +254,7 @@ def voila_arguments(port: int, pool_size: int = 4) -> list[str]:
     """
     return [
         str(NOTEBOOKS_DIR),
-        "--template=cct",
+        f"--template={template}",
         f"--port={port}",
         "--Voila.ip=127.0.0.1",
         "--strip_sources=True",

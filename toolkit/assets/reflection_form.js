@@ -190,6 +190,7 @@ function render({ model, el }) {
     root.classList.toggle("cct-rtl", dir === "rtl");
     language.value = lang;
     title.textContent = t.TITLE || "";
+    document.title = t.TITLE || document.title; // what a screen reader announces first
     languageLabel.textContent = t.LANGUAGE || "";
     intro.textContent = t.INTRO || "";
     draftKept.textContent = t.DRAFT_KEPT || "";
