@@ -130,17 +130,18 @@ class CuttableProxy:
 
     def __exit__(self, *exc) -> None:
         async def stop() -> None:
+            self._server.close()  # no new connections (the page keeps reconnecting)
             for writer in list(self._writers):
                 writer.transport.abort()
             tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            self._server.close()
 
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
 
     def cut(self) -> None:
         """Close every connection open now."""

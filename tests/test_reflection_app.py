@@ -231,12 +231,19 @@ def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, serve
         fill_all(page, commitment="after-reconnecting")
         proxy.cut()  # a phone losing the venue's Wi-Fi for a moment
         page.wait_for_selector(".cct-connection", state="visible", timeout=LOAD)
+        page.fill(".cct-prompt-analysis textarea", "typed while the connection was down")
         page.wait_for_selector(".cct-connection", state="hidden", timeout=LOAD)
+        page.wait_for_timeout(500)  # the kernel's state, read again, has come back
+        # what was typed meanwhile is still on the page (the kernel's older state did not undo it)
+        assert page.input_value(".cct-prompt-analysis textarea") == (
+            "typed while the connection was down"
+        )
         page.fill(".cct-prompt-feelings textarea", "typed after the connection came back")
         page.click(".cct-send")
         page.wait_for_selector(".cct-saved", timeout=LOAD)
     [row] = stored(store_url, "after-reconnecting")
     assert row.prompts["feelings"] == "typed after the connection came back"
+    assert row.prompts["analysis"] == "typed while the connection was down"
 
 
 def test_the_same_form_works_on_voilas_standard_page(store_url):
@@ -250,3 +257,34 @@ def test_the_same_form_works_on_voilas_standard_page(store_url):
             page.click(".cct-send")
             page.wait_for_selector(".cct-saved", timeout=LOAD)
     assert len(stored(store_url, "on-the-lab-page")) == 1
+
+
+def test_a_page_whose_kernel_is_gone_reloads_with_its_draft(page, server):
+    """The server restarted mid-session: the connection drops and the kernel is no more. The
+    page starts again on a new kernel with the participant's answers kept."""
+    with CuttableProxy(server) as proxy:
+        open_form(page, form_url(proxy.url, session="housing_east-20270211-0930"))
+        page.fill(".cct-commitment textarea", "kept-through-a-restart")
+        old_kernel = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+        page.wait_for_function("document.cookie.includes('_xsrf=')", timeout=LOAD)
+        status = page.evaluate(
+            """async (id) => {
+                const xsrf = decodeURIComponent(document.cookie.match(/_xsrf=([^;]*)/)[1]);
+                const r = await fetch(`/voila/api/shutdown/${id}`,
+                                      {method: 'POST', headers: {'X-XSRFToken': xsrf}});
+                return r.status;
+            }""",
+            old_kernel,
+        )
+        assert status == 204
+        proxy.cut()
+        page.wait_for_function(
+            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+            f" != '{old_kernel}'",
+            timeout=LOAD,
+        )
+        page.wait_for_selector(".cct-send", timeout=LOAD)
+        page.wait_for_function(
+            "document.querySelector('.cct-commitment textarea').value == 'kept-through-a-restart'",
+            timeout=LOAD,
+        )

@@ -304,7 +304,10 @@ function render({ model, el }) {
   model.on("change:submission_id", keepDraft);
   model.on("change:values", () => fill(model.get("values")));
   const connectionLost = () => { connection.hidden = false; };
-  const connectionBack = () => { connection.hidden = true; };
+  const connectionBack = () => {
+    connection.hidden = true;
+    showSending(); // a click lost with the connection can be made again (it saves once)
+  };
   window.addEventListener("cct-connection-lost", connectionLost);
   window.addEventListener("cct-connection-back", connectionBack);
 

@@ -6,7 +6,8 @@
 // widget's state, then "update" and "custom" messages both ways. Widgets must be anywidgets,
 // whose model API (get, set, save_changes, on, off, send) is small enough to provide here.
 // If the connection drops (a phone going to sleep), it reconnects, re-reads the state and sends
-// what was waiting; nothing typed is lost because the form keeps its draft in the browser.
+// what was waiting; if the kernel is gone (the server restarted), it reloads the page, and the
+// form restores its draft from the browser, so nothing typed is lost.
 (function () {
   "use strict";
 
@@ -134,26 +135,30 @@
         socket.send(message("comm_open", { comm_id: controlComm, target_name: "jupyter.widget.control", data: {} }, { version: CONTROL_PROTOCOL }));
         socket.send(message("comm_msg", { comm_id: controlComm, data: { method: "request_states" } }, { version: CONTROL_PROTOCOL }));
       }
-      if (again) {
-        window.dispatchEvent(new CustomEvent("cct-connection-back"));
-        for (const commId of models.keys()) commMessage(commId, { method: "request_state" });
-      }
+      // first what was typed while away, in order; then, after a reconnection, what this page
+      // holds (a change sent just before the drop may never have arrived), then the kernel's
+      // state, for what it did meanwhile (a reflection stored before the drop shows as sent)
       while (waiting.length && socket.readyState === WebSocket.OPEN) socket.send(waiting.shift());
+      if (again) {
+        for (const [commId, model] of models) {
+          const mine = model._ownState();
+          if (Object.keys(mine).length) commMessage(commId, { method: "update", state: mine, buffer_paths: [] });
+          commMessage(commId, { method: "request_state" });
+        }
+        window.dispatchEvent(new CustomEvent("cct-connection-back"));
+      }
     };
     socket.onmessage = (event) => receive(decode(event.data));
     socket.onclose = () => {
       if (leaving) return;
       failures += 1;
       window.dispatchEvent(new CustomEvent("cct-connection-lost"));
-      if (failures >= 6) {
-        // the kernel is gone (the server restarted): a reload starts a new one and the form
-        // restores its draft; only reload when the server answers, or the page would be lost
-        fetch(location.href, { method: "HEAD", cache: "no-store" })
-          .then((response) => { if (response.ok) location.reload(); else retry(); })
-          .catch(retry);
-      } else {
-        retry();
-      }
+      // if the server answers that the kernel is gone (it restarted, or the kernel was shut
+      // down), a reload starts a new one and the form restores its draft; if the server does
+      // not answer, keep trying: reloading then would lose the page
+      fetch(`${baseUrl}api/kernels/${kernelId}`, { cache: "no-store", credentials: "same-origin" })
+        .then((response) => { if (response.status === 404) location.reload(); else retry(); })
+        .catch(retry);
     };
   }
 
@@ -178,12 +183,14 @@
   // -- the widgets -----------------------------------------------------------------------------
   function makeModel(commId, state) {
     const listeners = new Map();
+    const own = new Set(); // what this page has set: its answers
     let pending = {};
     const model = {
       get: (name) => state[name],
       set(name, value) {
         state[name] = value;
         pending[name] = value;
+        own.add(name);
         model._emit(`change:${name}`, model, value);
         model._emit("change", model);
       },
@@ -213,6 +220,7 @@
           try { callback(...args); } catch (error) { console.error(error); }
         }
       },
+      _ownState: () => Object.fromEntries([...own].map((name) => [name, state[name]])),
       _update(changes) {
         const names = Object.keys(changes).filter((name) => JSON.stringify(state[name]) !== JSON.stringify(changes[name]));
         Object.assign(state, changes);
