@@ -109,6 +109,8 @@ def test_messages_follow_the_language_switched_on_the_page(store):
     assert widget.competencies[0]["name"] != "Active listening"
     browser(widget, event="send", values=answers())
     assert store.load()[0].language == "ar"
+    widget.lang = "xx-YY"  # not a language of the form: English, never stored as is
+    assert widget.lang == "en"
 
 
 def test_a_draft_restores_its_answers_and_a_sent_one_is_never_sent_again(store):

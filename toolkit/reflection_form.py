@@ -110,7 +110,7 @@ class ReflectionForm(anywidget.AnyWidget):
         super().__init__(
             session_id=session_id,
             submission_id=str(uuid.uuid4()),
-            lang=normalise_language(lang),
+            lang=lang,
             languages=[[code, name] for code, name in LANGUAGES.items()],
             today=date.today().isoformat(),
         )
@@ -119,8 +119,12 @@ class ReflectionForm(anywidget.AnyWidget):
         self._translate()
 
     # -- language --------------------------------------------------------------------------
+    @traitlets.validate("lang")
+    def _supported_language(self, proposal) -> str:
+        return normalise_language(proposal["value"])  # whatever the browser sends
+
     def _translate(self) -> None:
-        lang = normalise_language(self.lang)
+        lang = self.lang
         _ = translator(lang)
         with self.hold_sync():
             self.dir = direction(lang)
@@ -132,17 +136,22 @@ class ReflectionForm(anywidget.AnyWidget):
                 {"id": s, "label": _(PROMPTS[s]), "required": s in REQUIRED_PROMPTS}
                 for s in GIBBS_STAGES
             ]
-            self.errors = {field: _(msgid) for field, msgid in self._problems.items()}
-            self._publish_status()
+            self._publish_feedback()
 
     def _competency_name(self, competency_id: str, lang: str) -> str:
         name = self.framework.competency(competency_id).name
         return name.get(lang, name["en"])
 
-    def _publish_status(self) -> None:
+    def _publish_feedback(self) -> None:
+        """The messages next to fields and the answer to the last send, in the page's language."""
+        _ = translator(self.lang)
         kind = self._status_kind
-        text = translator(self.lang)(STATUS_MESSAGES[kind]) if kind else ""
-        self.status = {"kind": kind, "text": text, "n": self._answers}
+        self.errors = {field: _(msgid) for field, msgid in self._problems.items()}
+        self.status = {
+            "kind": kind,
+            "text": _(STATUS_MESSAGES[kind]) if kind else "",
+            "n": self._answers,
+        }
 
     # -- messages from the browser ---------------------------------------------------------
     def _on_message(self, _widget, content: Any, _buffers) -> None:
@@ -156,9 +165,9 @@ class ReflectionForm(anywidget.AnyWidget):
         elif event == "another":
             self.start_again()
 
-    def answers(self, values: Any = None) -> dict:
+    def answers(self) -> dict:
         """The answers, cleaned: ratings 1–5 or None, texts trimmed, the date as a date."""
-        raw = values if isinstance(values, dict) else self.values
+        raw = self.values
         ratings = {
             key: raw.get(key) if isinstance(raw.get(key), dict) else {} for key in ("before", "now")
         }
@@ -274,8 +283,7 @@ class ReflectionForm(anywidget.AnyWidget):
         self._status_kind = kind
         self._answers += 1
         with self.hold_sync():
-            self.errors = {f: translator(self.lang)(m) for f, m in self._problems.items()}
-            self._publish_status()
+            self._publish_feedback()
 
 
 def missing_session(lang: str) -> HTML:

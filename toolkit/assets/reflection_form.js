@@ -42,7 +42,6 @@ function render({ model, el }) {
     errorNodes[field] = node;
     return node;
   };
-  const legends = [];
   const radioGroup = (name, css, hint, field) => {
     const legend = element("legend");
     const set = element("fieldset", {
@@ -205,8 +204,8 @@ function render({ model, el }) {
     looking.textContent = t.GIBBS_HEADING || "";
     for (const stage of model.get("stages")) {
       prompts[stage.id].label.textContent = `${stage.label} ${stage.required ? t.REQUIRED_MARK : t.OPTIONAL_MARK}`;
-      prompts[stage.id].box.toggleAttribute("aria-required", false);
       if (stage.required) prompts[stage.id].box.setAttribute("aria-required", "true");
+      else prompts[stage.id].box.removeAttribute("aria-required");
     }
     commitment.label.textContent = `${t.COMMITMENT}${req}`;
     commitment.control.setAttribute("aria-required", "true");
