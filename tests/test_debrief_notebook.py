@@ -1,7 +1,6 @@
 """notebooks/debrief.ipynb with the stock papermill CLI, on a store filled with the sample."""
 
 import csv
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +10,8 @@ import pytest
 
 from toolkit.paths import NOTEBOOKS_DIR
 from toolkit.sample_reflections import fill_sample_store
+
+from .executed import outputs, shown_html
 
 NOTEBOOK = NOTEBOOKS_DIR / "debrief.ipynb"
 PAPERMILL = Path(sys.executable).with_name("papermill")
@@ -40,13 +41,7 @@ def test_debrief_runs_with_the_stock_papermill_cli(tmp_path):
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
-    executed = json.loads((tmp_path / "out.ipynb").read_text())
-    shown = "".join(
-        "".join(o.get("data", {}).get("text/html", ""))
-        for c in executed["cells"]
-        if c["cell_type"] == "code"
-        for o in c["outputs"]
-    )
+    shown = shown_html(tmp_path / "out.ipynb")
     assert "intake_north, 2027-02-01 09:30" in shown
     assert "Withheld: fewer than 5 reflections" in shown  # product_data
     assert "العربية" in shown  # Arabic themes of refugee_casework
@@ -71,13 +66,6 @@ def test_a_bad_store_url_shows_words_not_a_traceback(tmp_path):
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode != 0
-    executed = json.loads((tmp_path / "out.ipynb").read_text())
-    errors = [
-        o
-        for c in executed["cells"]
-        if c["cell_type"] == "code"
-        for o in c["outputs"]
-        if o["output_type"] == "error"
-    ]
+    errors = [o for o in outputs(tmp_path / "out.ipynb") if o["output_type"] == "error"]
     assert errors and "no reflections database at" in errors[0]["evalue"]
     assert not (tmp_path / "missing.sqlite").exists()

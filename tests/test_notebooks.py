@@ -10,6 +10,8 @@ import pytest
 
 from toolkit.paths import NOTEBOOKS_DIR, SAMPLE_DIR
 
+from .executed import shown_html
+
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 PAPERMILL = Path(sys.executable).with_name("papermill")
 
@@ -64,13 +66,7 @@ def test_needs_assessment_runs_with_the_stock_papermill_cli(tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     results = json.loads((out / "assessment.json").read_text())
     assert len(results["teams"]) == 14
-    executed = json.loads((tmp_path / "out.ipynb").read_text())
-    shown = "".join(
-        "".join(o.get("data", {}).get("text/html", ""))
-        for c in executed["cells"]
-        if c["cell_type"] == "code"
-        for o in c["outputs"]
-    )
+    shown = shown_html(tmp_path / "out.ipynb")
     assert "Central intake, North office" in shown
     assert "Housing support, West" in shown and "Withheld: fewer than 5 people" in shown
     assert "Refugee resettlement casework</h2>" not in shown  # not among the chosen teams
