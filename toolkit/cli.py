@@ -154,13 +154,17 @@ def plans(
         raise typer.Exit(1)
 
 
+# the reflections database, as `cct debrief` and `cct sample-reflections` take it
+StoreOption = Annotated[
+    str | None,
+    typer.Option(help="Reflections database URL (default: CCT_DATABASE_URL, else var/)"),
+]
+
+
 @app.command()
 @plain_errors
 def debrief(
-    store: Annotated[
-        str | None,
-        typer.Option(help="Reflections database URL (default: CCT_DATABASE_URL, else var/)"),
-    ] = None,
+    store: StoreOption = None,
     session: Annotated[
         list[str] | None, typer.Option("--session", "-s", help="Session id (repeatable)")
     ] = None,
@@ -195,10 +199,7 @@ def debrief(
 @app.command("sample-reflections")
 @plain_errors
 def sample_reflections(
-    store: Annotated[
-        str | None,
-        typer.Option(help="Reflections database URL (default: CCT_DATABASE_URL, else var/)"),
-    ] = None,
+    store: StoreOption = None,
 ) -> None:
     """Fill a reflections store with the sample organisation's synthetic reflections."""
     from .sample_reflections import fill_sample_store
