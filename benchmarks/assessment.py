@@ -20,9 +20,9 @@ THRESHOLD = 5
 
 
 def _worker(what: str, directory: Path) -> dict:
-    from toolkit.assessment import assess
-    from toolkit.responses import read_responses
-    from toolkit.results import to_results
+    from toolkit.assess.assessment import assess
+    from toolkit.assess.results import to_results
+    from toolkit.intake.responses import read_responses
 
     teams = data.make_teams()
     if what == "assess":

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from toolkit.framework import default_framework
-from toolkit.responses import Responses
-from toolkit.teams import Team
+from toolkit.core.framework import default_framework
+from toolkit.core.teams import Team
+from toolkit.intake.responses import Responses
 
 N_STAFF = 100_000
 N_TEAMS = 400

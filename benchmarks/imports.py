@@ -60,7 +60,7 @@ def nbformat_import(tmp: Path) -> dict:
 FRAMEWORK_CODE = """
 import time
 start = time.perf_counter()
-from toolkit.framework import default_framework
+from toolkit.core.framework import default_framework
 imported = time.perf_counter()
 default_framework()
 print(imported - start, time.perf_counter() - imported)
@@ -68,7 +68,7 @@ print(imported - start, time.perf_counter() - imported)
 
 
 def framework_load() -> dict:
-    """Cold import of toolkit.framework and first default_framework() call, fresh processes."""
+    """Cold import of toolkit.core.framework and first default_framework() call, fresh processes."""
     imports, loads, walls = [], [], []
     for _ in range(3):
         times, out = time_process([sys.executable, "-c", FRAMEWORK_CODE], 1)

@@ -7,7 +7,7 @@
 * **floor** — the same plan, chart, handout, guide and plan.json made by calling ``toolkit``
   directly in one process with no kernel and no nbconvert.
 * **cct plans** — the batch: executed notebook + HTML handout + guide per team, every core,
-  one warm kernel per worker (``toolkit.warm_engine``).
+  one warm kernel per worker (``toolkit.plan.warm_engine``).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ FLOOR = """
 import sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from toolkit.batch import read_jobs
-from toolkit.plan_report import handout_html, write_plan_files
-from toolkit.session_plan import make_plan
-from toolkit.results import write_atomic
+from toolkit.plan.batch import read_jobs
+from toolkit.plan.report import handout_html, write_plan_files
+from toolkit.plan.session_plan import make_plan
+from toolkit.core.files import write_atomic
 for job in read_jobs(sys.argv[1], sys.argv[2], sys.argv[3]):
     p = job.parameters
     plan = make_plan(p["results_file"], p["team_id"], p["minutes"], p["session_format"],
@@ -44,9 +44,9 @@ for job in read_jobs(sys.argv[1], sys.argv[2], sys.argv[3]):
 
 def organisation(tmp: Path) -> tuple[Path, Path]:
     """A 100-team organisation (the sample's teams repeated), assessed; and its sessions file."""
-    from toolkit.framework import default_framework
-    from toolkit.needs_assessment import run
-    from toolkit.sample import TEAM_COLUMNS, team_rows
+    from toolkit.assess.needs_assessment import run
+    from toolkit.assess.sample import TEAM_COLUMNS, team_rows
+    from toolkit.core.framework import default_framework
 
     framework = default_framework()
     rng = np.random.default_rng(100)
@@ -119,7 +119,7 @@ def measure(tmp: Path) -> dict:
         ]
     )
     floor = _wall([sys.executable, "-c", FLOOR, str(sessions), str(results), str(tmp / "floor")])
-    from toolkit.batch import read_jobs
+    from toolkit.plan.batch import read_jobs
 
     jobs = read_jobs(sessions, results, tmp / "naive")[:NAIVE_SAMPLE]
     script = []

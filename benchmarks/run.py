@@ -7,13 +7,13 @@ project root; the whole run takes about a minute.
 Needs assessment (100,000 synthetic staff × the framework's 40 items, answers 1–5 with ~3%
 blank, spread over 400 teams of which 8 have 3 people and are withheld at threshold 5):
 
-* **assess** — ``toolkit.assessment.assess(responses, teams, threshold=5)`` on a ``Responses``
+* **assess** — ``toolkit.assess.assessment.assess(responses, teams, threshold=5)`` on a ``Responses``
   built directly with numpy: median and range of 3 calls (``time.perf_counter``).
   The issue's target is under 2 s; that is printed as a note, not as a pass/fail.
-* **read_responses** — ``toolkit.responses.read_responses(path, known_teams=…)`` on the same
+* **read_responses** — ``toolkit.intake.responses.read_responses(path, known_teams=…)`` on the same
   data written as a wide CSV (one row per respondent); the matrix read back is checked to be
   identical to the one written.
-* **to_results** — ``toolkit.results.to_results`` for the 400 teams (the assessment.json
+* **to_results** — ``toolkit.assess.results.to_results`` for the 400 teams (the assessment.json
   document, before serialisation).
 * **× assess** — the row's median time divided by assess's median time, same run.
 * **peak RSS +** — in the measuring process, ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
@@ -38,7 +38,7 @@ Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plan
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
 
-* **framework** — cold ``import toolkit.framework`` and the first ``default_framework()`` call
+* **framework** — cold ``import toolkit.core.framework`` and the first ``default_framework()`` call
   (reading and validating data/framework.yaml), timed inside fresh processes, median of 3.
 """
 
@@ -152,7 +152,12 @@ def startup_rows(tmp: Path) -> tuple[str, list[str]]:
         rows.append(["import nbformat, with rfc3987_syntax", "skipped", "", nb["skipped"]])
         nb_line = f"nbformat import: {without:.2f} s without rfc3987_syntax; with it: skipped"
     rows.append(
-        ["import toolkit.framework (cold)", seconds(fw["import"]), "", "in-process, median of 3"]
+        [
+            "import toolkit.core.framework (cold)",
+            seconds(fw["import"]),
+            "",
+            "in-process, median of 3",
+        ]
     )
     rows.append(
         ["default_framework() first load", seconds(fw["load"]), "",
@@ -166,7 +171,7 @@ def startup_rows(tmp: Path) -> tuple[str, list[str]]:
     )
     fw_line = (
         f"framework: default_framework() {fw['load']:.2f} s cold load "
-        f"(+{fw['import']:.2f} s importing toolkit.framework)"
+        f"(+{fw['import']:.2f} s importing toolkit.core.framework)"
     )
     return text, [nb_line, fw_line]
 

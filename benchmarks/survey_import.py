@@ -3,7 +3,7 @@
 The file is written like a Kobo export (``;``, every field quoted, ``group/ITEM`` headers, a
 select_multiple with its 0/1 columns, ``_``-metadata), with half the item columns as numbers and
 half as English labels, 3% "N/A", and 1% resubmitted duplicates. ``main()`` writes it to a
-temporary folder, then measures ``toolkit.survey_import.import_survey(path)`` in a fresh
+temporary folder, then measures ``toolkit.intake.survey_import.import_survey(path)`` in a fresh
 process (``python -m benchmarks.survey_import FILE``, one JSON line): median of 3 calls and the
 peak RSS of the whole measuring process (imports and the file included; the issue's target is
 under 5 s and under 1 GB). It prints one summary line.
@@ -32,7 +32,7 @@ TARGET_RSS = 1024 * MB
 
 def write_kobo_csv(path: Path, target_bytes: int = TARGET_BYTES) -> int:
     """Write the Kobo-style CSV; returns the number of data rows."""
-    from toolkit.framework import default_framework
+    from toolkit.core.framework import default_framework
 
     framework = default_framework()
     rng = np.random.default_rng(SEED)
@@ -99,7 +99,7 @@ def write_kobo_csv(path: Path, target_bytes: int = TARGET_BYTES) -> int:
 
 
 def _worker(path: Path) -> dict:
-    from toolkit.survey_import import import_survey
+    from toolkit.intake.survey_import import import_survey
 
     figures, result = measure_call(lambda: import_survey(path), RUNS)
     figures["peak_rss"] = max_rss_bytes()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from toolkit.cli import voila_arguments, voila_environment
-from toolkit.paths import PROJECT_ROOT
+from toolkit.core.paths import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("CCT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.framework import default_framework
-from toolkit.teams import Team
+from toolkit.core.framework import default_framework
+from toolkit.core.teams import Team
 
 TEAM_HEADER = (
     "team_id,team_name,role,staff_count,clients_per_month,interpreter_need_share,"

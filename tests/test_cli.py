@@ -3,8 +3,8 @@ import sys
 
 from typer.testing import CliRunner
 
+from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
 from toolkit.cli import app
-from toolkit.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
 
 runner = CliRunner()
 

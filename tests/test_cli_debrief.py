@@ -5,9 +5,9 @@ import sys
 
 from typer.testing import CliRunner
 
-from tests.test_debrief import refl
+from tests.debrief.test_summary import refl
 from toolkit.cli import app
-from toolkit.store import ReflectionStore
+from toolkit.reflect.store import ReflectionStore
 
 runner = CliRunner()
 

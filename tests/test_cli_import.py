@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 from typer.testing import CliRunner
 
+from toolkit.assess.needs_assessment import SAMPLE_TEAMS
 from toolkit.cli import app
-from toolkit.needs_assessment import SAMPLE_TEAMS
 
 runner = CliRunner()
 EXPORTS = Path(__file__).parent / "files" / "exports"

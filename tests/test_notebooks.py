@@ -8,9 +8,8 @@ from pathlib import Path
 import papermill
 import pytest
 
-from toolkit.paths import NOTEBOOKS_DIR, SAMPLE_DIR
-
-from .executed import shown_html
+from tests.executed import shown_html
+from toolkit.core.paths import NOTEBOOKS_DIR, SAMPLE_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("*.ipynb"))
 PAPERMILL = Path(sys.executable).with_name("papermill")

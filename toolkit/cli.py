@@ -16,8 +16,8 @@ from typing import Annotated
 
 import typer
 
-from .exceptions import ToolkitError
-from .paths import NOTEBOOKS_DIR, PROJECT_ROOT, TEMPLATES_DIR
+from toolkit.core.exceptions import ToolkitError
+from toolkit.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 
 app = typer.Typer(
     help="Cultural competency training toolkit: assess needs, plan sessions, reflect, evaluate.",
@@ -60,7 +60,7 @@ def assess(
     ] = None,
 ) -> None:
     """Assess training needs per team; write assessment.json and assessment.html."""
-    from .needs_assessment import run
+    from toolkit.assess.needs_assessment import run
 
     outputs = run(responses, teams, threshold=threshold, team_ids=team or None, out_dir=out)
     for notice in outputs.assessment.notices:
@@ -77,9 +77,9 @@ def demo(
     ),
 ) -> None:
     """Assess the bundled sample organisation (papermill), then plan each team's session."""
-    from .needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
-    from .notebooks import execute_to_html
-    from .paths import SAMPLE_DIR
+    from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
+    from toolkit.core.notebooks import execute_to_html
+    from toolkit.core.paths import SAMPLE_DIR
 
     out = out.resolve()
     parameters = {
@@ -88,7 +88,7 @@ def demo(
         "output_dir": str(out),
     }
     executed, html = execute_to_html(NEEDS_NOTEBOOK, out, parameters)
-    from .batch import read_jobs, run_batch
+    from toolkit.plan.batch import read_jobs, run_batch
 
     summary = run_batch(
         read_jobs(SAMPLE_DIR / "sessions.csv", out / "assessment.json", out / "plans"),
@@ -129,7 +129,7 @@ def plans(
     ] = None,
 ) -> None:
     """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
-    from .batch import read_jobs, run_batch
+    from toolkit.plan.batch import read_jobs, run_batch
 
     jobs = read_jobs(sessions, results, out, base_url=base_url)
     executor = None
@@ -179,8 +179,8 @@ def debrief(
     ),
 ) -> None:
     """Debrief sessions from their reflections: report, safe CSV, next cycle's responses."""
-    from .debrief import run_debrief
-    from .debrief_report import write_outputs
+    from toolkit.debrief.report import write_outputs
+    from toolkit.debrief.summary import run_debrief
 
     result = run_debrief(store, session or None, team or None, threshold)
     outputs = write_outputs(result, out)
@@ -202,8 +202,8 @@ def sample_reflections(
     store: StoreOption = None,
 ) -> None:
     """Fill a reflections store with the sample organisation's synthetic reflections."""
-    from .sample_reflections import fill_sample_store
-    from .store import ReflectionStore
+    from toolkit.reflect.sample import fill_sample_store
+    from toolkit.reflect.store import ReflectionStore
 
     target = ReflectionStore(store)
     new, total = fill_sample_store(target)
@@ -280,7 +280,7 @@ def sample(
     out: Annotated[Path | None, typer.Option(help="Folder (default: data/sample)")] = None,
 ) -> None:
     """Regenerate the synthetic sample organisation (deterministic)."""
-    from .sample import write_sample
+    from toolkit.assess.sample import write_sample
 
     paths = write_sample(out) if out else write_sample()
     for path in paths:
@@ -290,7 +290,7 @@ def sample(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of assessment.json (what the session planner reads)."""
-    from .results import results_schema
+    from toolkit.assess.results import results_schema
 
     typer.echo(results_schema())
 
@@ -299,8 +299,8 @@ def schema() -> None:
 @plain_errors
 def check_data() -> None:
     """Validate the files in data/ (framework and sample); exit 2 with the problems if not."""
-    from .framework import load_framework
-    from .needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS, load_inputs
+    from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS, load_inputs
+    from toolkit.core.framework import load_framework
 
     framework = load_framework()
     load_inputs(SAMPLE_RESPONSES, SAMPLE_TEAMS, framework=framework)
@@ -362,11 +362,11 @@ def import_(
     ] = None,
 ) -> None:
     """Import a survey export: print what was detected and matched, write the tidy CSV."""
-    from .exceptions import SurveyImportError
-    from .framework import default_framework
-    from .item_matching import mapping_template, read_mapping
-    from .survey_import import import_survey
-    from .teams import read_teams
+    from toolkit.core.exceptions import SurveyImportError
+    from toolkit.core.framework import default_framework
+    from toolkit.core.teams import read_teams
+    from toolkit.intake.item_matching import mapping_template, read_mapping
+    from toolkit.intake.survey_import import import_survey
 
     framework = default_framework()
     known = None
@@ -377,7 +377,7 @@ def import_(
     def save_template(report) -> None:
         if write_mapping is None or report is None:
             return
-        from .item_matching import Matching
+        from toolkit.intake.item_matching import Matching
 
         matching = Matching(
             items=report.matched,
@@ -425,9 +425,9 @@ def xlsform(
     ] = None,
 ) -> None:
     """Write the self-assessment as an XLSForm for KoboToolbox or ODK (import its export back)."""
-    from .framework import default_framework
-    from .teams import read_teams
-    from .xlsform import write_xlsform
+    from toolkit.core.framework import default_framework
+    from toolkit.core.teams import read_teams
+    from toolkit.intake.xlsform import write_xlsform
 
     framework = default_framework()
     names = None

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from toolkit.framework import default_framework
+from toolkit.core.framework import default_framework
 
 HERE = Path(__file__).resolve().parent
 FW = default_framework()

@@ -1,0 +1,52 @@
+"""The debrief app's logic (the widgets, without a browser)."""
+
+import pytest
+
+from tests.debrief.test_summary import SESSION, XSS, refl
+from toolkit.debrief.app import DebriefApp
+from toolkit.reflect.store import ReflectionStore
+
+
+def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    store = ReflectionStore(url)
+    for k in range(5):
+        store.save(refl(k, commitment=XSS))
+    for k in range(3):
+        store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
+    app = DebriefApp(store_url=url)
+    assert app.sessions.options == ("housing_east-20270204-0930", SESSION)
+    page = app.output.value
+    assert "intake_north, 2027-02-01 09:30" in page and "<script" not in page
+    assert "&lt;script&gt;" in page
+    assert "Withheld: fewer than 5 reflections" in page  # housing_east
+    app.threshold.value = 3
+    assert "Withheld: fewer than 3" not in app.output.value
+    app.teams.value = ("housing_east",)
+    assert "intake_north, 2027" not in app.output.value
+
+
+def test_a_missing_store_is_a_message_in_the_page(tmp_path):
+    app = DebriefApp(store_url=f"sqlite:///{tmp_path}/none.sqlite")
+    assert "no reflections database at" in app.output.value
+    assert app.sessions.options == ()
+
+
+@pytest.mark.browser
+def test_the_voila_app_shows_the_report_and_runs_no_participant_script(tmp_path):
+    from tests.browser import chromium_page, voila_server
+
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    store = ReflectionStore(url)
+    for k in range(5):
+        store.save(refl(k, prompts={"description": XSS}, commitment=XSS))
+    dialogs = []
+    with voila_server(env={"CCT_DATABASE_URL": url}) as server, chromium_page() as page:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.goto(server + "/voila/render/debrief.ipynb", timeout=120_000)
+        page.wait_for_selector(".cct-debrief svg", timeout=120_000)
+        text = page.inner_text(".cct-debrief")
+        assert "intake_north, 2027-02-01 09:30" in text
+        assert XSS in text  # shown as text
+        assert page.locator(".cct-debrief script").count() == 0
+    assert dialogs == []

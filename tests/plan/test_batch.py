@@ -1,0 +1,219 @@
+"""The batch: every team's plan via papermill, failures isolated, re-runs skipped, kills survived."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.assess.needs_assessment import run
+from toolkit.cli import app
+from toolkit.core.exceptions import InputFileError
+from toolkit.core.paths import NOTEBOOKS_DIR, SAMPLE_DIR
+from toolkit.plan.batch import MANIFEST, OUTPUTS, read_jobs, run_batch
+
+pytestmark = pytest.mark.notebook
+SESSIONS = SAMPLE_DIR / "sessions.csv"
+
+
+@pytest.fixture(scope="module")
+def results_file(tmp_path_factory) -> Path:
+    return run(out_dir=tmp_path_factory.mktemp("assessment")).results_path
+
+
+def sessions_file(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "sessions.csv"
+    path.write_text("team_id,minutes,format,group_size,start,language\n" + "\n".join(rows) + "\n")
+    return path
+
+
+ROWS = [
+    "intake_north,180,in_person,14,2027-02-01 09:30,en",
+    "housing_east,120,online,10,2027-02-02 10:00,ar",
+    "housing_west,90,in_person,6,2027-02-03 09:00,uk",  # withheld team: planned from its role
+    "product_benefits_app,45,self_paced,1,2027-02-04 14:00,es",
+]
+
+
+def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file):
+    out = tmp_path / "plans"
+    jobs = read_jobs(sessions_file(tmp_path, ROWS), results_file, out)
+    summary = run_batch(jobs, out, workers=2, progress=False)
+    assert [o.status for o in summary.outcomes] == ["planned"] * 4, summary.outcomes
+    for job in jobs:
+        folder = Path(job.out_dir)
+        assert all((folder / name).exists() for name in OUTPUTS)
+        handout = (folder / "handout.html").read_text()
+        assert "make_plan(" not in handout and "publish(" not in handout  # no code
+        assert "<svg" in handout and "reflection.ipynb?session=" + job.session_id in handout
+        guide = (folder / "facilitator_guide.html").read_text()
+        assert "@media print" in guide and "Materials checklist" in guide
+        plan = json.loads((folder / "plan.json").read_text())
+        assert sum(i["minutes"] for i in plan["agenda"]) == job.parameters["minutes"]
+    index = summary.index.read_text()
+    assert index.count("handout</a>") == 4 and "4 planned" in index
+
+    again = run_batch(
+        read_jobs(sessions_file(tmp_path, ROWS), results_file, out), out, workers=2, progress=False
+    )
+    assert [o.status for o in again.outcomes] == ["unchanged"] * 4
+
+    changed = [ROWS[0].replace(",180,", ",240,"), *ROWS[1:]]
+    third = run_batch(
+        read_jobs(sessions_file(tmp_path, changed), results_file, out),
+        out,
+        workers=2,
+        progress=False,
+    )
+    assert [o.status for o in third.outcomes] == ["planned"] + ["unchanged"] * 3
+
+
+def test_a_failing_team_does_not_stop_the_others(tmp_path, results_file):
+    rows = [ROWS[0], "intake_south,52,in_person,12,2027-03-01 09:30,en", ROWS[1]]
+    result = CliRunner().invoke(
+        app,
+        [
+            "plans",
+            str(sessions_file(tmp_path, rows)),
+            "-r",
+            str(results_file),
+            "-o",
+            str(tmp_path / "out"),
+            "--workers",
+            "2",
+        ],
+    )
+    assert result.exit_code == 1
+    assert "2 planned, 1 failed" in result.output or "1 failed, 2 planned" in result.output
+    assert "FAILED intake_south-20270301-0930: PlanError" in result.output
+    assert "session length 52 min" in result.output
+    folder = tmp_path / "out" / "intake_south-20270301-0930"
+    assert (folder / "session_plan.failed.ipynb").exists()
+    assert not (folder / MANIFEST).exists()
+    index = (tmp_path / "out" / "index.html").read_text()
+    assert "failed notebook" in index and "session length 52 min" in index
+
+
+def test_sessions_file_problems_are_all_reported_with_row_and_column(tmp_path, results_file):
+    rows = [
+        "nobody,180,in_person,12,2027-02-01 09:30,en",
+        "intake_north,three hours,in_person,12,2027-02-01 09:30,en",
+        "intake_north,180,hybrid,12,tomorrow,en",
+    ]
+    with pytest.raises(InputFileError) as info:
+        read_jobs(sessions_file(tmp_path, rows), results_file, tmp_path / "out")
+    messages = [str(p) for p in info.value.problems]
+    assert messages[0].startswith("sessions.csv, row 2, column 'team_id': team 'nobody' is not in")
+    assert "sessions.csv, row 3, column 'minutes': 'three hours' is not a whole number" in messages
+    assert (
+        "sessions.csv, row 4, column 'format': 'hybrid' is not one of in_person, online, "
+        "self_paced" in messages
+    )
+    assert any("row 4, column 'start': 'tomorrow' is not a date and time" in m for m in messages)
+
+
+def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_file):
+    out = tmp_path / "plans"
+    teams = [
+        "intake_north",
+        "intake_south",
+        "housing_east",
+        "health_nav_central",
+        "clinic_residents",
+        "family_services",
+        "refugee_casework",
+        "service_leads",
+    ]
+    rows = [f"{t},180,in_person,12,2027-04-{k + 1:02d} 09:30,en" for k, t in enumerate(teams)]
+    sessions = sessions_file(tmp_path, rows)
+    command = [
+        sys.executable,
+        "-m",
+        "toolkit.cli",
+        "plans",
+        str(sessions),
+        "-r",
+        str(results_file),
+        "-o",
+        str(out),
+        "--workers",
+        "2",
+    ]
+    process = subprocess.Popen(
+        command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 120
+    while len(list(out.glob(f"*/{MANIFEST}"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the whole batch, workers and kernels included
+    process.wait()
+    finished = {p.parent.name for p in out.glob(f"*/{MANIFEST}")}
+    assert 2 <= len(finished) < len(teams), "killed mid-batch"
+    for folder in out.iterdir():
+        if not folder.is_dir():
+            continue
+        for name in OUTPUTS:  # a file under its final name is always whole
+            path = folder / name
+            if path.exists() and name.endswith(".ipynb"):
+                nbformat.read(path, as_version=4)
+            elif path.exists() and name.endswith(".json"):
+                json.loads(path.read_text())
+            elif path.exists():
+                assert path.read_text().rstrip().endswith("</html>")
+
+    resumed = run_batch(read_jobs(sessions, results_file, out), out, workers=2, progress=False)
+    statuses = {o.session_id.rsplit("-", 2)[0]: o.status for o in resumed.outcomes}
+    assert all(statuses[f.rsplit("-", 2)[0]] == "unchanged" for f in finished)
+    assert set(statuses.values()) <= {"unchanged", "planned"}
+    assert all((out / o.session_id / MANIFEST).exists() for o in resumed.outcomes)
+
+
+def test_session_plan_runs_with_the_stock_papermill_cli(tmp_path, results_file):
+    papermill = Path(sys.executable).with_name("papermill")
+    done = subprocess.run(
+        [
+            str(papermill),
+            str(NOTEBOOKS_DIR / "session_plan.ipynb"),
+            str(tmp_path / "out.ipynb"),
+            "-p",
+            "results_file",
+            str(results_file),
+            "-p",
+            "team_id",
+            "health_nav_harbour",
+            "-p",
+            "minutes",
+            "120",
+            "-p",
+            "session_format",
+            "online",
+            "-p",
+            "group_size",
+            "8",
+            "-p",
+            "start",
+            "2027-05-03 13:00",
+            "-p",
+            "language",
+            "fr",
+            "-p",
+            "output_dir",
+            str(tmp_path / "plan"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    plan = json.loads((tmp_path / "plan" / "plan.json").read_text())
+    assert plan["session_id"] == "health_nav_harbour-20270503-1300"
+    assert plan["format"] == "online" and plan["language"] == "fr"
+    assert (tmp_path / "plan" / "facilitator_guide.html").exists()

@@ -1,0 +1,138 @@
+from datetime import datetime, timedelta
+
+import pytest
+
+from toolkit.plan.catalog import default_catalog
+from toolkit.plan.planner import MAX_BLOCK, PlanError, SessionParameters, plan_session
+from toolkit.plan.session_plan import sample_results
+
+
+@pytest.fixture(scope="module")
+def results():
+    return sample_results()
+
+
+TEAMS = [
+    "intake_north",
+    "housing_west",
+    "clinic_residents",
+    "product_benefits_app",
+    "service_leads",
+    "refugee_casework",
+]
+SHAPES = [
+    (45, "online"),
+    (60, "self_paced"),
+    (90, "in_person"),
+    (120, "online"),
+    (180, "in_person"),
+    (240, "in_person"),
+    (480, "in_person"),
+    (75, "online"),
+]
+
+
+def plan(results, team, minutes=180, fmt="in_person", group=12):
+    return plan_session(
+        results, SessionParameters(team, minutes, fmt, group, datetime(2027, 3, 2, 9, 0))
+    )
+
+
+@pytest.mark.parametrize("team", TEAMS)
+@pytest.mark.parametrize("minutes, fmt", SHAPES)
+def test_agenda_fits_exactly_and_keeps_its_shape(results, team, minutes, fmt):
+    p = plan(results, team, minutes, fmt)
+    assert sum(i.minutes for i in p.agenda) == minutes
+    assert all(i.minutes > 0 and i.minutes % 5 == 0 for i in p.agenda)
+    assert p.agenda[0].kind == "opening" and "confidentiality" in p.agenda[0].title
+    assert p.agenda[-1].kind == "closing" and "Reflection" in p.agenda[-1].title
+    for before, after in zip(p.agenda, p.agenda[1:], strict=False):
+        assert after.start == before.end  # no gaps, no overlaps
+    assert p.agenda[-1].end == datetime(2027, 3, 2, 9, 0) + timedelta(minutes=minutes)
+    run = 0
+    for item in p.agenda:  # humane intervals: never longer than the block without a break
+        run = 0 if item.kind == "break" else run + item.minutes
+        assert run <= MAX_BLOCK[fmt] or fmt == "self_paced"
+    assert all(i.reason for i in p.agenda)
+    assert any(i.kind == "module" for i in p.agenda)
+
+
+def test_first_module_closes_the_largest_weighted_gap(results):
+    p = plan(results, "intake_north")
+    team = results.team("intake_north")
+    top = min((c for c in team.competencies if c.rank), key=lambda c: c.rank)
+    modules = [i for i in p.agenda if i.kind == "module"]
+    assert top.competency_id in {c for m in modules[:2] for c in m.targets}
+    assert f"rank {top.rank}" in " ".join(m.reason for m in modules[:2])
+
+
+def test_methods_vary_from_one_module_to_the_next(results):
+    from toolkit.plan.planner import _method
+
+    catalog = default_catalog()
+    modules = {m.id: m for m in catalog.modules}
+    p = plan(results, "clinic_residents", 240)
+    methods = [_method(modules[i.module_id], catalog) for i in p.agenda if i.kind == "module"]
+    assert len(set(methods)) >= 3
+    assert sum(a == b for a, b in zip(methods, methods[1:], strict=False)) <= 1
+
+
+def test_plans_are_deterministic(results):
+    assert plan(results, "refugee_casework") == plan(results, "refugee_casework")
+
+
+def test_scenarios_fit_the_role_and_the_clients(results):
+    p = plan(results, "health_nav_harbour", 240)
+    assert p.scenarios
+    assert all("health_navigation" in s.roles for s in p.scenarios)
+    team_languages = set(results.team("health_nav_harbour").client_languages)
+    assert any(set(s.languages) & team_languages or not s.languages for s in p.scenarios)
+    assert len({s.id for s in p.scenarios}) == len(p.scenarios)
+
+
+def test_interpreter_needs_name_unmet_languages(results):
+    p = plan(results, "health_nav_harbour")
+    assert any(n.startswith("Somali:") and "not covered" in n for n in p.interpreter_needs)
+
+
+def test_withheld_team_is_planned_from_its_role_and_says_so(results):
+    p = plan(results, "housing_west")
+    assert "fewer people than the privacy threshold" in p.planned_from
+    assert all("withheld" in i.reason for i in p.agenda if i.kind == "module")
+    assert "mean" not in " ".join(i.reason for i in p.agenda)
+
+
+def test_refreshers_are_spaced_at_growing_intervals(results):
+    p = plan(results, "intake_north")
+    days = [(r.day - p.parameters.start.date()).days for r in p.refreshers]
+    gaps = [b - a for a, b in zip([0, *days], days, strict=False)]
+    assert gaps == sorted(gaps) and days[-1] >= 180
+    assert {r.competency_id for r in p.refreshers} <= set(p.covered_competencies)
+
+
+def test_reflection_link_names_the_session_and_competencies(results):
+    p = plan(results, "intake_north")
+    assert p.reflection_url.startswith("http://localhost:8866/voila/render/reflection.ipynb?")
+    assert "session=intake_north-20270302-0900" in p.reflection_url
+    assert "language_access.working_with_interpreters" in p.reflection_url
+    assert p.qr_svg().lstrip().startswith("<?xml") or "<svg" in p.qr_svg()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(minutes=50 + 2), "session length 52 min: use a multiple of 5 from 30 to 480"),
+        (dict(minutes=600), "session length 600 min"),
+        (dict(fmt="hybrid"), "format 'hybrid' is not one of in_person, online, self_paced"),
+        (dict(group=0), "group size 0"),
+    ],
+)
+def test_impossible_requests_are_refused_plainly(results, kwargs, message):
+    args = {"minutes": 180, "fmt": "in_person", "group": 12, **kwargs}
+    with pytest.raises(PlanError, match=message):
+        plan(results, "intake_north", args["minutes"], args["fmt"], args["group"])
+
+
+def test_unknown_team_names_the_known_ones(results):
+    with pytest.raises(KeyError, match="team 'nobody' is not in the results"):
+        plan(results, "nobody")

@@ -1,0 +1,289 @@
+"""The participants' reflection form in a real Chromium, served by Voila, storing for real."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from datetime import date, timedelta
+
+import pytest
+
+from tests.browser import CuttableProxy, chromium_page, require_chromium, voila_server
+from toolkit.reflect.store import ReflectionStore
+
+pytestmark = pytest.mark.browser
+LOAD = 120_000
+SESSION = "intake_north-20270201-0930"
+COMPETENCIES = "communication.active_listening,language_access.working_with_interpreters"
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db')}/reflections.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(store_url):
+    require_chromium()
+    with voila_server(env={"CCT_DATABASE_URL": store_url}) as url:
+        yield url
+
+
+def form_url(server: str, lang: str = "en", session: str = SESSION) -> str:
+    return (
+        f"{server}/voila/render/reflection.ipynb?session={session}&lang={lang}"
+        f"&competencies={COMPETENCIES}"
+    )
+
+
+@pytest.fixture
+def page(server):
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 360, "height": 780})  # a phone
+        yield page
+
+
+def open_form(page, url: str) -> None:
+    page.goto(url, timeout=LOAD)
+    page.wait_for_selector(".cct-send", timeout=LOAD)
+
+
+def pick(page, css: str, value: int) -> None:
+    page.check(f"{css} input[data-value='{value}']")
+
+
+def fill_all(page, commitment: str = "Brief the interpreter before each appointment") -> None:
+    for k in range(2):
+        pick(page, f".cct-before-{k}", 2)
+        pick(page, f".cct-now-{k}", 4)
+    page.fill(".cct-prompt-description textarea", "Role-play with a phone interpreter")
+    page.fill(".cct-prompt-action textarea", "Speak to the client, not the interpreter")
+    page.fill(".cct-commitment textarea", commitment)
+    page.fill(".cct-commitment-date input", (date.today() + timedelta(days=14)).isoformat())
+    page.press(".cct-commitment-date input", "Tab")
+    pick(page, ".cct-relevance", 5)
+    pick(page, ".cct-usefulness", 4)
+
+
+def stored(store_url: str, commitment: str):
+    return [r for r in ReflectionStore(store_url).load() if r.commitment == commitment]
+
+
+def test_fill_in_english_submit_and_find_the_row(page, server, store_url):
+    open_form(page, form_url(server))
+    assert page.evaluate("document.documentElement.lang") == "en"
+    # laid out for a 360-pixel phone: nothing wider than the screen
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
+    fill_all(page, commitment="english-1")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "english-1")
+    assert row.session_id == SESSION and row.team_id == "intake_north" and row.language == "en"
+    assert row.ratings["communication.active_listening"].before == 2
+    assert row.self_code is None
+
+
+def test_fill_in_arabic_laid_out_right_to_left(page, server, store_url):
+    open_form(page, form_url(server, lang="ar"))
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    assert page.evaluate("document.documentElement.lang") == "ar"
+    direction = page.evaluate(
+        "getComputedStyle(document.querySelector('.cct-reflection')).direction"
+    )
+    assert direction == "rtl"
+    send = page.inner_text(".cct-send")
+    assert any("\u0600" <= ch <= "\u06ff" for ch in send), send
+    fill_all(page, commitment="سأطلب مترجمًا مؤهلاً")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "سأطلب مترجمًا مؤهلاً")
+    assert row.language == "ar"
+
+
+def test_double_click_saves_once(page, server, store_url):
+    open_form(page, form_url(server))
+    fill_all(page, commitment="double-click")
+    page.dblclick(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    page.wait_for_timeout(1000)
+    assert len(stored(store_url, "double-click")) == 1
+
+
+def test_a_draft_survives_a_reload_and_a_reload_after_sending_saves_nothing(
+    page, server, store_url
+):
+    session = "housing_east-20270204-0930"
+    open_form(page, form_url(server, session=session))
+    fill_all(page, commitment="draft-kept")
+    # the last field filled (usefulness) has reached the browser's storage: the whole draft is there
+    page.wait_for_function(
+        f"""(() => {{
+            const d = JSON.parse(localStorage.getItem('cct-reflection:{session}') || '{{}}');
+            return d.values && d.values.commitment == 'draft-kept' && d.values.usefulness == 4;
+        }})()""",
+        timeout=LOAD,
+    )
+    page.reload()
+    page.wait_for_selector(".cct-send", timeout=LOAD)
+    page.wait_for_function(
+        "document.querySelector('.cct-commitment textarea').value == 'draft-kept'", timeout=LOAD
+    )
+    page.wait_for_function(
+        "document.querySelector(\".cct-usefulness input[data-value='4']\").checked", timeout=LOAD
+    )
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    page.reload()
+    page.wait_for_selector(".cct-already", timeout=LOAD)
+    assert len(stored(store_url, "draft-kept")) == 1
+    state = json.loads(page.evaluate(f"localStorage.getItem('cct-reflection:{session}')"))
+    assert state["sent"] is True
+
+
+def test_a_required_field_left_empty_is_named_next_to_it(page, server, store_url):
+    open_form(page, form_url(server))
+    fill_all(page, commitment="")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
+    assert "missing" in page.inner_text(".cct-status").lower()
+    error = page.locator(".cct-commitment + .cct-error")
+    assert error.inner_text() == "Please answer this question."
+    assert not page.query_selector(".cct-saved")
+    assert stored(store_url, "") == []
+
+
+def test_missing_session_gets_a_plain_message(page, server):
+    page.goto(f"{server}/voila/render/reflection.ipynb?lang=fr", timeout=LOAD)
+    page.wait_for_selector("[role=alert]", timeout=LOAD)
+    assert "Traceback" not in page.content()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_form_passes_automated_accessibility_checks(page, server, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    open_form(page, form_url(server, lang=lang))
+    results = Axe().run(page, context={"include": [[".cct-reflection"]]})
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in serious
+    ]
+
+
+def test_the_form_works_with_the_keyboard(page, server):
+    open_form(page, form_url(server))
+    page.focus(".cct-before-0 input[data-value='1']")
+    page.keyboard.press("ArrowRight")  # radio groups move with the arrow keys
+    page.keyboard.press("Space")
+    assert page.is_checked(".cct-before-0 input[data-value='2']")
+    page.focus(".cct-send")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
+    assert page.locator(".cct-commitment + .cct-error").inner_text() == (
+        "Please answer this question."
+    )
+
+
+def test_the_page_is_light_and_asks_nothing_of_other_sites(page, server):
+    """The participants' page is not Voila's JupyterLab frontend (about 5 MB and a CDN font
+    sheet): a phone on a venue's Wi-Fi loads a few kilobytes, and no third party learns who
+    opened it."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_form(page, form_url(server))
+    host = server.split("//")[1]
+    assert requested and all(url.split("/")[2] == host for url in requested), requested
+    transferred = page.evaluate(
+        """performance.getEntriesByType('navigation')[0].transferSize +
+           performance.getEntriesByType('resource').reduce((n, e) => n + e.transferSize, 0)"""
+    )
+    assert transferred < 150_000, f"{transferred} bytes"
+    assert not page.query_selector("script[src*='voila.js']")  # not JupyterLab's frontend
+
+
+def kernel_exists(server: str, kernel_id: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{server}/api/kernels/{kernel_id}", timeout=5)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+    return True
+
+
+def test_closing_the_page_shuts_its_kernel_down(page, server):
+    open_form(page, form_url(server))
+    kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+    assert kernel_exists(server, kernel_id)
+    page.goto("about:blank")
+    deadline = time.monotonic() + 30
+    while kernel_exists(server, kernel_id):
+        assert time.monotonic() < deadline, "the kernel outlived its page"
+        time.sleep(0.3)
+
+
+def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, server, store_url):
+    with CuttableProxy(server) as proxy:
+        open_form(page, form_url(proxy.url))
+        fill_all(page, commitment="after-reconnecting")
+        proxy.cut()  # a phone losing the venue's Wi-Fi for a moment
+        page.wait_for_selector(".cct-connection", state="visible", timeout=LOAD)
+        page.fill(".cct-prompt-analysis textarea", "typed while the connection was down")
+        page.wait_for_selector(".cct-connection", state="hidden", timeout=LOAD)
+        page.wait_for_timeout(500)  # the kernel's state, read again, has come back
+        # what was typed meanwhile is still on the page (the kernel's older state did not undo it)
+        assert page.input_value(".cct-prompt-analysis textarea") == (
+            "typed while the connection was down"
+        )
+        page.fill(".cct-prompt-feelings textarea", "typed after the connection came back")
+        page.click(".cct-send")
+        page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "after-reconnecting")
+    assert row.prompts["feelings"] == "typed after the connection came back"
+    assert row.prompts["analysis"] == "typed while the connection was down"
+
+
+def test_the_same_form_works_on_voilas_standard_page(store_url):
+    """The form is an ordinary anywidget: Voila's own page (and JupyterLab) show it too."""
+    with voila_server(template="lab", env={"CCT_DATABASE_URL": store_url}) as url:
+        with chromium_page() as page:
+            open_form(page, form_url(url))
+            assert page.query_selector("script[src*='voila.js']")  # JupyterLab's frontend
+            assert page.title() == "Reflection after the session"
+            fill_all(page, commitment="on-the-lab-page")
+            page.click(".cct-send")
+            page.wait_for_selector(".cct-saved", timeout=LOAD)
+    assert len(stored(store_url, "on-the-lab-page")) == 1
+
+
+def test_a_page_whose_kernel_is_gone_reloads_with_its_draft(page, server):
+    """The server restarted mid-session: the connection drops and the kernel is no more. The
+    page starts again on a new kernel with the participant's answers kept."""
+    with CuttableProxy(server) as proxy:
+        open_form(page, form_url(proxy.url, session="housing_east-20270211-0930"))
+        page.fill(".cct-commitment textarea", "kept-through-a-restart")
+        old_kernel = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+        page.wait_for_function("document.cookie.includes('_xsrf=')", timeout=LOAD)
+        status = page.evaluate(
+            """async (id) => {
+                const xsrf = decodeURIComponent(document.cookie.match(/_xsrf=([^;]*)/)[1]);
+                const r = await fetch(`/voila/api/shutdown/${id}`,
+                                      {method: 'POST', headers: {'X-XSRFToken': xsrf}});
+                return r.status;
+            }""",
+            old_kernel,
+        )
+        assert status == 204
+        proxy.cut()
+        page.wait_for_function(
+            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+            f" != '{old_kernel}'",
+            timeout=LOAD,
+        )
+        page.wait_for_selector(".cct-send", timeout=LOAD)
+        page.wait_for_function(
+            "document.querySelector('.cct-commitment textarea').value == 'kept-through-a-restart'",
+            timeout=LOAD,
+        )

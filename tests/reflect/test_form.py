@@ -1,0 +1,170 @@
+"""The reflection form's kernel side: checks, stores once, restores drafts, speaks the language.
+
+The browser side is tested in a real Chromium (test_reflection_app.py); here the messages the
+browser sends are handed to the widget directly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from toolkit.core import messages as M
+from toolkit.core.i18n import translator
+from toolkit.reflect.form import ReflectionForm, missing_session, open_form, team_of
+from toolkit.reflect.store import ReflectionStore
+
+SESSION = "intake_north-20270201-0930"
+COMPETENCIES = ["communication.active_listening", "language_access.working_with_interpreters"]
+
+
+@pytest.fixture
+def store(tmp_path) -> ReflectionStore:
+    return ReflectionStore(f"sqlite:///{tmp_path}/reflections.sqlite")
+
+
+def form(store, lang="en") -> ReflectionForm:
+    return ReflectionForm(SESSION, COMPETENCIES, lang, store, team_id=team_of(SESSION))
+
+
+def answers(**overrides) -> dict:
+    values = {
+        "before": {c: 2 for c in COMPETENCIES},
+        "now": {c: 4 for c in COMPETENCIES},
+        "prompts": {
+            "description": "A role-play",
+            "action": "Brief the interpreter",
+            "feelings": "",
+        },
+        "commitment": "Book interpreters ahead",
+        "commitment_date": (date.today() + timedelta(days=7)).isoformat(),
+        "relevance": 5,
+        "usefulness": 4,
+        "code": "ma07n",
+    }
+    values.update(overrides)
+    return values
+
+
+def browser(widget: ReflectionForm, **content) -> None:
+    """A custom message as the browser sends it."""
+    widget._on_message(widget, content, [])
+
+
+def test_a_complete_reflection_is_stored_once_and_confirmed(store):
+    widget = form(store)
+    browser(widget, event="send", values=answers())
+    browser(widget, event="send", values=answers())  # a double click
+    assert widget.sent and widget.status["kind"] == "saved"
+    assert widget.status["text"] == M.SAVED
+    [row] = store.load()
+    assert row.submission_id == widget.submission_id and row.team_id == "intake_north"
+    assert row.self_code == "MA07N" and row.prompts == {
+        "description": "A role-play",
+        "action": "Brief the interpreter",
+    }
+    assert row.ratings["communication.active_listening"].now == 4
+
+
+def test_missing_answers_are_named_next_to_their_fields_and_nothing_is_stored(store):
+    widget = form(store)
+    browser(
+        widget,
+        event="send",
+        values=answers(commitment="  ", relevance=None, now={COMPETENCIES[0]: 9}, code="no way!"),
+    )
+    assert widget.status["kind"] == "missing" and not widget.sent
+    assert widget.errors == {
+        f"competency:{COMPETENCIES[0]}": M.RATE_BOTH,
+        f"competency:{COMPETENCIES[1]}": M.RATE_BOTH,
+        "commitment": M.REQUIRED,
+        "relevance": M.REQUIRED,
+        "code": M.CODE_SHAPE,
+    }
+    assert store.count() == 0
+    first = widget.status["n"]
+    browser(widget, event="send", values=answers(commitment=""))
+    assert widget.status["n"] == first + 1  # each answer is news to the page, even if the same
+
+
+def test_a_date_in_the_past_or_not_a_date_is_refused(store):
+    widget = form(store)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    browser(widget, event="send", values=answers(commitment_date=yesterday))
+    assert widget.errors == {"commitment_date": M.DATE_PAST}
+    browser(widget, event="send", values=answers(commitment_date="next week"))
+    assert widget.errors == {"commitment_date": M.REQUIRED}
+
+
+def test_messages_follow_the_language_switched_on_the_page(store):
+    widget = form(store)
+    browser(widget, event="send", values=answers(commitment=""))
+    widget.lang = "ar"  # the participant picks Arabic in the page
+    arabic = translator("ar")
+    assert widget.dir == "rtl"
+    assert widget.texts["SEND"] == arabic(M.SEND)
+    assert widget.errors == {"commitment": arabic(M.REQUIRED)}
+    assert widget.status["text"] == arabic(M.MISSING)
+    assert widget.competencies[0]["name"] != "Active listening"
+    browser(widget, event="send", values=answers())
+    assert store.load()[0].language == "ar"
+    widget.lang = "xx-YY"  # not a language of the form: English, never stored as is
+    assert widget.lang == "en"
+
+
+def test_a_draft_restores_its_answers_and_a_sent_one_is_never_sent_again(store):
+    first = form(store)
+    browser(first, event="send", values=answers())
+    reloaded = form(store)  # the page reloaded after sending: a new kernel, a new id
+    assert reloaded.submission_id != first.submission_id
+    browser(reloaded, event="restore", state={"submission_id": first.submission_id, "sent": False})
+    assert reloaded.sent and reloaded.status["kind"] == "already"
+    browser(reloaded, event="send", values=answers())
+    assert store.count() == 1
+
+    draft = form(store)
+    state = {"submission_id": "kept-id", "sent": False, "values": answers(), "lang": "fr"}
+    browser(draft, event="restore", state=state)
+    assert draft.submission_id == "kept-id" and draft.lang == "fr" and not draft.sent
+    assert draft.values["commitment"] == "Book interpreters ahead"
+
+
+def test_start_again_gives_a_fresh_form_with_a_new_id(store):
+    widget = form(store)
+    browser(widget, event="send", values=answers())
+    used = widget.submission_id
+    browser(widget, event="another")
+    assert not widget.sent and widget.values == {} and widget.status["kind"] == ""
+    assert widget.submission_id != used
+    browser(widget, event="send", values=answers(commitment="second person"))
+    assert store.count() == 2
+
+
+def test_a_store_failure_keeps_the_form_and_says_so(store, monkeypatch):
+    widget = form(store)
+
+    def unreachable(_reflection):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "save", unreachable)
+    browser(widget, event="send", values=answers())
+    assert widget.status["kind"] == "failed" and not widget.sent and not widget.busy
+    assert widget.values["commitment"] == "Book interpreters ahead"
+
+
+def test_strange_messages_from_the_browser_change_nothing(store):
+    widget = form(store)
+    for content in ("send", ["send"], {"event": "restore", "state": "x"}, {"event": "?"}):
+        widget._on_message(widget, content, [])
+    browser(widget, event="send", values="not a dict")
+    assert widget.status["kind"] == "missing" and store.count() == 0
+
+
+def test_the_link_must_name_the_session_and_known_competencies(store, monkeypatch):
+    monkeypatch.setenv("CCT_DATABASE_URL", str(store.engine.url))
+    assert 'role="alert"' in missing_session("fr").data
+    assert isinstance(open_form("", ",".join(COMPETENCIES)), type(missing_session("en")))
+    assert isinstance(open_form(SESSION, "no.such,competency"), type(missing_session("en")))
+    widget = open_form(SESSION, f"{COMPETENCIES[0]},{COMPETENCIES[0]}", lang="uk-UA")
+    assert widget.competency_ids == [COMPETENCIES[0]] and widget.lang == "uk"

@@ -1,0 +1,237 @@
+"""The needs assessment: per team and competency, level, gap to the role's target, and priority.
+
+* A respondent's score on a competency is the mean of their answers to its items (reverse-scored
+  items flipped first).
+* Per team and competency: the mean of those scores, a 95% t-interval, the gap to the target
+  of the team's role, and a priority = gap × role relevance (3 core, 2 important, 1 useful)
+  × client context (language access counts more where more clients need language support).
+* Suppression follows :mod:`toolkit.core.privacy`: a team or cell about fewer people than the
+  threshold is withheld, and every higher-level figure is built only from shown cells.
+
+Arrays, not row-by-row pandas: 100,000 respondents × 40 items takes well under a second.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from toolkit.assess.language_access import DEFAULT_HOURS_PER_CONTACT, UNMET, language_access
+from toolkit.core.framework import Framework, default_framework
+from toolkit.core.privacy import check_threshold, shown, withheld_note
+from toolkit.core.teams import Team
+from toolkit.intake.responses import Responses
+
+__all__ = ["Assessment", "assess", "RELEVANCE_WORDS"]
+
+RELEVANCE_WORDS = {3: "core", 2: "important", 1: "useful"}
+CONTEXT_DOMAIN = "language_access"
+
+
+@dataclass
+class Assessment:
+    """Everything the report, the charts, the app and the results file show."""
+
+    framework: Framework
+    teams: dict[str, Team]
+    threshold: int
+    team_summary: pd.DataFrame  # one row per team
+    cells: pd.DataFrame  # one row per team × competency
+    domains: pd.DataFrame  # teams × domains: mean gap of shown cells (NaN where none)
+    language: pd.DataFrame  # one row per team × client language
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def shown_teams(self) -> list[str]:
+        return self.team_summary.index[~self.team_summary["withheld"]].tolist()
+
+    @property
+    def withheld_teams(self) -> list[str]:
+        return self.team_summary.index[self.team_summary["withheld"]].tolist()
+
+    @property
+    def privacy_note(self) -> str:
+        return withheld_note(self.threshold)
+
+    def priorities(self, team_id: str | None = None) -> pd.DataFrame:
+        """Shown competencies with a gap (one team's, or every team's), most urgent first,
+        each with its reason."""
+        cells = self.cells[~self.cells["withheld"] & (self.cells["priority"] > 0)]
+        if team_id is not None:
+            cells = cells[cells["team_id"] == team_id]
+        cells = cells.sort_values(["team_id", "rank"], kind="stable")
+        reasons = [_why(row, self.framework, self.teams) for row in cells.to_dict("records")]
+        return cells.assign(why=reasons)
+
+
+def competency_scores(responses: Responses, framework: Framework) -> np.ndarray:
+    """Respondents × competencies matrix of mean item scores (NaN where nothing answered)."""
+    values = responses.values
+    position = {item: k for k, item in enumerate(responses.item_ids)}
+    lo, hi = framework.scale.minimum, framework.scale.maximum
+    reverse = np.array([position[i.id] for i in framework.items if i.reverse], dtype=int)
+    if reverse.size:
+        values = values.copy()
+        values[:, reverse] = (lo + hi) - values[:, reverse]
+    scores = np.full((values.shape[0], len(framework.competencies)), np.nan)
+    for k, comp in enumerate(framework.competencies):
+        cols = values[:, [position[i.id] for i in comp.items]]
+        answered = (~np.isnan(cols)).sum(axis=1)
+        total = np.nansum(cols, axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scores[:, k] = np.where(answered > 0, total / answered, np.nan)
+    return scores
+
+
+def _group_stats(scores: np.ndarray, codes: np.ndarray, n_groups: int):
+    """Count, mean and sample SD per group and column, by bincount (no Python loop over rows)."""
+    shape = (n_groups, scores.shape[1])
+    n = np.zeros(shape)
+    mean = np.full(shape, np.nan)
+    sd = np.full(shape, np.nan)
+    for k in range(scores.shape[1]):
+        col = scores[:, k]
+        ok = ~np.isnan(col)
+        cnt = np.bincount(codes[ok], minlength=n_groups).astype(float)
+        s1 = np.bincount(codes[ok], weights=col[ok], minlength=n_groups)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            m = s1 / cnt
+            dev = col[ok] - m[codes[ok]]
+            ss = np.bincount(codes[ok], weights=dev * dev, minlength=n_groups)
+            sd[:, k] = np.sqrt(ss / (cnt - 1))
+        n[:, k] = cnt
+        mean[:, k] = m
+    return n, mean, sd
+
+
+def _why(row: dict, framework: Framework, teams: dict[str, Team]) -> str:
+    if row["withheld"]:
+        return ""
+    team = teams[row["team_id"]]
+    comp = framework.competency(row["competency_id"])
+    role = framework.role_name(team.role)
+    if row["gap"] <= 0:
+        return f"At or above the {role} target of {row['target']:.1f}."
+    parts = [
+        f"Mean {row['mean']:.1f} (95% CI {row['ci_low']:.1f}–{row['ci_high']:.1f}) "
+        f"against the {role} target of {row['target']:.1f}: a gap of {row['gap']:.1f}",
+        f"{RELEVANCE_WORDS[row['relevance']]} for this role",
+    ]
+    if row["ci_high"] < row["target"]:
+        parts.append("the whole interval is below target")
+    else:
+        parts.append("the interval reaches the target, so the gap may be smaller")
+    if row["context_weight"] > 1:
+        parts.append(
+            f"{team.interpreter_need_share:g}% of this team's clients need language support"
+        )
+    return f"{comp.name['en']}: " + "; ".join(parts) + "."
+
+
+def assess(
+    responses: Responses,
+    teams: dict[str, Team],
+    threshold: int = 5,
+    framework: Framework | None = None,
+    hours_per_contact: float = DEFAULT_HOURS_PER_CONTACT,
+) -> Assessment:
+    """Compute the whole needs assessment for every team in ``teams``."""
+    framework = framework or default_framework()
+    threshold = check_threshold(threshold)
+    team_ids = list(teams)
+    codes = pd.Index(team_ids).get_indexer(responses.team_ids)  # -1: a team not in the context
+    known = codes >= 0
+    scores = competency_scores(responses, framework)
+    answered_any = ~np.isnan(scores).all(axis=1)
+    keep = known & answered_any
+    n, mean, sd = _group_stats(scores[keep], codes[keep], len(team_ids))
+    n_team = np.bincount(codes[keep], minlength=len(team_ids))
+
+    team_shown = shown(n_team, threshold)
+    cell_shown = shown(n, threshold) & team_shown[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    half = np.where(n > 1, half, np.nan)
+
+    comps = framework.competencies
+    roles = [teams[t].role for t in team_ids]
+    target = np.array([[c.targets[r] for c in comps] for r in roles]).reshape(n.shape)
+    relevance = np.array([[c.relevance[r] for c in comps] for r in roles]).reshape(n.shape)
+    context = np.ones_like(target)
+    need = np.array([teams[t].interpreter_need_share for t in team_ids])
+    for k, comp in enumerate(comps):
+        if framework.domain_of_competency[comp.id] == CONTEXT_DOMAIN:
+            context[:, k] = 1 + need / 100
+    gap = target - mean
+    priority = np.clip(gap, 0, None) * relevance * context
+
+    def hide(a: np.ndarray) -> np.ndarray:
+        return np.where(cell_shown, a, np.nan)
+
+    cells = pd.DataFrame(
+        {
+            "team_id": np.repeat(team_ids, len(comps)),
+            "competency_id": np.tile([c.id for c in comps], len(team_ids)),
+            "domain_id": np.tile(
+                [framework.domain_of_competency[c.id] for c in comps], len(team_ids)
+            ),
+            "withheld": ~cell_shown.ravel(),
+            "n": hide(n).ravel(),
+            "mean": hide(mean).ravel(),
+            "ci_low": hide(mean - half).ravel(),
+            "ci_high": hide(mean + half).ravel(),
+            "target": target.ravel(),
+            "gap": hide(gap).ravel(),
+            "relevance": relevance.ravel().astype(int),
+            "context_weight": context.ravel(),
+            "priority": hide(priority).ravel(),
+        }
+    )
+    order = np.lexsort((-cells["gap"].fillna(-np.inf), -cells["priority"].fillna(-1)))
+    cells["rank"] = 0
+    ranked = cells.iloc[order]
+    cells.loc[ranked.index, "rank"] = ranked.groupby("team_id", sort=False).cumcount() + 1
+
+    summary = pd.DataFrame(
+        {
+            "team_name": [teams[t].name for t in team_ids],
+            "role": roles,
+            "withheld": ~team_shown,
+            "respondents": np.where(team_shown, n_team, np.nan),
+        },
+        index=pd.Index(team_ids, name="team_id"),
+    )
+    shown_cells = cells[~cells["withheld"]]
+    domains = (
+        shown_cells.groupby(["team_id", "domain_id"])["gap"]
+        .mean()
+        .unstack("domain_id")
+        .reindex(index=team_ids, columns=[d.id for d in framework.domains])
+    )
+
+    notices = list(responses.notices)
+    unknown = ~known
+    if unknown.any():
+        notices.append(
+            f"{int(unknown.sum())} respondent(s) belong to teams not in the team context file "
+            "and are not counted."
+        )
+    lang = language_access(teams, hours_per_contact)
+    return Assessment(framework, teams, threshold, summary, cells, domains, lang, notices)
+
+
+def organisation_priorities(result: Assessment, top: int = 3) -> pd.DataFrame:
+    """Across shown teams: how many teams have each competency among their top priorities."""
+    shown_cells = result.cells[~result.cells["withheld"] & (result.cells["priority"] > 0)]
+    top_cells = shown_cells[shown_cells["rank"] <= top]
+    table = top_cells.groupby("competency_id").agg(
+        teams=("team_id", "nunique"), mean_gap=("gap", "mean"), total_priority=("priority", "sum")
+    )
+    return table.sort_values(["teams", "total_priority"], ascending=False)
+
+
+def unmet_languages(result: Assessment) -> pd.DataFrame:
+    return result.language[result.language["status"] == UNMET]

@@ -1,0 +1,120 @@
+"""Charts of the needs assessment, as matplotlib Figures (no pyplot state, safe in a server).
+
+Withheld cells are drawn as hatched grey with a dash, never as a colour that could be read
+as a value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch, Rectangle
+
+from toolkit.assess.assessment import Assessment
+
+GAP_COLOURS = LinearSegmentedColormap.from_list("gap", ["#f7fbff", "#fdd49e", "#d7301f", "#7f0000"])
+WITHHELD_GREY = "#d9d9d9"
+
+
+def heatmap(result: Assessment, team_ids: list[str] | None = None, lang: str = "en") -> Figure:
+    """Teams × domains, coloured by the mean gap to the role target of shown competencies."""
+    fw = result.framework
+    team_ids = team_ids or list(result.teams)
+    data = result.domains.reindex(team_ids).to_numpy(dtype=float)
+    fig = Figure(figsize=(1.15 * data.shape[1] + 3.2, 0.42 * len(team_ids) + 2.0), dpi=100)
+    ax = fig.subplots()
+    masked = np.ma.masked_invalid(data)
+    ax.set_facecolor(WITHHELD_GREY)
+    image = ax.imshow(masked, cmap=GAP_COLOURS, vmin=0, vmax=2, aspect="auto")
+    for (r, c), value in np.ndenumerate(data):
+        if np.isnan(value):
+            ax.add_patch(
+                Rectangle(
+                    (c - 0.5, r - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    hatch="///",
+                    edgecolor="#aaaaaa",
+                    linewidth=0,
+                )
+            )
+            ax.text(c, r, "—", ha="center", va="center", color="#555555", fontsize=9)
+        else:
+            ax.text(
+                c,
+                r,
+                f"{0.0 if abs(value) < 0.05 else value:.1f}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="white" if value > 1.2 else "black",
+            )
+    ax.set_xticks(
+        range(len(fw.domains)),
+        [fw.domain_name(d.id, lang) for d in fw.domains],
+        rotation=35,
+        ha="right",
+    )
+    labels = [result.teams[t].name for t in team_ids]
+    ax.set_yticks(range(len(team_ids)), labels)
+    ax.set_title("Gap to role target by domain (higher = more training need)", loc="left")
+    bar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
+    bar.set_label("mean gap (scale points)")
+    fig.text(
+        0.01, 0.01, f"— withheld: fewer than {result.threshold} people", fontsize=8, color="#555555"
+    )
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    return fig
+
+
+def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
+    """One team's level on each competency, with its 95% interval and the role's target."""
+    fw = result.framework
+    cells = result.cells[result.cells["team_id"] == team_id].reset_index(drop=True)
+    names = [
+        fw.competency(c).name.get(lang, fw.competency(c).name["en"]) for c in cells["competency_id"]
+    ]
+    y = np.arange(len(cells))[::-1]
+    fig = Figure(figsize=(8.5, 0.32 * len(cells) + 1.6), dpi=100)
+    ax = fig.subplots()
+    team = result.teams[team_id]
+    ax.set_title(f"{team.name} ({fw.role_name(team.role, lang)})", loc="left")
+    shown = ~cells["withheld"].to_numpy()
+    if shown.any():
+        mean = cells["mean"].to_numpy()
+        err = np.vstack([mean - cells["ci_low"], cells["ci_high"] - mean])
+        ax.barh(
+            y[shown],
+            mean[shown] - fw.scale.minimum,
+            left=fw.scale.minimum,
+            color=np.where(cells["gap"][shown] > 0, "#e6550d", "#3182bd"),
+            height=0.6,
+            xerr=np.nan_to_num(err[:, shown]),
+            error_kw={"ecolor": "#333333", "capsize": 2},
+        )
+    ax.scatter(cells["target"], y, marker="D", color="black", zorder=3, s=18, label="role target")
+    for yy in y[~shown]:
+        ax.text(
+            fw.scale.minimum + 0.05,
+            yy,
+            f"withheld (fewer than {result.threshold} answers)",
+            va="center",
+            fontsize=8,
+            color="#555555",
+        )
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlim(fw.scale.minimum, fw.scale.maximum)
+    ax.set_xlabel("self-rating (mean, 95% interval)")
+    ax.legend(
+        handles=[
+            Patch(color="#e6550d", label="below target"),
+            Patch(color="#3182bd", label="at or above target"),
+            ax.collections[0],
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
+    fig.tight_layout()
+    return fig

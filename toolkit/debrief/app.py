@@ -1,0 +1,156 @@
+"""What ``notebooks/debrief.ipynb`` calls: run headless (papermill, JupyterLab) or as a Voila app.
+
+Headless, the debrief is computed, shown, and written to ``output_dir``. In Voila, a facilitator
+picks sessions, teams and the threshold and the report redraws in place; nothing is written
+(Voila serves the notebooks folder, and data files never go there). Problems are shown in
+words, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+import ipywidgets as W
+
+from toolkit.core.exceptions import ToolkitError
+from toolkit.core.privacy import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
+from toolkit.debrief.report import (
+    DebriefOutputs,
+    render_context,
+    report_context,
+    write_outputs,
+)
+from toolkit.debrief.summary import (
+    Debrief,
+    compute,
+    load_reflections,
+    open_store,
+    run_debrief,
+)
+from toolkit.reflect.store import Reflection
+
+
+@dataclass
+class Run:
+    debrief: Debrief
+    fragment: str
+    outputs: DebriefOutputs | None
+
+
+def run(
+    store_url: str = "",
+    sessions: str | list[str] = "all",
+    teams: str | list[str] = "all",
+    threshold: int = DEFAULT_THRESHOLD,
+    output_dir: str | Path | None = None,
+) -> Run:
+    """Compute the debrief; write report, safe CSV and next cycle's responses if output_dir."""
+    result = run_debrief(store_url or None, sessions, teams, threshold)
+    context = report_context(result)  # charts are built once for both renderings
+    outputs = None
+    if output_dir:
+        outputs = write_outputs(result, output_dir, html=render_context(context))
+    return Run(result, render_context(context, standalone=False), outputs)
+
+
+def show(done: Run) -> None:
+    from IPython.display import HTML, Markdown, display
+
+    if done.outputs is not None:
+        listed = ", ".join(f"`{p}`" for p in done.outputs.paths())
+        display(Markdown(f"Saved {listed}."))
+        for notice in done.outputs.notices:
+            display(Markdown(f"*Note:* {notice}"))
+    display(HTML(done.fragment))
+
+
+def _message(text: str) -> str:
+    return f'<p class="cct-error" role="alert">{html.escape(text)}</p>'
+
+
+class DebriefApp(W.VBox):
+    """Pickers on top, the report below; the store is read once."""
+
+    def __init__(
+        self,
+        store_url: str = "",
+        sessions: str | list[str] = "all",
+        teams: str | list[str] = "all",
+        threshold: int = DEFAULT_THRESHOLD,
+    ):
+        self.output = W.HTML()
+        self.items: list[Reflection] = []
+        try:
+            self.items = load_reflections(open_store(store_url or None))
+        except ToolkitError as exc:
+            self.output.value = _message(str(exc))
+        session_ids = sorted({r.session_id for r in self.items})
+        team_ids = sorted({r.team_id for r in self.items if r.team_id})
+
+        def initial(wanted: str | list[str], known: list[str]) -> tuple[str, ...]:
+            if isinstance(wanted, str):
+                wanted = [w.strip() for w in wanted.split(",") if w.strip() and w != "all"]
+            return tuple(w for w in wanted if w in known)
+
+        rows = min(8, max(3, len(session_ids)))
+        self.sessions = W.SelectMultiple(
+            options=session_ids,
+            value=initial(sessions, session_ids),
+            rows=rows,
+            description="Sessions",
+        )
+        self.teams = W.SelectMultiple(
+            options=team_ids, value=initial(teams, team_ids), rows=rows, description="Teams"
+        )
+        self.threshold = W.BoundedIntText(
+            value=int(threshold),
+            min=MINIMUM_THRESHOLD,
+            max=1000,
+            description="Threshold",
+            tooltip="Withhold every figure about fewer people than this",
+        )
+        hint = W.HTML(
+            "<small>Pick none to see all. Ctrl/⌘-click picks several. Figures about fewer "
+            "people than the threshold are withheld.</small>"
+        )
+        for widget in (self.sessions, self.teams, self.threshold):
+            widget.observe(lambda _change: self.refresh(), names="value")
+        super().__init__(
+            [W.HBox([self.sessions, self.teams]), W.HBox([self.threshold, hint]), self.output]
+        )
+        if self.items:
+            self.refresh()
+        elif not self.output.value:
+            self.output.value = _message(
+                "No reflections yet. They appear here once participants send the reflection form."
+            )
+
+    def refresh(self) -> None:
+        chosen = [
+            r
+            for r in self.items
+            if (not self.sessions.value or r.session_id in self.sessions.value)
+            and (not self.teams.value or r.team_id in self.teams.value)
+        ]
+        try:
+            result = compute(
+                chosen,
+                self.threshold.value,
+                selection={
+                    "sessions": list(self.sessions.value) or "all",
+                    "teams": list(self.teams.value) or "all",
+                },
+            )
+            self.output.value = render_context(report_context(result), standalone=False)
+        except ToolkitError as exc:
+            self.output.value = _message(str(exc))
+
+
+def show_app(**kwargs) -> DebriefApp:
+    from IPython.display import display
+
+    app = DebriefApp(**kwargs)
+    display(app)
+    return app

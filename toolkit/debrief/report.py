@@ -1,0 +1,191 @@
+"""The debrief's chart, HTML report (Jinja2, autoescaped) and the files it writes.
+
+Free text (prompts, commitments, themes) only ever reaches HTML through Jinja2's autoescaping
+and CSV through :mod:`toolkit.core.safe_export`; charts hold only competency names and numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from toolkit.core.charts import to_svg
+from toolkit.core.files import write_atomic
+from toolkit.core.safe_export import write_csv
+from toolkit.core.templates import environment
+from toolkit.debrief.next_cycle import NEXT_CYCLE_NAME, next_cycle_responses
+from toolkit.debrief.summary import Debrief, GroupDebrief
+from toolkit.reflect.store import GIBBS_STAGES, Reflection
+
+REPORT_NAME = "debrief.html"
+REFLECTIONS_NAME = "reflections.csv"
+BEFORE_COLOUR = "#9e9e9e"
+NOW_COLOUR = "#2171b5"
+
+
+def change_chart(group: GroupDebrief, scale: tuple[int, int] = (1, 5)) -> Figure:
+    """Per shown competency: how many people stood at each confidence level before (grey,
+    above) and now (blue, below), bubble area ∝ share of the group, an arrow between the means."""
+    comps = group.competencies
+    lo, hi = scale
+    fig = Figure(figsize=(8.5, 0.62 * len(comps) + 1.5), dpi=100)
+    ax = fig.subplots()
+    y = np.arange(len(comps))[::-1].astype(float)
+    levels = np.arange(lo, hi + 1)
+    for yy, comp in zip(y, comps, strict=True):
+        for counts, offset, colour in (
+            (comp.before_counts, 0.17, BEFORE_COLOUR),
+            (comp.now_counts, -0.17, NOW_COLOUR),
+        ):
+            share = np.asarray(counts, dtype=float) / comp.n
+            ax.scatter(
+                levels[share > 0],
+                np.full((share > 0).sum(), yy + offset),
+                s=share[share > 0] * 420,
+                color=colour,
+                alpha=0.85,
+                linewidths=0,
+            )
+        ax.annotate(
+            "",
+            xy=(comp.mean_now, yy),
+            xytext=(comp.mean_before, yy),
+            arrowprops={"arrowstyle": "->", "color": "#08306b", "lw": 1.4},
+        )
+    ax.set_yticks(y, [c.name for c in comps], fontsize=8)
+    ax.set_xticks(levels)
+    ax.set_xlim(lo - 0.5, hi + 0.5)
+    ax.set_ylim(-0.6, len(comps) - 0.4)
+    ax.set_xlabel("confidence (1 = not at all, 5 = very)")
+    ax.set_title(
+        f"{group.label}: confidence before and now ({group.n} reflections)", loc="left", fontsize=10
+    )
+    ax.grid(axis="x", color="#eeeeee")
+    ax.legend(
+        handles=[
+            Line2D([], [], marker="o", ls="", color=BEFORE_COLOUR, label="before (recalled)"),
+            Line2D([], [], marker="o", ls="", color=NOW_COLOUR, label="now"),
+            Line2D([], [], color="#08306b", label="mean before → mean now"),
+        ],
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22 if len(comps) < 3 else -0.12),
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _group_context(group: GroupDebrief, scale: tuple[int, int]) -> dict:
+    context = asdict(group)
+    context["chart_svg"] = (
+        to_svg(change_chart(group, scale)) if not group.withheld and group.competencies else ""
+    )
+    return context
+
+
+def report_context(debrief: Debrief) -> dict:
+    fw = debrief.framework
+    scale = (fw.scale.minimum, fw.scale.maximum)
+    sessions = [_group_context(g, scale) for g in debrief.sessions]
+    teams = [_group_context(g, scale) for g in debrief.teams]
+    shown_sessions = [s for s in sessions if not s["withheld"]]
+
+    def chosen(key: str) -> str:
+        value = debrief.selection.get(key, "all")
+        return value if isinstance(value, str) else ", ".join(value)
+
+    return {
+        "threshold": debrief.threshold,
+        "generated_at": debrief.generated_at,
+        "privacy_note": debrief.privacy_note,
+        "selection": {"sessions": chosen("sessions"), "teams": chosen("teams")},
+        "sessions": sessions,
+        "teams": teams,
+        "shown_sessions": shown_sessions,
+        "withheld_sessions": [s for s in sessions if s["withheld"]],
+        "withheld_teams": [t for t in teams if t["withheld"]],
+        "shown_reflections": sum(s["n"] for s in shown_sessions),
+        "framework_version": fw.version,
+        "notices": debrief.notices,
+    }
+
+
+def render_context(context: dict, *, standalone: bool = True) -> str:
+    name = "debrief/report.html.j2" if standalone else "debrief/fragment.html.j2"
+    return environment().get_template(name).render(**context)
+
+
+def render_report(debrief: Debrief, *, standalone: bool = True) -> str:
+    """The debrief as a whole HTML page, or as a fragment to show in a notebook."""
+    return render_context(report_context(debrief), standalone=standalone)
+
+
+@dataclass
+class DebriefOutputs:
+    report: Path
+    reflections_csv: Path
+    next_cycle_csv: Path
+    notices: list[str]
+
+    def paths(self) -> list[Path]:
+        return [self.report, self.reflections_csv, self.next_cycle_csv]
+
+
+def write_outputs(
+    debrief: Debrief,
+    out_dir: Path | str,
+    *,
+    html: str | None = None,
+    include_self_code: bool = False,
+) -> DebriefOutputs:
+    """Write the report, the safe reflections CSV (shown groups only) and the next cycle's
+    responses (every loaded reflection that names a team) into ``out_dir``."""
+    out = Path(out_dir)
+    report = write_atomic(out / REPORT_NAME, html if html is not None else render_report(debrief))
+    reflections_csv = write_reflections_csv(
+        out / REFLECTIONS_NAME, debrief.shown_reflections, include_self_code
+    )
+    cycle = next_cycle_responses(debrief.reflections, debrief.framework)
+    next_cycle_csv = write_csv(out / NEXT_CYCLE_NAME, cycle.header, cycle.rows)
+    return DebriefOutputs(report, reflections_csv, next_cycle_csv, cycle.notices)
+
+
+def reflection_rows(
+    reflections: Iterable[Reflection], include_self_code: bool = False
+) -> tuple[list[str], list[list[object]]]:
+    """Header and rows of a reflections export: where, the free text, the commitment and the
+    ratings of the session. Sorted by session, team and text, not by when people submitted, so
+    the order does not point at anyone."""
+    header = ["session_id", "team_id", "language", *GIBBS_STAGES]
+    header += ["commitment", "commitment_date", "relevance", "usefulness"]
+    if include_self_code:
+        header.append("self_code")
+    rows = []
+    for r in reflections:
+        row: list[object] = [r.session_id, r.team_id or "", r.language]
+        row += [r.prompts.get(stage, "") for stage in GIBBS_STAGES]
+        row += [
+            r.commitment,
+            r.commitment_date.isoformat() if r.commitment_date else "",
+            r.relevance,
+            r.usefulness,
+        ]
+        if include_self_code:
+            row.append(r.self_code or "")
+        rows.append(row)
+    rows.sort(key=lambda row: tuple(str(v).casefold() for v in row))
+    return header, rows
+
+
+def write_reflections_csv(
+    path: Path | str, reflections: Iterable[Reflection], include_self_code: bool = False
+) -> Path:
+    header, rows = reflection_rows(reflections, include_self_code)
+    return write_csv(path, header, rows)

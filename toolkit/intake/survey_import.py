@@ -1,0 +1,748 @@
+"""Import a survey export as it comes: detect the tool, match columns, decode answers, report.
+
+:func:`import_survey` is the one entry point; it only orchestrates:
+
+1. read the bytes (CSV in UTF-8, UTF-8 with BOM, cp1252, UTF-16 with BOM, separated by ``,``
+   ``;`` or tab, an Excel ``sep=;`` first line allowed; or XLSX, first sheet) as text;
+2. detect the format from the first rows (:mod:`toolkit.intake.survey_formats`);
+3. match columns to framework items, the team and the respondent id
+   (:mod:`toolkit.intake.item_matching`), with the facilitator's mapping file if any;
+4. decode answers, numbers or labels, on each column's distinct values
+   (:mod:`toolkit.intake.answer_labels`), kept on the raw scale: reverse-scored items are flipped later,
+   by :mod:`toolkit.assess.assessment`;
+5. resolve duplicates (see :data:`DUPLICATE_RULE`), and return :class:`ImportResult`:
+   the :class:`~toolkit.intake.responses.Responses` and an :class:`ImportReport`.
+
+Every problem is collected and raised at once as :class:`~toolkit.core.exceptions.SurveyImportError`
+(file, row, column; rows count the header as row 1 as a spreadsheet shows, so a Qualtrics
+export's first answer is on row 4). The toolkit's own wide and long layouts go through
+:func:`toolkit.intake.responses.responses_from_table` unchanged, which is stricter: a duplicate
+respondent there is a problem, not resolved.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
+from toolkit.core.framework import Framework, default_framework
+from toolkit.core.tables import XLSX_MAGIC, Table, decode_text, source_bytes
+from toolkit.core.text_keys import text_key
+from toolkit.intake.answer_labels import BLANK, OFF_SCALE, OK, UNKNOWN, answer_vocabulary
+from toolkit.intake.item_matching import (
+    ColumnMapping,
+    ColumnMatch,
+    Matching,
+    match_columns,
+    read_mapping,
+)
+from toolkit.intake.responses import Responses, responses_from_table
+from toolkit.intake.survey_formats import FALLBACK, SurveyFormat, detect_format, get_format
+
+__all__ = ["import_survey", "ImportResult", "ImportReport", "DUPLICATE_RULE"]
+
+MAX_PROBLEMS = 1000  # per kind of problem; enough to fix a file
+HEADER_SCAN = 3  # rows looked at to detect the format
+SNIFF_BYTES = 65536
+DUPLICATE_RULE = (
+    "rows with the same respondent id (or, where the tool gives no id, identical rows) are one "
+    "respondent submitting twice: the latest submission that answers at least one item is kept "
+    "(by the submission time, else the lower row) and every other row is listed as dropped"
+)
+_SEP_LINE = re.compile(r"^sep=(.)\r?$")
+_SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+@dataclass(frozen=True)
+class DroppedRow:
+    row: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    respondent: str
+    kept_row: int
+    dropped_rows: tuple[int, ...]
+
+
+@dataclass
+class ImportReport:
+    """What the import found and did, in words a facilitator can check."""
+
+    file: str
+    format: str = ""  # registry name
+    format_title: str = ""
+    format_keys: str = ""  # what detection keyed on
+    encoding: str | None = None  # None for XLSX
+    separator: str | None = None
+    sheet: str | None = None
+    header_rows: int = 1
+    rows_read: int = 0  # data rows, header excluded
+    respondents: int = 0
+    matched: list[ColumnMatch] = field(default_factory=list)
+    team_column: ColumnMatch | None = None
+    default_team: str | None = None
+    respondent_column: ColumnMatch | None = None
+    metadata_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    choice_columns: dict[str, list[str]] = field(default_factory=dict)
+    unmatched: list[str] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    dropped: list[DroppedRow] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    mapping_file: str | None = None
+
+    @property
+    def detected(self) -> str:
+        how = []
+        if self.encoding:
+            how.append(self.encoding)
+        if self.separator:
+            how.append(f"separated by {_SEPARATOR_NAMES.get(self.separator, repr(self.separator))}")
+        if self.sheet:
+            how.append(f"sheet '{self.sheet}'")
+        return f"{self.file}: {self.format_title}" + (f" ({', '.join(how)})" if how else "")
+
+    def text(self) -> str:
+        """The report as plain text, one fact per line (what ``cct import`` prints)."""
+        lines = [f"Detected: {self.detected}", f"  because: {self.format_keys}"]
+        if self.header_rows != 1:
+            lines.append(f"  header rows: {self.header_rows}")
+        lines.append(
+            f"Rows: {self.rows_read} read, {self.respondents} respondent(s) imported, "
+            f"{len(self.dropped)} dropped"
+        )
+        if self.respondent_column:
+            lines.append(f"Respondent id: column '{self.respondent_column.column}'")
+        elif self.format not in ("tidy",):
+            lines.append("Respondent id: none in the file; each respondent is named by its row")
+        if self.team_column:
+            lines.append(f"Team: column '{self.team_column.column}' ({self.team_column.how})")
+        elif self.default_team:
+            lines.append(f"Team: '{self.default_team}' for the whole file (--team)")
+        if self.mapping_file:
+            lines.append(f"Mapping file: {self.mapping_file}")
+        lines.append(f"Matched columns ({len(self.matched)}):")
+        lines += [f"  {m.column} → {m.target} (by {m.how})" for m in self.matched]
+        if self.unmatched:
+            lines.append(f"Not matched ({len(self.unmatched)}; name them in a mapping file):")
+            lines += [f"  {c}" for c in self.unmatched]
+        if self.choice_columns:
+            lines.append("Choice columns of multiple-choice questions (not used):")
+            lines += [f"  {q}: {len(opts)} column(s)" for q, opts in self.choice_columns.items()]
+        if self.metadata_columns:
+            lines.append(
+                f"Survey tool's own columns (not used): {', '.join(self.metadata_columns)}"
+            )
+        if self.ignored_columns:
+            lines.append(f"Ignored by the mapping file: {', '.join(self.ignored_columns)}")
+        if self.duplicates:
+            lines.append(f"Duplicates ({len(self.duplicates)}): {DUPLICATE_RULE}")
+            lines += [
+                f"  '{d.respondent}': kept row {d.kept_row}, dropped row(s) "
+                f"{', '.join(map(str, d.dropped_rows))}"
+                for d in self.duplicates
+            ]
+        if self.dropped:
+            lines.append("Rows dropped:")
+            lines += [f"  row {d.row}: {d.reason}" for d in self.dropped]
+        if self.notices:
+            lines.append("Notes:")
+            lines += [f"  {n}" for n in self.notices]
+        return "\n".join(lines)
+
+
+@dataclass
+class ImportResult:
+    responses: Responses
+    report: ImportReport
+
+    def tidy(self) -> pd.DataFrame:
+        """``respondent_id, team_id, item_id, value``: the toolkit's long layout."""
+        long = self.responses.to_long()
+        return long.assign(value=long["value"].astype(int))
+
+    def write_tidy(self, path: Path | str) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.tidy().to_csv(path, index=False)
+        return path
+
+
+# -- reading ----------------------------------------------------------------------------------
+@dataclass
+class _Raw:
+    """A file's cells as categorical text columns (integer column labels), header rows included."""
+
+    frame: pd.DataFrame
+    name: str
+    encoding: str | None
+    separator: str | None
+    sheet: str | None
+    sheets: list[str]
+    row_offset: int  # lines before the first header row (an Excel "sep=;" line)
+
+    def top_rows(self, n: int) -> list[list[str]]:
+        top = self.frame.iloc[:n]
+        return [[str(v) for v in row] for row in top.itertuples(index=False)]
+
+
+def _problem(name: str, message: str, row: int | None = None, column: str | None = None):
+    return InputFileError([InputProblem(name, message, row=row, column=column)])
+
+
+def _detect_separator(text: str) -> str:
+    """The separator that gives the first row ≥ 2 fields and most rows the same count."""
+    sample = text[:SNIFF_BYTES]
+    truncated = len(text) > SNIFF_BYTES
+    best, best_score = ",", (0, 0)
+    for sep in (",", ";", "\t"):
+        try:
+            rows = [r for r in csv.reader(io.StringIO(sample), delimiter=sep) if r]
+        except csv.Error:
+            continue
+        if truncated and len(rows) > 1:
+            rows = rows[:-1]
+        if not rows or len(rows[0]) < 2:
+            continue
+        n = len(rows[0])
+        score = (sum(len(r) == n for r in rows[1:31]), n)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def _ragged_rows(text: str, sep: str, name: str, offset: int) -> list[InputProblem]:
+    """Every row with more values than the first row (what the fast parser stops at)."""
+    problems: list[InputProblem] = []
+    reader = csv.reader(io.StringIO(text), delimiter=sep, strict=True)
+    width = None
+    record = 0
+    try:
+        for fields in reader:
+            record += 1
+            if width is None:
+                width = len(fields)
+            elif len(fields) > width:
+                problems.append(
+                    InputProblem(
+                        name,
+                        f"this row has {len(fields)} values but the first row has {width} "
+                        f"columns; a value containing the separator '{sep}' needs quotes",
+                        row=record + offset,
+                    )
+                )
+                if len(problems) >= MAX_PROBLEMS:
+                    break
+    except csv.Error:
+        problems.append(
+            InputProblem(
+                name,
+                'a quoted value is never closed (a " is missing), so the rest of the file '
+                "cannot be read",
+                row=record + 1 + offset,
+            )
+        )
+    return problems
+
+
+def _read_csv(data: bytes, name: str) -> _Raw:
+    text, encoding = decode_text(data, name)
+    offset = 0
+    newline = text.find("\n")
+    found = _SEP_LINE.match(text[: newline if newline >= 0 else len(text)])
+    if found:  # Excel's "sep=;" first line names the separator
+        separator = found.group(1)
+        text = text[newline + 1 :] if newline >= 0 else ""
+        offset = 1
+    else:
+        separator = _detect_separator(text)
+    if not text.strip():
+        raise _problem(name, "the file is empty")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            sep=separator,
+            header=None,
+            dtype="category",
+            na_filter=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        problems = _ragged_rows(text, separator, name, offset)
+        if not problems:
+            found_row = re.search(r"(?:line|row) (\d+)", str(exc))
+            problems = [
+                InputProblem(
+                    name,
+                    "the rows do not line up with the first row; check the separators and quotes",
+                    row=int(found_row.group(1)) + offset if found_row else None,
+                )
+            ]
+        raise InputFileError(problems) from exc
+    except pd.errors.EmptyDataError as exc:
+        raise _problem(name, "the file is empty") from exc
+    return _Raw(frame, name, encoding, separator, None, [], offset)
+
+
+def _read_xlsx(data: bytes, name: str) -> _Raw:
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+        sheets = [str(s) for s in book.sheet_names]
+        frame = (
+            pd.read_excel(book, sheet_name=0, header=None, dtype=str) if sheets else pd.DataFrame()
+        )
+    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
+        raise _problem(name, f"this Excel workbook cannot be read ({exc})") from exc
+    frame = frame.fillna("").astype("category")
+    frame.columns = range(frame.shape[1])
+    return _Raw(frame, name, None, None, sheets[0] if sheets else None, sheets, 0)
+
+
+def _read(source: Path | str | bytes, name: str | None) -> _Raw:
+    data, name = source_bytes(source, name)
+    if not data.strip():
+        raise _problem(name, "the file is empty")
+    raw = _read_xlsx(data, name) if data.startswith(XLSX_MAGIC) else _read_csv(data, name)
+    if raw.frame.empty or raw.frame.shape[0] == 0:
+        raise _problem(name, "the file is empty")
+    return raw
+
+
+# -- helpers on categorical columns -----------------------------------------------------------
+def _column(raw: _Raw, pos: int, start: int) -> tuple[np.ndarray, pd.Index]:
+    """Codes of the data rows (from ``start``) and the distinct texts of a column."""
+    col = raw.frame[pos]
+    return col.cat.codes.to_numpy()[start:], col.cat.categories
+
+
+def _stripped(raw: _Raw, pos: int, start: int) -> np.ndarray:
+    codes, cats = _column(raw, pos, start)
+    return pd.Index(cats).astype(str).str.strip().to_numpy(dtype=object)[codes]
+
+
+def _blank_rows(raw: _Raw, start: int) -> np.ndarray:
+    blank = np.ones(raw.frame.shape[0] - start, dtype=bool)
+    for pos in raw.frame.columns:
+        codes, cats = _column(raw, pos, start)
+        is_blank = np.asarray(pd.Index(cats).astype(str).str.strip() == "", dtype=bool)
+        blank &= is_blank[codes]
+    return blank
+
+
+def _unique_headers(headers: list[str]) -> list[str]:
+    """Column names for a DataFrame: duplicates get .1, .2 as pandas' readers do."""
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        if h in seen:
+            seen[h] += 1
+            out.append(f"{h}.{seen[h]}")
+        else:
+            seen[h] = 0
+            out.append(h)
+    return out
+
+
+# -- the toolkit's own layouts ----------------------------------------------------------------
+def _normalise_header(name: str) -> str:
+    return re.sub(r"[\s\-]+", "_", name.strip().lower())
+
+
+def _import_tidy(
+    raw: _Raw,
+    fmt: SurveyFormat,
+    framework: Framework,
+    known_teams: Mapping[str, str] | None,
+    default_team: str | None,
+    report: ImportReport,
+) -> ImportResult:
+    headers = [h.strip() for h in raw.top_rows(1)[0]]
+    n_rows = raw.frame.shape[0] - 1
+    blank = _blank_rows(raw, 1)
+    trailing = n_rows - (np.flatnonzero(~blank)[-1] + 1 if (~blank).any() else 0)
+    keep = n_rows - trailing
+    for k in range(keep, n_rows):
+        report.dropped.append(DroppedRow(k + 2 + raw.row_offset, "empty row at the end"))
+    if keep == 0:
+        raise _problem(raw.name, "the file has a header but no data rows")
+    names = _unique_headers(headers)
+    normal = [_normalise_header(h) for h in headers]
+    is_long = "item_id" in normal and "value" in normal
+    vocabulary = answer_vocabulary(framework)
+    columns = {}
+    for pos, header in enumerate(names):
+        codes, cats = _column(raw, pos, 1)
+        texts = pd.Index(cats).astype(str)
+        convert = header in framework.item_ids or (is_long and normal[pos] == "value")
+        if convert:  # labels and missing markers become what the strict reader expects
+            decoded = vocabulary.decode(list(texts), agreement_only=True)
+            plain = np.array([bool(re.fullmatch(r"\s*[+-]?\d+([.,]\d+)?\s*", t)) for t in texts])
+            relabel = (decoded.status == OK) & ~plain
+            new = np.where(relabel, [f"{v:.0f}" if v == v else "" for v in decoded.values], texts)
+            texts = pd.Index(np.where(decoded.status == BLANK, "", new).astype(str))
+        columns[header] = texts.to_numpy(dtype=object)[codes[:keep]]
+    frame = pd.DataFrame(columns, columns=names).fillna("")
+    if default_team and not {"team_id", "team"} & set(normal):
+        frame.insert(1, "team_id", default_team)
+        report.default_team = default_team
+    table = Table(frame, raw.name, raw.encoding, raw.separator)
+    responses = responses_from_table(
+        table, framework, set(known_teams) if known_teams is not None else None
+    )
+    report.rows_read = n_rows
+    report.respondents = len(responses)
+    report.matched = [
+        ColumnMatch(p, h, h, "item id") for p, h in enumerate(headers) if h in framework.item_ids
+    ]
+    if is_long:
+        report.matched = [ColumnMatch(normal.index("item_id"), "item_id", "items", "item id")]
+    ids = {"respondent_id", "team_id", "respondent", "team", "item_id", "value", "item"}
+    report.unmatched = [
+        h
+        for h, n in zip(headers, normal, strict=True)
+        if n not in ids and h not in framework.item_ids
+    ]
+    report.notices += responses.notices
+    return ImportResult(responses, report)
+
+
+# -- survey exports ---------------------------------------------------------------------------
+def _team_lookup(known: Mapping[str, str] | None, mapping: ColumnMapping) -> dict[str, str] | None:
+    if known is None:
+        return None
+    lookup: dict[str, str] = {}
+    for team_id, team_name in known.items():
+        lookup.setdefault(text_key(team_name), team_id)
+    for team_id in known:
+        lookup[text_key(team_id)] = team_id
+    for answer, team_id in mapping.teams.items():
+        lookup[text_key(answer)] = team_id
+    return lookup
+
+
+def _resolve_duplicates(
+    raw: _Raw,
+    fmt: SurveyFormat,
+    headers: list[str],
+    ids: np.ndarray,
+    has_ids: bool,
+    rows: np.ndarray,
+    keep: np.ndarray,
+    start: int,
+    report: ImportReport,
+) -> None:
+    """Apply :data:`DUPLICATE_RULE` in place on ``keep``; list every dropped row."""
+    live = np.flatnonzero(keep)
+    if has_ids:
+        key = pd.Series(ids[live])
+    else:
+        codes = np.column_stack(
+            [raw.frame[p].cat.codes.to_numpy()[start:][live] for p in raw.frame.columns]
+        )
+        key = pd.Series(
+            pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False).ngroup().to_numpy()
+        )
+    dup = key.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return
+    where = live[dup]
+    times = pd.Series(pd.NaT, index=range(len(where)), dtype="datetime64[ns, UTC]")
+    lowered = {text_key(h): p for p, h in enumerate(headers)}
+    for name in fmt.time_columns:
+        if text_key(name) in lowered:
+            stamps = _stripped(raw, lowered[text_key(name)], start)[where]
+            times = pd.to_datetime(pd.Series(stamps), errors="coerce", utc=True, format="mixed")
+            break
+    table = pd.DataFrame(
+        {"key": key.to_numpy()[dup], "time": times.to_numpy(), "row": rows[where], "at": where}
+    )
+    table = table.sort_values(["key", "time", "row"], na_position="first", kind="stable")
+    last = ~table["key"].duplicated(keep="last").to_numpy()
+    keep[table["at"].to_numpy()[~last]] = False
+    for _, group in table.groupby("key", sort=False):
+        kept = int(group["row"].iat[-1])
+        dropped = tuple(int(r) for r in group["row"].iloc[:-1])
+        who = str(ids[group["at"].iat[-1]])
+        report.duplicates.append(Duplicate(who, kept, dropped))
+        reason = (
+            f"same respondent id '{who}' as row {kept}" if has_ids else f"identical to row {kept}"
+        )
+        for row in dropped:
+            report.dropped.append(DroppedRow(row, f"{reason}; kept the latest submission"))
+
+
+def _import_export(
+    raw: _Raw,
+    fmt: SurveyFormat,
+    framework: Framework,
+    mapping: ColumnMapping,
+    known_teams: Mapping[str, str] | None,
+    default_team: str | None,
+    report: ImportReport,
+) -> ImportResult:
+    name = raw.name
+    top = raw.top_rows(fmt.header_rows)
+    if len(top) < fmt.header_rows:
+        raise SurveyImportError(
+            [
+                InputProblem(
+                    name,
+                    f"a {fmt.title} export has {fmt.header_rows} header rows; "
+                    f"this file has only {len(top)} row(s)",
+                )
+            ],
+            report,
+        )
+    headers = [h.strip() for h in top[fmt.name_row]]
+    texts = [t.strip() for t in top[fmt.text_row]] if fmt.text_row is not None else None
+    start = fmt.header_rows
+    n_rows = raw.frame.shape[0] - start
+    report.rows_read = n_rows
+    first_row = start + 1 + raw.row_offset  # spreadsheet row of the first data row
+    rows = np.arange(n_rows) + first_row
+    header_row = fmt.name_row + 1 + raw.row_offset  # where header problems are
+    if n_rows == 0:
+        raise SurveyImportError(
+            [InputProblem(name, "the file has a header but no data rows")], report
+        )
+
+    matching: Matching = match_columns(headers, fmt, framework, mapping, texts, name)
+    report.matched = matching.items
+    report.team_column = matching.team
+    report.respondent_column = matching.respondent
+    report.metadata_columns = matching.metadata
+    report.ignored_columns = [m.column for m in matching.ignored]
+    report.choice_columns = matching.choice_columns
+    report.unmatched = matching.unmatched
+    report.notices += matching.notices
+    problems = list(matching.problems)
+    if not matching.items and not problems:
+        problems.append(
+            InputProblem(
+                name,
+                "no column matches a framework item by id (such as "
+                f"{', '.join(framework.item_ids[:2])}), code or question text; "
+                f"{len(matching.unmatched)} column(s) are not matched. Name them in a mapping "
+                "file (cct import --write-mapping) and import again",
+                row=header_row,
+            )
+        )
+    if matching.team is None and not default_team:
+        problems.append(
+            InputProblem(
+                name,
+                "no column names the respondent's team (looked for 'team', 'team_id', "
+                "'équipe', 'equipo', 'Which team are you in?' …); add one, map one to 'team' "
+                "in the mapping file, or give one team for the whole file (--team)",
+                row=header_row,
+            )
+        )
+
+    keep = ~_blank_rows(raw, start)
+    for row in rows[~keep]:
+        report.dropped.append(DroppedRow(int(row), "empty row"))
+
+    # respondent ids
+    if matching.respondent is not None:
+        ids = _stripped(raw, matching.respondent.position, start)
+        missing = ids == ""
+        if (missing & keep).any():
+            listed = ", ".join(map(str, rows[missing & keep][:20]))
+            report.notices.append(
+                f"{int((missing & keep).sum())} row(s) have no respondent id and are named by "
+                f"their row: {listed}"
+            )
+        ids = np.where(missing, np.char.add("row-", rows.astype(str)).astype(object), ids)
+    else:
+        ids = np.char.add("row-", rows.astype(str)).astype(object)
+    # answers: decoded on each column's distinct texts
+    vocabulary = answer_vocabulary(framework)
+    lo, hi = framework.scale.minimum, framework.scale.maximum
+    position = {item: k for k, item in enumerate(framework.item_ids)}
+    values = np.full((n_rows, len(framework.item_ids)), np.nan)
+    answered = np.zeros(n_rows, dtype=bool)
+    bad_cells: list[tuple[ColumnMatch, np.ndarray, pd.Index, np.ndarray, np.ndarray]] = []
+    for match in matching.items:
+        codes, cats = _column(raw, match.position, start)
+        decoded = vocabulary.decode(list(pd.Index(cats).astype(str)))
+        values[:, position[match.target]] = decoded.values[codes]
+        answered |= (decoded.status != BLANK)[codes]
+        bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
+        if bad.any():
+            bad_cells.append((match, codes, cats, bad, decoded.status))
+    if matching.items:
+        for row in rows[keep & ~answered]:
+            report.dropped.append(DroppedRow(int(row), "answered no item (an incomplete response)"))
+        keep &= answered
+    # after dropping empty submissions, so an empty resubmission never replaces real answers
+    _resolve_duplicates(
+        raw, fmt, headers, ids, matching.respondent is not None, rows, keep, start, report
+    )
+    for match, codes, cats, bad, status in bad_cells:
+        for idx in np.flatnonzero(bad[codes] & keep)[:MAX_PROBLEMS]:
+            text = str(cats[codes[idx]]).strip()
+            problems.append(
+                InputProblem(
+                    name,
+                    f"answer {text} is outside the scale {lo}–{hi}"
+                    if status[codes[idx]] == OFF_SCALE and re.fullmatch(r"[+-]?\d+", text)
+                    else f"answer '{text}' is not on the scale: use a whole number from "
+                    f"{lo} to {hi}, a label such as {vocabulary.example_labels}, or "
+                    "'N/A' for no answer",
+                    row=int(rows[idx]),
+                    column=match.column,
+                )
+            )
+
+    # teams
+    if matching.team is not None:
+        team_col = matching.team.column
+        teams = _stripped(raw, matching.team.position, start)
+        if default_team:
+            teams = np.where(teams == "", default_team, teams)
+            report.default_team = default_team
+        for row in rows[(teams == "") & keep][:MAX_PROBLEMS]:
+            problems.append(
+                InputProblem(
+                    name,
+                    "the team is empty; fill it in, or give one team for the whole file (--team)",
+                    row=int(row),
+                    column=team_col,
+                )
+            )
+        lookup = _team_lookup(known_teams, mapping)
+        if lookup is not None:
+            distinct, codes = np.unique(teams.astype(str), return_inverse=True)
+            resolved = np.array(
+                [t if t in known_teams else lookup.get(text_key(t), "") for t in distinct],
+                dtype=object,
+            )
+            unknown = (resolved == "") & (distinct != "")
+            for idx in np.flatnonzero(unknown[codes] & keep)[:MAX_PROBLEMS]:
+                problems.append(
+                    InputProblem(
+                        name,
+                        f"team '{teams[idx]}' is not in the team context file (known teams: "
+                        f"{', '.join(sorted(known_teams))}); use a team id or name, or list it "
+                        "under 'teams' in the mapping file",
+                        row=int(rows[idx]),
+                        column=team_col,
+                    )
+                )
+            teams = np.where(resolved[codes] == "", teams, resolved[codes])
+    else:
+        teams = np.full(n_rows, default_team or "", dtype=object)
+        report.default_team = default_team
+
+    if problems:
+        order = {h: k for k, h in enumerate(headers)}
+        problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
+        raise SurveyImportError(problems, report)
+
+    respondent_ids = ids[keep].astype(str)
+    team_ids = teams[keep].astype(str)
+    values = values[keep]
+    report.respondents = len(respondent_ids)
+    notices = [
+        f"{report.detected}: {len(matching.items)} item column(s) matched, "
+        f"{report.respondents} respondent(s) of {n_rows} row(s)"
+    ]
+    if report.unmatched:
+        notices.append(
+            f"{name}: columns not matched to any item: {', '.join(report.unmatched[:20])}"
+            + (" …" if len(report.unmatched) > 20 else "")
+        )
+    if report.dropped:
+        notices.append(
+            f"{name}: {len(report.dropped)} row(s) dropped: "
+            + "; ".join(f"row {d.row} ({d.reason})" for d in report.dropped[:10])
+            + (" …" if len(report.dropped) > 10 else "")
+        )
+    not_asked = [i for i in framework.item_ids if i not in {m.target for m in matching.items}]
+    if not_asked:
+        notices.append(f"{name}: items not in this file: {', '.join(not_asked)}")
+    report.notices += notices[1:]
+    responses = Responses(
+        respondent_ids=respondent_ids,
+        team_ids=team_ids,
+        item_ids=list(framework.item_ids),
+        values=values,
+        source=name,
+        notices=notices,
+    )
+    return ImportResult(responses, report)
+
+
+def import_survey(
+    source: Path | str | bytes,
+    name: str | None = None,
+    mapping: ColumnMapping | Path | str | dict | None = None,
+    framework: Framework | None = None,
+    known_teams: Mapping[str, str] | Collection[str] | None = None,
+    default_team: str | None = None,
+    survey_format: str | None = None,
+) -> ImportResult:
+    """Import a survey export (or the toolkit's own layout) from a path or uploaded bytes.
+
+    ``mapping`` is a mapping file (path), its content (dict) or a :class:`ColumnMapping`;
+    ``known_teams`` the team ids of the team context file (a dict id → name also matches team
+    names); ``default_team`` the team of every respondent whose file says none;
+    ``survey_format`` forces a format by its registry name instead of detecting it.
+    Raises :class:`~toolkit.core.exceptions.SurveyImportError` (an ``InputFileError``) with every
+    problem found, or ``InputFileError`` for the toolkit's own layouts, as
+    :func:`toolkit.intake.responses.read_responses` does.
+    """
+    framework = framework or default_framework()
+    forced = get_format(survey_format) if survey_format else None
+    if mapping is not None and not isinstance(mapping, ColumnMapping):
+        mapping = read_mapping(mapping, framework)
+    mapping = mapping or ColumnMapping()
+    if known_teams is not None and not isinstance(known_teams, Mapping):
+        known_teams = {t: t for t in known_teams}
+    default_team = (default_team or "").strip() or None
+    raw = _read(source, name)
+    fmt = forced or detect_format(raw.top_rows(HEADER_SCAN), raw.sheets)
+    report = ImportReport(
+        raw.name,
+        fmt.name,
+        fmt.title,
+        fmt.keys,
+        raw.encoding,
+        raw.separator,
+        raw.sheet,
+        fmt.header_rows,
+        mapping_file=mapping.source if mapping.columns or mapping.teams else None,
+    )
+    if len(raw.sheets) > 1 and not fmt.is_form_definition:
+        report.notices.append(
+            f"only the first sheet '{raw.sheets[0]}' was read; other sheets (repeat groups or "
+            f"notes) are not answers to the self-assessment: {', '.join(raw.sheets[1:])}"
+        )
+    if fmt.is_form_definition:
+        raise SurveyImportError(
+            [
+                InputProblem(
+                    raw.name,
+                    "this is an XLSForm, the definition of a form (sheets 'survey' and "
+                    "'choices'), not answers; import the export of the submissions from "
+                    "KoboToolbox or ODK Central instead",
+                )
+            ],
+            report,
+        )
+    if fmt.name == "tidy" and not (mapping.columns or mapping.teams):
+        return _import_tidy(raw, fmt, framework, known_teams, default_team, report)
+    if fmt.name == "tidy":
+        fmt = get_format(FALLBACK)  # a mapping file asks for the export path's matching
+    return _import_export(raw, fmt, framework, mapping, known_teams, default_team, report)

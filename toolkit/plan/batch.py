@@ -1,0 +1,341 @@
+"""Plan every team's session in one command: papermill runs ``session_plan.ipynb`` per team.
+
+* All cores: a process pool (or any ``concurrent.futures.Executor``, e.g. a Dask cluster's
+  ``client.get_executor()``); each worker keeps one warm kernel (:mod:`toolkit.plan.warm_engine`).
+* One team's failure is recorded (its partly run notebook kept) and the rest go on; the
+  command exits non-zero at the end with a summary.
+* Re-runs skip sessions whose inputs and parameters are unchanged (a hash in ``.done.json``).
+* Outputs are written atomically (temp file, then rename): a kill never leaves half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from tqdm import tqdm
+
+from toolkit.assess.results import read_results
+from toolkit.core.exceptions import InputFileError, InputProblem
+from toolkit.core.files import write_atomic
+from toolkit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
+from toolkit.core.tables import read_table
+from toolkit.plan.planner import FORMATS
+
+SESSION_NOTEBOOK = NOTEBOOKS_DIR / "session_plan.ipynb"
+MANIFEST = ".done.json"
+OUTPUTS = ("session_plan.ipynb", "handout.html", "facilitator_guide.html", "plan.json")
+BATCH_COLUMNS = ("team_id", "minutes", "format", "group_size", "start", "language")
+# the toolkit modules a plan's content depends on: a change to any of them re-plans
+PLANNING_MODULES = (
+    "plan/planner",
+    "plan/report",
+    "plan/session_plan",
+    "plan/catalog",
+    "plan/batch",
+    "plan/warm_engine",
+    "core/framework",
+    "core/teams",
+    "core/charts",
+    "core/templates",
+    "assess/results",
+    "assess/language_access",
+)
+DEFAULTS = {"minutes": "180", "format": "in_person", "group_size": "12", "language": "en"}
+
+
+@dataclass(frozen=True)
+class SessionJob:
+    """One session to plan: the notebook's parameters and where its files go."""
+
+    session_id: str
+    team_id: str
+    parameters: dict
+    out_dir: str
+    key: str  # hash of everything the outputs depend on
+
+
+@dataclass
+class Outcome:
+    session_id: str
+    team_id: str
+    status: str  # planned | unchanged | failed
+    seconds: float = 0.0
+    message: str = ""
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BatchSummary:
+    outcomes: list[Outcome]
+    index: Path
+    seconds: float
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for o in self.outcomes:
+            counts[o.status] = counts.get(o.status, 0) + 1
+        return counts
+
+
+# -- reading the batch file ----------------------------------------------------------------
+def read_jobs(
+    batch_file: Path | str,
+    results_file: Path | str,
+    out_dir: Path | str,
+    base_url: str = "http://localhost:8866",
+) -> list[SessionJob]:
+    """Check every row of the sessions file against the results; all problems at once."""
+    table = read_table(batch_file)
+    frame = table.frame
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    results = read_results(results_file)
+    known = {t.team_id for t in results.teams}
+    problems: list[InputProblem] = []
+    if "team_id" not in frame.columns:
+        raise InputFileError(
+            [InputProblem(table.name, "required column team_id is missing", row=1)]
+        )
+    results_path = Path(results_file).resolve()
+    static = _static_fingerprint()
+    team_parts = {t.team_id: t.model_dump_json() for t in results.teams}
+    jobs: list[SessionJob] = []
+    seen: set[str] = set()
+    for idx, row in enumerate(frame.to_dict("records")):
+        line = idx + 2
+        values = {c: (str(row.get(c, "")).strip() or DEFAULTS.get(c, "")) for c in BATCH_COLUMNS}
+
+        def problem(column: str, message: str, line: int = line) -> None:
+            problems.append(InputProblem(table.name, message, row=line, column=column))
+
+        if values["team_id"] not in known:
+            problem(
+                "team_id",
+                f"team '{values['team_id']}' is not in {results_path.name} "
+                f"(teams: {', '.join(sorted(known))})",
+            )
+        for column in ("minutes", "group_size"):
+            if not values[column].isdigit():
+                problem(column, f"'{values[column]}' is not a whole number")
+        if values["format"] not in FORMATS:
+            problem("format", f"'{values['format']}' is not one of {', '.join(FORMATS)}")
+        try:
+            start = datetime.fromisoformat(values["start"]) if values["start"] else None
+        except ValueError:
+            start = None
+            problem("start", f"'{values['start']}' is not a date and time like 2027-01-12 09:30")
+        if start is None and not values["start"]:
+            problem("start", "the session's start date and time is missing")
+        if start is None or values["team_id"] not in known:
+            continue
+        session_id = f"{values['team_id']}-{start:%Y%m%d-%H%M}"
+        if session_id in seen:
+            problem("start", f"session {session_id} is listed twice")
+            continue
+        seen.add(session_id)
+        folder = Path(out_dir).resolve() / session_id
+        parameters = {
+            "results_file": str(results_path),
+            "team_id": values["team_id"],
+            "minutes": int(values["minutes"]) if values["minutes"].isdigit() else 0,
+            "session_format": values["format"],
+            "group_size": int(values["group_size"]) if values["group_size"].isdigit() else 0,
+            "start": start.isoformat(sep=" ", timespec="minutes"),
+            "language": values["language"],
+            "base_url": base_url,
+            "output_dir": str(folder),
+        }
+        key = _hash(
+            static,
+            team_parts[values["team_id"]],
+            json.dumps({k: v for k, v in parameters.items() if k != "output_dir"}, sort_keys=True),
+        )
+        jobs.append(SessionJob(session_id, values["team_id"], parameters, str(folder), key))
+    if problems:
+        raise InputFileError(problems)
+    return jobs
+
+
+def _hash(*parts: str | bytes) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8") if isinstance(part, str) else part)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _static_fingerprint() -> str:
+    """What every plan depends on besides its parameters: notebook, data, templates, code."""
+    files = [
+        SESSION_NOTEBOOK,
+        DATA_DIR / "framework.yaml",
+        DATA_DIR / "catalog.yaml",
+        *sorted((TEMPLATES_DIR / "plan").glob("*")),
+        *sorted((TEMPLATES_DIR / "handout").glob("*")),
+        *(PACKAGE_DIR / f"{name}.py" for name in PLANNING_MODULES),
+    ]
+    return _hash(*(f.read_bytes() for f in files if f.is_file()))
+
+
+# -- running one job (in a worker process) -----------------------------------------------------
+def is_current(job: SessionJob) -> bool:
+    folder = Path(job.out_dir)
+    try:
+        done = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return done.get("key") == job.key and all((folder / name).exists() for name in OUTPUTS)
+
+
+@lru_cache(maxsize=1)
+def _handout_exporter():
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="handout",
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+
+
+def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
+    """Execute one session's notebook with the warm engine, then export the handout."""
+    import papermill
+
+    from toolkit.plan import warm_engine
+
+    started = time.perf_counter()
+    folder = Path(job.out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MANIFEST).unlink(missing_ok=True)  # not current until this run completes
+    partial = folder / f".session_plan.part-{os.getpid()}.ipynb"
+    try:
+        nb = papermill.execute_notebook(
+            str(SESSION_NOTEBOOK),
+            str(partial),
+            parameters=job.parameters,
+            engine_name=warm_engine.ENGINE_NAME,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+        )
+    except papermill.PapermillExecutionError as exc:
+        failed = folder / "session_plan.failed.ipynb"
+        if partial.exists():
+            os.replace(partial, failed)
+        return Outcome(
+            job.session_id,
+            job.team_id,
+            "failed",
+            time.perf_counter() - started,
+            f"{exc.ename}: {exc.evalue} (cell {exc.exec_count}; see {failed.name})",
+            {"failed notebook": str(failed)},
+        )
+    except Exception as exc:  # kernel died, disk full …: this team fails, the batch goes on
+        partial.unlink(missing_ok=True)
+        return Outcome(
+            job.session_id,
+            job.team_id,
+            "failed",
+            time.perf_counter() - started,
+            f"{type(exc).__name__}: {exc}",
+        )
+    body, _ = _handout_exporter().from_notebook_node(nb)
+    write_atomic(folder / "handout.html", body)
+    os.replace(partial, folder / "session_plan.ipynb")
+    (folder / "session_plan.failed.ipynb").unlink(missing_ok=True)
+    files = {name: str(folder / name) for name in OUTPUTS}
+    write_atomic(folder / MANIFEST, json.dumps({"key": job.key, "files": files}))
+    return Outcome(
+        job.session_id, job.team_id, "planned", time.perf_counter() - started, files=files
+    )
+
+
+# -- the batch -----------------------------------------------------------------------------
+def run_batch(
+    jobs: list[SessionJob],
+    out_dir: Path | str,
+    *,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    force: bool = False,
+    progress: bool = True,
+) -> BatchSummary:
+    """Plan every job not already current; write ``index.html`` and ``summary.json``."""
+    started = time.perf_counter()
+    outcomes: dict[str, Outcome] = {}
+    pending = []
+    for job in jobs:
+        if not force and is_current(job):
+            outcomes[job.session_id] = Outcome(
+                job.session_id,
+                job.team_id,
+                "unchanged",
+                files={n: str(Path(job.out_dir) / n) for n in OUTPUTS},
+            )
+        else:
+            pending.append(job)
+    if pending:
+        own = executor is None
+        pool = executor or ProcessPoolExecutor(
+            max_workers=min(workers or os.cpu_count() or 1, len(pending))
+        )
+        try:
+            futures = {pool.submit(run_job, job): job for job in pending}
+            bar = tqdm(
+                as_completed(futures),
+                total=len(futures),
+                unit="team",
+                desc="Planning sessions",
+                disable=not progress,
+            )
+            for future in bar:
+                job = futures[future]
+                try:
+                    outcomes[job.session_id] = future.result()
+                except Exception as exc:  # the worker process itself died
+                    outcomes[job.session_id] = Outcome(
+                        job.session_id,
+                        job.team_id,
+                        "failed",
+                        message=f"{type(exc).__name__}: {exc}",
+                    )
+        finally:
+            if own:
+                pool.shutdown(wait=True, cancel_futures=True)
+    ordered = [outcomes[j.session_id] for j in jobs]
+    index = write_index(ordered, Path(out_dir))
+    return BatchSummary(ordered, index, time.perf_counter() - started)
+
+
+def write_index(outcomes: Iterable[Outcome], out_dir: Path) -> Path:
+    from toolkit.core.templates import environment
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for o in outcomes:
+        links = {name: os.path.relpath(path, out_dir) for name, path in o.files.items()}
+        rows.append({**asdict(o), "links": links})
+    write_atomic(out_dir / "summary.json", json.dumps(rows, indent=2))
+    html = (
+        environment()
+        .get_template("plan/index.html.j2")
+        .render(rows=rows, generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
+    )
+    return write_atomic(out_dir / "index.html", html)

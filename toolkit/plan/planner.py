@@ -1,0 +1,532 @@
+"""Plan one team's session: a timed agenda fitted to its gaps, role, clients and time.
+
+Deterministic: the same results, parameters and catalog always give the same plan.
+
+The agenda opens with ground rules and confidentiality, closes with the reflection, has breaks
+at humane intervals (at most 90 minutes of work in person, 60 online, between breaks), and
+fills the time exactly (every block is a multiple of 5 minutes). Modules are chosen in order
+of the team's weighted gaps (the assessment's priority): the module that closes most of the
+remaining weighted gap comes first, with a different method from the one before where the
+catalog allows. Every item says why it is there.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
+
+import segno
+
+from toolkit.assess.language_access import UNMET
+from toolkit.assess.results import AssessmentResults, TeamResult
+from toolkit.core.exceptions import ToolkitError
+from toolkit.core.framework import Framework, default_framework
+from toolkit.core.teams import language_name
+from toolkit.plan.catalog import FORMATS, Catalog, Module, Scenario, default_catalog
+
+__all__ = ["SessionParameters", "AgendaItem", "Refresher", "Plan", "plan_session", "PlanError"]
+
+BREAK_MINUTES = {"in_person": 15, "online": 10, "self_paced": 0}
+MAX_BLOCK = {"in_person": 90, "online": 60, "self_paced": 10_000}
+# Spaced follow-ups at growing gaps (days after the session): see REFRESHER_SOURCES.
+REFRESHER_DAYS = (7, 21, 56, 112, 182)
+REFRESHER_MINUTES = 10
+REFRESHER_SOURCES = (
+    "Cepeda, Pashler, Vul, Wixted & Rohrer (2006), Distributed practice in verbal recall tasks: "
+    "a review and quantitative synthesis, Psychological Bulletin 132(3): spaced reviews beat "
+    "massed practice, and the best gap grows with how long the learning must last.",
+    "Arthur, Bennett, Stanush & McNelly (1998), Factors that influence skill decay and "
+    "retention: a quantitative review, Human Performance 11(1): skills that are not used fade "
+    "over months, so the last follow-ups reach six months after the session.",
+)
+
+
+class PlanError(ToolkitError, ValueError):
+    """Raised when a session cannot be planned as asked (too short, unknown format …)."""
+
+
+@dataclass(frozen=True)
+class SessionParameters:
+    team_id: str
+    minutes: int = 180
+    format: str = "in_person"
+    group_size: int = 12
+    start: datetime = datetime(2027, 1, 12, 9, 30)
+    language: str = "en"
+    base_url: str = "http://localhost:8866"
+
+    @property
+    def session_id(self) -> str:
+        return f"{self.team_id}-{self.start:%Y%m%d-%H%M}"
+
+    def check(self) -> None:
+        problems = []
+        if self.format not in FORMATS:
+            problems.append(f"format '{self.format}' is not one of {', '.join(FORMATS)}")
+        if not 30 <= self.minutes <= 480 or self.minutes % 5:
+            problems.append(
+                f"session length {self.minutes} min: use a multiple of 5 from 30 to 480"
+            )
+        if not 1 <= self.group_size <= 200:
+            problems.append(f"group size {self.group_size}: use a number from 1 to 200")
+        if problems:
+            raise PlanError(
+                f"Cannot plan a session for team '{self.team_id}': " + "; ".join(problems)
+            )
+
+
+@dataclass
+class AgendaItem:
+    start: datetime
+    minutes: int
+    kind: str  # opening | module | practice | break | closing
+    title: str
+    reason: str
+    module_id: str | None = None
+    activities: list[str] = field(default_factory=list)
+    competencies: list[str] = field(default_factory=list)
+    scenarios: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)  # the gaps this item is there to close
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes)
+
+
+@dataclass(frozen=True)
+class Refresher:
+    day: date
+    minutes: int
+    competency_id: str
+    title: str
+
+
+@dataclass
+class Plan:
+    parameters: SessionParameters
+    team: TeamResult
+    agenda: list[AgendaItem]
+    scenarios: list[Scenario]
+    interpreter_needs: list[str]
+    materials: list[str]
+    refreshers: list[Refresher]
+    reflection_url: str
+    planned_from: str  # "team results" or why the role's defaults were used
+    threshold: int
+
+    @property
+    def covered_competencies(self) -> list[str]:
+        return _covered(self.agenda)
+
+    def qr_svg(self) -> str:
+        """The reflection link as a QR code (SVG, scannable from a printed handout)."""
+        buffer = io.BytesIO()
+        segno.make(self.reflection_url, error="m").save(
+            buffer, kind="svg", scale=4, border=2, title="Reflection form"
+        )
+        return buffer.getvalue().decode("utf-8")
+
+
+# -- choosing ------------------------------------------------------------------------------
+def _weights(
+    team: TeamResult, framework: Framework
+) -> tuple[dict[str, float], dict[str, str], str]:
+    """Weight per competency, a reason for each, and what the weights come from."""
+    shown = {c.competency_id: c for c in team.competencies if c.rank is not None}
+    if not team.withheld and shown:
+        reasons = {}
+        for cid, c in shown.items():
+            reasons[cid] = (
+                f"{framework.competency(cid).name['en']}: the team's mean {c.mean:.1f} is "
+                f"{c.gap:.1f} below the target of {c.target:.1f} (rank {c.rank}, priority "
+                f"{c.priority:.1f})"
+            )
+        return {cid: float(c.priority or 0) for cid, c in shown.items()}, reasons, "team results"
+    weights, reasons = {}, {}
+    for c in team.competencies:
+        weights[c.competency_id] = c.relevance * (c.target - 2.5)
+        reasons[c.competency_id] = (
+            f"{framework.competency(c.competency_id).name['en']}: "
+            f"{'core' if c.relevance == 3 else 'important'} for this role (target {c.target:.1f}); "
+            "the team's own figures are withheld"
+        )
+    why = (
+        "the role's core competencies, because fewer people than the privacy threshold "
+        "answered in this team"
+        if team.withheld
+        else "the role's core competencies"
+    )
+    return weights, reasons, why
+
+
+def _fits(module: Module, params: SessionParameters) -> bool:
+    if params.format not in module.formats:
+        return False
+    if params.format == "self_paced":  # each participant works alone: group size is moot
+        return True
+    return module.group_size.min <= params.group_size <= module.group_size.max
+
+
+def _method(module: Module, catalog: Catalog) -> str:
+    """A module's main method: its first activity that is not a short talk."""
+    methods = [catalog.activity[a].method for a in module.activities]
+    return next((m for m in methods if m != "input"), methods[0])
+
+
+def _choose_modules(
+    weights: dict[str, float], params: SessionParameters, catalog: Catalog, budget: int
+) -> list[tuple[Module, int]]:
+    """Greedy by weighted gap closed, shortest option first; then lengthen to use the time."""
+    remaining = {c: w for c, w in weights.items() if w > 0}
+    candidates = sorted((m for m in catalog.modules if _fits(m, params)), key=lambda m: m.id)
+    chosen: list[tuple[Module, int]] = []
+    used = 0
+    last_method = None
+    while remaining:
+
+        def value(m: Module) -> float:
+            return sum(remaining.get(c, 0) for c in m.competencies)
+
+        fitting = [
+            m
+            for m in candidates
+            if value(m) > 0
+            and min(m.durations) <= budget - used
+            and m not in [c[0] for c in chosen]
+        ]
+        if not fitting:
+            break
+        # most weighted gap closed; then a change of method; then the shorter; then by id
+        best = max(
+            fitting,
+            key=lambda m: (
+                round(value(m), 6),
+                _method(m, catalog) != last_method,
+                -min(m.durations),
+                m.id,
+            ),
+        )
+        chosen.append((best, min(best.durations)))
+        used += min(best.durations)
+        last_method = _method(best, catalog)
+        for c in best.competencies:
+            remaining.pop(c, None)
+    # lengthen the most valuable modules first while time allows
+    for k, (module, minutes) in enumerate(chosen):
+        for option in sorted(module.durations):
+            if option > minutes and used - minutes + option <= budget:
+                used += option - minutes
+                minutes = option
+        chosen[k] = (module, minutes)
+    return chosen
+
+
+def _order_for_variety(chosen: list[tuple[Module, int]], catalog: Catalog):
+    """Keep priority order, but never the same method twice in a row when a swap avoids it."""
+    ordered = list(chosen)
+    for k in range(1, len(ordered)):
+        if _method(ordered[k][0], catalog) == _method(ordered[k - 1][0], catalog):
+            for j in range(k + 1, len(ordered)):
+                if _method(ordered[j][0], catalog) != _method(ordered[k - 1][0], catalog):
+                    ordered.insert(k, ordered.pop(j))
+                    break
+    return ordered
+
+
+def _pick_scenarios(
+    module: Module, team: TeamResult, catalog: Catalog, taken: set[str], count: int
+) -> list[Scenario]:
+    uncovered = {row.language for row in team.language_access if row.status == UNMET}
+    client_languages = set(team.client_languages)
+
+    def score(s: Scenario) -> tuple:
+        return (
+            len(set(s.competencies) & set(module.competencies)),
+            len(set(s.languages) & uncovered) * 2 + len(set(s.languages) & client_languages),
+            not s.languages,  # "any language" suits every team
+            s.id,
+        )
+
+    fitting = [
+        s
+        for s in catalog.scenarios
+        if team.role in s.roles
+        and s.id not in taken
+        and (set(s.competencies) & set(module.competencies))
+    ]
+    if not fitting:  # any scenario for the role is better than none
+        fitting = [s for s in catalog.scenarios if team.role in s.roles and s.id not in taken]
+    ranked = sorted(fitting, key=score, reverse=True)
+    return ranked[:count]
+
+
+# -- laying out ----------------------------------------------------------------------------
+def plan_session(
+    results: AssessmentResults,
+    params: SessionParameters,
+    catalog: Catalog | None = None,
+    framework: Framework | None = None,
+) -> Plan:
+    """The whole plan for one team: agenda, scenarios, interpreters, materials, refreshers."""
+    params.check()
+    catalog = catalog or default_catalog()
+    framework = framework or default_framework()
+    team = results.team(params.team_id)
+    weights, reasons, planned_from = _weights(team, framework)
+
+    fmt = params.format
+    edge = 5 if fmt == "self_paced" or params.minutes < 90 else 15
+    opening, closing = edge, edge
+    brk, block = BREAK_MINUTES[fmt], MAX_BLOCK[fmt]
+    for breaks in range(0, params.minutes // max(block, 1) + 2):
+        budget = params.minutes - opening - closing - breaks * brk
+        if budget < 10:
+            raise PlanError(
+                f"A {params.minutes}-minute {fmt.replace('_', ' ')} session leaves no time for "
+                "content after the opening, the reflection and breaks; allow at least 45 minutes"
+            )
+        chosen = _order_for_variety(_choose_modules(weights, params, catalog, budget), catalog)
+        slack = budget - sum(m for _, m in chosen)
+        if (
+            _breaks_needed(
+                opening, _lengths(chosen, slack), closing + (slack if slack < 10 else 0), block
+            )
+            <= breaks
+            or brk == 0
+        ):
+            break
+    while brk and breaks > 0:  # a break the layout does not need becomes practice time
+        more = slack + brk
+        if (
+            _breaks_needed(
+                opening, _lengths(chosen, more), closing + (more if more < 10 else 0), block
+            )
+            > breaks - 1
+        ):
+            break
+        slack, breaks = more, breaks - 1
+    if slack and slack < 10:  # too short for a block of its own: a longer reflection
+        closing += slack
+        slack = 0
+
+    agenda: list[AgendaItem] = []
+    clock = params.start
+    run = 0
+
+    def add(item_minutes: int, kind: str, title: str, reason: str, **extra) -> None:
+        nonlocal clock, run
+        if (
+            kind not in ("opening", "break")
+            and brk
+            and run + item_minutes > block
+            and run > 0
+            and breaks_left[0] > 0
+        ):
+            agenda.append(
+                AgendaItem(clock, brk, "break", "Break", f"a pause after {run} minutes of work")
+            )
+            clock += timedelta(minutes=brk)
+            run = 0
+            breaks_left[0] -= 1
+        agenda.append(AgendaItem(clock, item_minutes, kind, title, reason, **extra))
+        clock += timedelta(minutes=item_minutes)
+        run = 0 if kind == "break" else run + item_minutes
+
+    breaks_left = [breaks]
+    add(
+        opening,
+        "opening",
+        "Welcome, ground rules and confidentiality",
+        "every session starts by agreeing how we speak about clients and each other, and that "
+        "what is shared stays in the room",
+    )
+    taken: set[str] = set()
+    targeted: set[str] = set()
+    scenarios: list[Scenario] = []
+    for module, minutes in chosen:
+        picked = (
+            _pick_scenarios(module, team, catalog, taken, 2 if minutes >= 30 else 1)
+            if module.uses_scenarios
+            else []
+        )
+        taken |= {s.id for s in picked}
+        scenarios += picked
+        closes = [
+            c
+            for c in module.competencies
+            if c in reasons and weights.get(c, 0) > 0 and c not in targeted
+        ]
+        targeted.update(closes)
+        add(
+            minutes,
+            "module",
+            module.title,
+            "; ".join(reasons[c] for c in closes) or "builds on the competencies above",
+            module_id=module.id,
+            activities=list(module.activities),
+            competencies=list(module.competencies),
+            scenarios=[s.id for s in picked],
+            targets=closes,
+        )
+    top = _top(weights)
+    for chunk in _practice_chunks(slack):
+        extra = [
+            s
+            for s in catalog.scenarios
+            if team.role in s.roles and s.id not in taken and (top is None or top in s.competencies)
+        ][:1]
+        taken |= {s.id for s in extra}
+        scenarios += extra
+        add(
+            chunk,
+            "practice",
+            "Practice and questions: back to the largest gap",
+            "time left after the modules goes to more practice on the largest gap ("
+            + (reasons[top] if top else "the role's core competency")
+            + "), which helps transfer to work more than another topic would",
+            competencies=[top] if top else [],
+            scenarios=[s.id for s in extra],
+        )
+    while breaks_left[0] > 0 and brk:  # only when the last block would run too long
+        add(brk, "break", "Break", "a pause before the reflection")
+        breaks_left[0] -= 1
+    add(
+        closing,
+        "closing",
+        "Reflection and commitments",
+        "participants fill in the reflection form (link and QR code on the handout): "
+        "confidence before and now, one commitment with a date",
+    )
+
+    total = sum(i.minutes for i in agenda)
+    if total != params.minutes:  # the layout must fill the time exactly
+        raise PlanError(f"internal: planned {total} minutes for a {params.minutes}-minute session")
+
+    return Plan(
+        parameters=params,
+        team=team,
+        agenda=agenda,
+        scenarios=scenarios,
+        interpreter_needs=_interpreter_needs(team, scenarios),
+        materials=_materials([m for m, _ in chosen], scenarios, params),
+        refreshers=_refreshers(params, agenda, framework),
+        reflection_url=reflection_url(params, _covered(agenda)),
+        planned_from=planned_from,
+        threshold=results.threshold,
+    )
+
+
+PRACTICE_CHUNK = 45
+
+
+def _practice_chunks(slack: int) -> list[int]:
+    """Left-over time as practice blocks of at most 45 minutes (the last may take 5 more)."""
+    if slack < 10:
+        return []
+    chunks = [PRACTICE_CHUNK] * (slack // PRACTICE_CHUNK)
+    rest = slack % PRACTICE_CHUNK
+    if rest >= 10 or not chunks:
+        chunks.append(rest)
+    elif rest:
+        chunks[-1] += rest
+    return chunks
+
+
+def _lengths(chosen: list[tuple[Module, int]], slack: int) -> list[int]:
+    return [m for _, m in chosen] + _practice_chunks(slack)
+
+
+def _breaks_needed(opening: int, lengths: list[int], closing: int, block: int) -> int:
+    run, breaks = opening, 0
+    for minutes in [*lengths, closing]:
+        if run + minutes > block and run > 0:
+            breaks += 1
+            run = 0
+        run += minutes
+    return breaks
+
+
+def _top(weights: dict[str, float]) -> str | None:
+    positive = [(w, c) for c, w in weights.items() if w > 0]
+    return max(positive)[1] if positive else None
+
+
+def _covered(agenda: list[AgendaItem]) -> list[str]:
+    """The competencies the session targets, in agenda order (what participants rate after)."""
+    seen: list[str] = []
+    for item in agenda:
+        seen += [c for c in item.targets if c not in seen]
+    return seen
+
+
+def reflection_url(params: SessionParameters, competencies: list[str]) -> str:
+    """Where participants reflect: the Voila reflection app, told which session it was."""
+    query = urlencode(
+        {
+            "session": params.session_id,
+            "lang": params.language,
+            "competencies": ",".join(competencies),
+        }
+    )
+    return f"{params.base_url.rstrip('/')}/voila/render/reflection.ipynb?{query}"
+
+
+def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]:
+    needs = []
+    unmet = [row for row in team.language_access if row.status == UNMET]
+    for row in unmet:
+        needs.append(
+            f"{row.language_name}: {row.unmet_hours:g} of {row.need_hours:g} hours a month of "
+            "language support are not covered; practise booking and briefing a phone or video "
+            f"interpreter for {row.language_name} in the role-plays"
+        )
+    unmet_codes = [row.language for row in unmet]
+    for s in scenarios:
+        if s.needs_interpreter:
+            langs = (
+                [c for c in s.languages if c in unmet_codes]
+                or [c for c in s.languages if c in team.client_languages]
+                or unmet_codes[:1]
+                or s.languages
+            )
+            spoken = (
+                ", ".join(language_name(c) for c in langs) if langs else "the client's language"
+            )
+            needs.append(
+                f"Scenario {s.id} ({s.title}): someone to play a trained interpreter ({spoken}); "
+                "a colleague who speaks it, briefed on the interpreter's role, will do"
+            )
+    return needs
+
+
+def _materials(
+    modules: list[Module], scenarios: list[Scenario], params: SessionParameters
+) -> list[str]:
+    items: list[str] = []
+    for module in modules:
+        items += [m for m in module.materials if m not in items]
+    if scenarios:
+        items.append(f"Scenario cards, one set per group: {', '.join(s.id for s in scenarios)}")
+    items.append("Participant handout with the reflection link and QR code")
+    if params.format == "online":
+        items.append("Reflection link ready to paste in the chat before the closing")
+    return items
+
+
+def _refreshers(
+    params: SessionParameters, agenda: list[AgendaItem], framework: Framework
+) -> list[Refresher]:
+    covered = _covered(agenda) or [c.id for c in framework.competencies[:1]]
+    day0 = params.start.date()
+    return [
+        Refresher(
+            day0 + timedelta(days=days),
+            REFRESHER_MINUTES,
+            covered[k % len(covered)],
+            f"{REFRESHER_MINUTES}-minute refresher: "
+            f"{framework.competency(covered[k % len(covered)]).name['en']}",
+        )
+        for k, days in enumerate(REFRESHER_DAYS)
+    ]

@@ -1,0 +1,335 @@
+"""The participant's reflection form (served by Voila from ``notebooks/reflection.ipynb``).
+
+For each competency the session covered: confidence before and now, both rated now
+(retrospective pre-test); five short Gibbs prompts; one commitment with a date; ratings of
+relevance and usefulness; an optional self-generated code. No name or e-mail.
+
+The page is one widget (:class:`ReflectionForm`, an anywidget) that draws plain HTML inputs in
+the browser: radio groups in fieldsets, labelled text areas, a date input. One widget model
+instead of a hundred keeps the page quick on a phone and lets screen readers see real form
+controls. The kernel stays the authority: it checks the answers and stores them.
+
+Promises kept here:
+* the confirmation shows only after the store has committed the submission;
+* a double click or a reload after sending never saves twice (a submission id made when the
+  form opens, kept in the browser with the draft, and a unique key in the database);
+* an unsent draft survives a reload (kept in the browser's localStorage by the widget);
+* every message is in the participant's language; Arabic is laid out right to left.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import traitlets
+from IPython.display import HTML
+
+from toolkit.core import messages as M
+from toolkit.core.framework import Framework, default_framework
+from toolkit.core.i18n import LANGUAGES, direction, normalise_language, translator
+from toolkit.core.query import url_parameters
+from toolkit.reflect.store import GIBBS_STAGES, Rating, Reflection, ReflectionStore
+
+ASSETS = Path(__file__).parent / "assets"
+SCALE = (1, 2, 3, 4, 5)
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9]{1,12}$")
+PROMPTS = dict(
+    zip(GIBBS_STAGES, (M.DESCRIPTION, M.FEELINGS, M.EVALUATION, M.ANALYSIS, M.ACTION), strict=True)
+)
+REQUIRED_PROMPTS = ("description", "action")
+# the message names the browser shows (toolkit.core.messages), sent translated as ``texts``
+PAGE_TEXTS = (
+    "TITLE LANGUAGE INTRO DRAFT_KEPT CONFIDENCE SCALE_HINT BEFORE NOW GIBBS_HEADING COMMITMENT "
+    "COMMITMENT_DATE RELEVANCE USEFULNESS RATING_HINT CODE CODE_HELP SEND SENDING ANOTHER "
+    "REQUIRED_MARK OPTIONAL_MARK RECONNECTING"
+).split()
+# status kinds and the message each shows; "missing" and "failed" are problems (role=alert)
+STATUS_MESSAGES = {
+    "missing": M.MISSING,
+    "failed": M.FAILED,
+    "saved": M.SAVED,
+    "already": M.ALREADY,
+}
+
+
+def _scale(value: Any) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number in SCALE and str(number) == str(value).strip() else None
+
+
+def _text(value: Any, limit: int) -> str:
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+class ReflectionForm(anywidget.AnyWidget):
+    """The whole participant page: one widget, plain HTML controls in the browser."""
+
+    _esm = ASSETS / "reflection_form.js"
+    _css = ASSETS / "reflection_form.css"
+
+    session_id = traitlets.Unicode("").tag(sync=True)
+    submission_id = traitlets.Unicode("").tag(sync=True)
+    lang = traitlets.Unicode("en").tag(sync=True)
+    dir = traitlets.Unicode("ltr").tag(sync=True)
+    languages = traitlets.List().tag(sync=True)
+    competencies = traitlets.List().tag(sync=True)  # [{"id", "name"}], in the page's language
+    stages = traitlets.List().tag(sync=True)  # Gibbs prompts: [{"id", "label", "required"}]
+    texts = traitlets.Dict().tag(sync=True)  # PAGE_TEXTS, in the page's language
+    today = traitlets.Unicode("").tag(sync=True)  # earliest commitment date
+    values = traitlets.Dict().tag(sync=True)  # the answers, as the browser holds them
+    errors = traitlets.Dict().tag(sync=True)  # field → message next to it
+    status = traitlets.Dict().tag(sync=True)  # {"kind", "text", "n"}: the answer to a send
+    sent = traitlets.Bool(False).tag(sync=True)
+    busy = traitlets.Bool(False).tag(sync=True)
+
+    def __init__(
+        self,
+        session_id: str,
+        competencies: list[str],
+        lang: str,
+        store: ReflectionStore,
+        framework: Framework | None = None,
+        team_id: str | None = None,
+    ):
+        self.framework = framework or default_framework()
+        self.store = store
+        self.team_id = team_id
+        self.competency_ids = list(competencies)
+        self._problems: dict[str, str] = {}  # field → msgid
+        self._status_kind = ""
+        self._answers = 0
+        super().__init__(
+            session_id=session_id,
+            submission_id=str(uuid.uuid4()),
+            lang=lang,
+            languages=[[code, name] for code, name in LANGUAGES.items()],
+            today=date.today().isoformat(),
+        )
+        self.observe(lambda _: self._translate(), "lang")
+        self.on_msg(self._on_message)
+        self._translate()
+
+    # -- language --------------------------------------------------------------------------
+    @traitlets.validate("lang")
+    def _supported_language(self, proposal) -> str:
+        return normalise_language(proposal["value"])  # whatever the browser sends
+
+    def _translate(self) -> None:
+        lang = self.lang
+        _ = translator(lang)
+        with self.hold_sync():
+            self.dir = direction(lang)
+            self.texts = {name: _(getattr(M, name)) for name in PAGE_TEXTS}
+            self.competencies = [
+                {"id": c, "name": self._competency_name(c, lang)} for c in self.competency_ids
+            ]
+            self.stages = [
+                {"id": s, "label": _(PROMPTS[s]), "required": s in REQUIRED_PROMPTS}
+                for s in GIBBS_STAGES
+            ]
+            self._publish_feedback()
+
+    def _competency_name(self, competency_id: str, lang: str) -> str:
+        name = self.framework.competency(competency_id).name
+        return name.get(lang, name["en"])
+
+    def _publish_feedback(self) -> None:
+        """The messages next to fields and the answer to the last send, in the page's language."""
+        _ = translator(self.lang)
+        kind = self._status_kind
+        self.errors = {field: _(msgid) for field, msgid in self._problems.items()}
+        self.status = {
+            "kind": kind,
+            "text": _(STATUS_MESSAGES[kind]) if kind else "",
+            "n": self._answers,
+        }
+
+    # -- messages from the browser ---------------------------------------------------------
+    def _on_message(self, _widget, content: Any, _buffers) -> None:
+        if not isinstance(content, dict):
+            return
+        event = content.get("event")
+        if event == "send":
+            self.submit(content.get("values"))
+        elif event == "restore":
+            self.restore(content.get("state"))
+        elif event == "another":
+            self.start_again()
+
+    def answers(self) -> dict:
+        """The answers, cleaned: ratings 1–5 or None, texts trimmed, the date as a date."""
+        raw = self.values
+        ratings = {
+            key: raw.get(key) if isinstance(raw.get(key), dict) else {} for key in ("before", "now")
+        }
+        prompts = raw.get("prompts") if isinstance(raw.get("prompts"), dict) else {}
+        try:
+            when = date.fromisoformat(raw.get("commitment_date") or "")
+        except (TypeError, ValueError):
+            when = None
+        return {
+            "before": {c: _scale(ratings["before"].get(c)) for c in self.competency_ids},
+            "now": {c: _scale(ratings["now"].get(c)) for c in self.competency_ids},
+            "prompts": {s: _text(prompts.get(s), 4000) for s in GIBBS_STAGES},
+            "commitment": _text(raw.get("commitment"), 2000),
+            "commitment_date": when,
+            "relevance": _scale(raw.get("relevance")),
+            "usefulness": _scale(raw.get("usefulness")),
+            "code": _text(raw.get("code"), 40),
+        }
+
+    def problems(self, answers: dict) -> dict[str, str]:
+        """Field → message (msgid) for each answer that needs the participant's attention."""
+        found: dict[str, str] = {}
+        for c in self.competency_ids:
+            if answers["before"][c] is None or answers["now"][c] is None:
+                found[f"competency:{c}"] = M.RATE_BOTH
+        for stage in REQUIRED_PROMPTS:
+            if not answers["prompts"][stage]:
+                found[f"prompt:{stage}"] = M.REQUIRED
+        if not answers["commitment"]:
+            found["commitment"] = M.REQUIRED
+        if answers["commitment_date"] is None:
+            found["commitment_date"] = M.REQUIRED
+        elif answers["commitment_date"] < date.today():
+            found["commitment_date"] = M.DATE_PAST
+        for key in ("relevance", "usefulness"):
+            if answers[key] is None:
+                found[key] = M.REQUIRED
+        if answers["code"] and not CODE_PATTERN.match(answers["code"]):
+            found["code"] = M.CODE_SHAPE
+        return found
+
+    def reflection(self, answers: dict) -> Reflection:
+        return Reflection(
+            submission_id=self.submission_id,
+            session_id=self.session_id,
+            team_id=self.team_id,
+            language=self.lang,
+            self_code=answers["code"].upper() or None,
+            ratings={
+                c: Rating(before=answers["before"][c], now=answers["now"][c])
+                for c in self.competency_ids
+            },
+            prompts={s: text for s, text in answers["prompts"].items() if text},
+            commitment=answers["commitment"],
+            commitment_date=answers["commitment_date"],
+            relevance=answers["relevance"],
+            usefulness=answers["usefulness"],
+        )
+
+    def submit(self, values: Any = None) -> None:
+        """Check and store; the confirmation is set only once the store has committed."""
+        if self.sent or self.busy:  # a second click while the first is handled, or after
+            return
+        if isinstance(values, dict):
+            self.values = values
+        answers = self.answers()
+        self._problems = self.problems(answers)
+        if self._problems:
+            self._answer("missing")
+            return
+        self.busy = True
+        try:
+            new = self.store.save(self.reflection(answers))
+        except Exception:  # the database is unreachable, the disk is full …: the draft stays
+            self.busy = False
+            self._answer("failed")
+            return
+        self.busy = False
+        self._mark_sent(already=not new)
+
+    def restore(self, state: Any) -> None:
+        """A draft the browser kept: its submission id, whether it was sent, its answers."""
+        if not isinstance(state, dict):
+            return
+        kept_id = state.get("submission_id")
+        if isinstance(kept_id, str) and 0 < len(kept_id) <= 64:
+            self.submission_id = kept_id
+        if state.get("sent") is True or self.store.has(self.submission_id):
+            self._mark_sent(already=True)
+            return
+        if isinstance(state.get("values"), dict):
+            self.values = state["values"]
+        if state.get("lang") in LANGUAGES:
+            self.lang = state["lang"]
+
+    def start_again(self) -> None:
+        """Another person on the same device: a fresh form with a new submission id."""
+        self._problems = {}
+        self._status_kind = ""
+        with self.hold_sync():
+            self.values = {}
+            self.submission_id = str(uuid.uuid4())
+            self.sent = False
+            self._translate()
+
+    def _mark_sent(self, already: bool) -> None:
+        self._problems = {}
+        with self.hold_sync():
+            self.sent = True
+            self._answer("already" if already else "saved")
+
+    def _answer(self, kind: str) -> None:
+        self._status_kind = kind
+        self._answers += 1
+        with self.hold_sync():
+            self._publish_feedback()
+
+
+def missing_session(lang: str) -> HTML:
+    """What a participant sees when the link lacks the session: a plain message."""
+    text = translator(lang)(M.NO_SESSION)
+    return HTML(f'<p role="alert" lang="{lang}" dir="{direction(lang)}">{text}</p>')
+
+
+def team_of(session_id: str) -> str | None:
+    """Session ids are ``<team_id>-YYYYMMDD-HHMM`` (toolkit.plan.planner)."""
+    parts = session_id.rsplit("-", 2)
+    return parts[0] if len(parts) == 3 and parts[1].isdigit() else None
+
+
+def open_form(
+    session_id: str = "",
+    competencies: str = "",
+    lang: str = "en",
+    store_url: str = "",
+    plan_file: str = "",
+) -> ReflectionForm | HTML:
+    """The page for this request: URL parameters override the notebook's parameters."""
+    framework = default_framework()
+    params = url_parameters()
+    session_id = params.get("session", session_id).strip()
+    lang = normalise_language(params.get("lang", lang))
+    wanted = params.get("competencies", competencies)
+    if plan_file and not wanted:
+        with open(plan_file, encoding="utf-8") as fh:
+            plan = json.load(fh)
+        session_id = session_id or plan["session_id"]
+        wanted = ",".join(plan["competencies"])
+    known = {c.id for c in framework.competencies}
+    chosen = list(dict.fromkeys(c for c in (w.strip() for w in wanted.split(",")) if c in known))
+    if not session_id or not chosen:
+        return missing_session(lang)
+    return ReflectionForm(
+        session_id, chosen[:8], lang, warm_store(store_url), framework, team_id=team_of(session_id)
+    )
+
+
+_STORES: dict[str, ReflectionStore] = {}
+
+
+def warm_store(store_url: str = "") -> ReflectionStore:
+    """Open (and migrate) the store once per kernel; a preheated kernel does it in advance."""
+    if store_url not in _STORES:
+        _STORES[store_url] = ReflectionStore(store_url or None)
+    return _STORES[store_url]
