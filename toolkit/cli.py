@@ -105,6 +105,26 @@ def demo(
 
 @app.command()
 @plain_errors
+def init(
+    folder: Annotated[Path, typer.Argument(help="The folder to make for your organisation")],
+) -> None:
+    """Make a working folder for your own organisation: the teams and sessions files to fill
+    in, a page explaining every column, a place for the survey export, the commands to run.
+    Files already in the folder are kept as they are."""
+    from toolkit.core.workspace import GUIDE_NAME, make_workspace
+
+    workspace = make_workspace(folder)
+    for path in workspace.written:
+        typer.echo(f"made  {path}")
+    for path in workspace.kept:
+        typer.echo(f"kept  {path} (already there, not changed)")
+    typer.echo(f"\nRead {folder / GUIDE_NAME} first. When the files are filled in, run:")
+    for command in workspace.commands():
+        typer.echo(f"  {command}")
+
+
+@app.command()
+@plain_errors
 def plans(
     sessions: Annotated[
         Path,
@@ -298,15 +318,18 @@ def schema() -> None:
 @app.command("check-data")
 @plain_errors
 def check_data() -> None:
-    """Validate the files in data/ (framework and sample); exit 2 with the problems if not."""
+    """Validate the files in data/ (framework, sample, input file help); exit 2 if not."""
     from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS, load_inputs
     from toolkit.core.framework import load_framework
+    from toolkit.core.workspace import input_files
 
     framework = load_framework()
     load_inputs(SAMPLE_RESPONSES, SAMPLE_TEAMS, framework=framework)
+    described = input_files()
     typer.echo(
         f"framework {framework.version}: {len(framework.domains)} domains, "
-        f"{len(framework.competencies)} competencies, {len(framework.items)} items; sample OK"
+        f"{len(framework.competencies)} competencies, {len(framework.items)} items; sample OK; "
+        f"help for {len(described.files)} input files OK"
     )
 
 
