@@ -73,12 +73,13 @@ class LinkReport:
         """Share of the later cycle's records with a code that were linked to the earlier one."""
         return len(self.links) / self.later_with_code if self.later_with_code else 0.0
 
-    def describe(self) -> str:
+    def describe(self, later: str = "the later cycle", earlier: str = "the earlier cycle") -> str:
+        """The figures in a sentence; ``later`` and ``earlier`` name what was linked."""
         if not self.later_with_code:
-            return "No one in the later cycle gave a personal code, so no one could be linked."
+            return f"No one in {later} gave a personal code, so no one could be linked."
         text = (
-            f"{len(self.links)} of {self.later_with_code} people who gave a personal code in the "
-            f"later cycle ({self.match_rate:.0%}) were linked to the earlier cycle: "
+            f"{len(self.links)} of {self.later_with_code} people who gave a personal code in "
+            f"{later} ({self.match_rate:.0%}) were linked to {earlier}: "
             f"{self.exact} with the same code, {self.fuzzy} with a code one character apart."
         )
         if self.ambiguous:
