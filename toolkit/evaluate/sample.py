@@ -4,7 +4,7 @@ The story, so that a reader of the report can check it tells the truth:
 
 * most teams improve a little each quarter: higher confidence gains, more commitments acted on,
   more behaviours observed, fewer miscommunication incidents and shorter waits;
-* ``housing_west`` does not: its figures stay where they were;
+* ``family_services`` does not: its figures stay where they were;
 * ``intake_evening`` has low response: few of its staff reflect, so most of its figures are
   withheld or flagged as small.
 
@@ -30,7 +30,7 @@ from toolkit.reflect.store import Rating, Reflection, ReflectionStore
 
 SEED = 20270417
 CYCLES = ("2027-02-01", "2027-05-03", "2027-08-02")  # the sessions' weeks, one per quarter
-NOT_IMPROVING = "housing_west"
+NOT_IMPROVING = "family_services"
 LOW_RESPONSE = "intake_evening"
 TEAMS_FILE = SAMPLE_DIR / "teams.csv"
 
