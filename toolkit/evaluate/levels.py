@@ -329,7 +329,13 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
                 else:
                     value = float(np.mean(shown_values))
                 clients = float(np.sum(shown_clients))
-                rows.add(measure, ORGANISATION, str(cycle), (value, math.nan, math.nan), clients)  # fmt: skip
+                figure = (value, math.nan, math.nan)
+                if "%" in outcome.unit and not math.isnan(clients) and clients > 0:
+                    k = sum(
+                        round(v / 100 * c) for v, c in zip(shown_values, shown_clients, strict=True)
+                    )
+                    figure = (value, *share_interval(k, int(clients))[1:])
+                rows.add(measure, ORGANISATION, str(cycle), figure, clients)
 
 
 def evaluate(
