@@ -38,6 +38,9 @@ Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plan
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
 
+Linking cycles (issue 17): see ``benchmarks/linking.py`` — self-generated codes of 50,000
+simulated people over two cycles, 10% making one slip: share linked correctly and falsely.
+
 * **framework** — cold ``import toolkit.core.framework`` and the first ``default_framework()`` call
   (reading and validating data/framework.yaml), timed inside fresh processes, median of 3.
 """
@@ -53,7 +56,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports, plans, reflection_startup, survey_import
+from benchmarks import data, imports, linking, plans, reflection_startup, survey_import
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -195,6 +198,9 @@ def main() -> None:
         print("Survey import (issue 3)")
         survey_import.main()
         print()
+        _progress("linking 50,000 simulated codes across two cycles")
+        linking_text, linking_summary = linking.rows()
+        print(linking_text + "\n", flush=True)
         _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
         plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
         print(plans_text + "\n", flush=True)
@@ -202,7 +208,13 @@ def main() -> None:
         form_text, form_summary = reflection_startup.rows()
         print(form_text + "\n", flush=True)
     print("Summary")
-    for line in [*assessment_summary, *startup_summary, *plans_summary, *form_summary]:
+    for line in [
+        *assessment_summary,
+        *startup_summary,
+        *linking_summary,
+        *plans_summary,
+        *form_summary,
+    ]:
         print("  " + line)
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 

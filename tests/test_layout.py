@@ -21,7 +21,7 @@ from toolkit.core.paths import PACKAGE_DIR, PROJECT_ROOT
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CONFIG = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LAYERS = CONFIG["tool"]["importlinter"]["contracts"][0]["layers"]
-LOOP = ["core", "intake", "assess", "plan", "reflect", "debrief"]
+LOOP = ["core", "intake", "assess", "plan", "reflect", "debrief", "evaluate"]
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
@@ -60,6 +60,7 @@ def test_every_folder_of_the_package_is_a_layer_of_the_contract():
         ("assess/report.py", "from toolkit.plan import planner"),  # a step imports a later one
         ("intake/responses.py", "def later():\n    from toolkit.debrief import summary"),
         ("debrief/summary.py", "import toolkit.cli"),  # nothing imports cli
+        ("debrief/summary.py", "from toolkit.evaluate import linking"),  # evaluate comes after
     ],
 )
 def test_the_contract_catches_an_import_against_the_loop(tmp_path, planted_in, planted):

@@ -216,6 +216,85 @@ def debrief(
     typer.echo(f"Next cycle's responses (for cct assess): {outputs.next_cycle_csv}")
 
 
+@app.command()
+@plain_errors
+def evaluate(
+    store: StoreOption = None,
+    teams: Annotated[
+        Path | None,
+        typer.Option(help="Team context (CSV/XLSX): names and sizes, for response rates"),
+    ] = None,
+    followups: Annotated[
+        Path | None,
+        typer.Option(help="Follow-up check-ins (CSV/XLSX): team_id, date, applied, code"),
+    ] = None,
+    observations: Annotated[
+        Path | None, typer.Option(help="Supervisors' observation counts (CSV/XLSX)")
+    ] = None,
+    outcomes: Annotated[
+        Path | None, typer.Option(help="Service outcomes per team and period (CSV/XLSX)")
+    ] = None,
+    assessment: Annotated[
+        list[str] | None,
+        typer.Option(help="A cycle's needs assessment, CYCLE=assessment.json (repeatable)"),
+    ] = None,
+    threshold: Annotated[
+        int, typer.Option(help="Withhold figures about fewer people than this")
+    ] = 5,
+    cycle: Annotated[str, typer.Option(help="Length of a cycle: M, Q or Y")] = "Q",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the evaluation")] = Path(
+        "out/evaluation"
+    ),
+) -> None:
+    """Evaluate over cycles on the four levels; write evaluation.html and the figures as CSV."""
+    from toolkit.evaluate.pipeline import run
+
+    done = run(
+        store,
+        teams_file=teams,
+        followups_file=followups,
+        observations_file=observations,
+        outcomes_file=outcomes,
+        assessments=assessment or None,
+        threshold=threshold,
+        cycle=cycle.upper(),
+        output_dir=out,
+    )
+    for notice in done.notices:
+        typer.echo(f"Note: {notice}")
+    evaluation = done.evaluation
+    typer.echo(
+        f"{len(evaluation.teams)} team(s) over {len(evaluation.cycles)} cycle(s): "
+        f"{', '.join(evaluation.cycles) or 'none'}"
+    )
+    for pair, report in evaluation.links.items():
+        typer.echo(f"Linked {pair}: {report.match_rate:.0%} of those who gave a code")
+    typer.echo(f"Report: {done.outputs.report}")
+    typer.echo(f"Figures (safe for spreadsheets): {done.outputs.figures_csv}")
+
+
+@app.command("sample-cycles")
+@plain_errors
+def sample_cycles(
+    store: StoreOption = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the sample's CSV files")
+    ] = Path("out/sample-cycles"),
+) -> None:
+    """Three cycles of the sample organisation: reflections into the store, the rest as CSV."""
+    from toolkit.evaluate.sample import write_sample
+
+    files = write_sample(out, store)
+    typer.echo(f"{files.reflections} reflections saved; files in {out}:")
+    for path in (files.teams, files.followups, files.observations, files.outcomes):
+        typer.echo(f"  {path}")
+    typer.echo(
+        f"Then: cct evaluate --teams {files.teams} --followups {files.followups} "
+        f"--observations {files.observations} --outcomes {files.outcomes}"
+        + (f" --store {store}" if store else "")
+    )
+
+
 @app.command("sample-reflections")
 @plain_errors
 def sample_reflections(

@@ -93,3 +93,41 @@ def test_unknown_clas_standard_is_refused(tmp_path):
 
     with pytest.raises(DataFileError, match="CLAS standards are numbered 1–15"):
         load_framework(_broken_copy(tmp_path, bad_clas))
+
+
+def test_every_competency_has_observable_behaviours_for_supervisors():
+    framework = load_framework()
+    for comp in framework.competencies:
+        assert comp.behaviours, comp.id
+        assert all(b.text["en"].strip() for b in comp.behaviours)
+    assert framework.competency_of_behaviour["COM-B01"] == "communication.active_listening"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda raw: raw["domains"][0]["competencies"][0].update(behaviours=[]),
+            r"competencies → 0 → behaviours: List should have at least 1 item",
+        ),
+        (
+            lambda raw: raw["domains"][0]["competencies"][0]["behaviours"][1].update(
+                id=raw["domains"][0]["competencies"][0]["behaviours"][0]["id"]
+            ),
+            r"behaviour id 'COM-B01' is used twice",
+        ),
+        (
+            lambda raw: raw["domains"][0]["competencies"][0]["behaviours"][0].update(
+                text={"fr": "Laisse la personne finir."}
+            ),
+            r"behaviours → 0 → text: Value error, behaviour text has no English",
+        ),
+        (
+            lambda raw: raw["domains"][0]["competencies"][0]["behaviours"][0].update(id="B1"),
+            r"behaviours → 0 → id",
+        ),
+    ],
+)
+def test_a_broken_behaviour_is_refused_naming_its_place(tmp_path, change, message):
+    with pytest.raises(DataFileError, match=message):
+        load_framework(_broken_copy(tmp_path, change))

@@ -67,6 +67,24 @@ class Item(_Strict):
     _texts = field_validator("text")(lambda v: _check_languages(v, "item text"))
 
 
+class Behaviour(_Strict):
+    """Something a supervisor can see a staff member do (or not) with a client.
+
+    Observation checklists count these per team and period, never per person; the text is what
+    the supervisor reads, so English is required and other languages are welcome.
+    """
+
+    id: str = Field(pattern=r"^[A-Z]{2,4}-B\d{2}$")
+    text: Translations
+
+    @field_validator("text")
+    @classmethod
+    def _english(cls, value: Translations) -> Translations:
+        if not (value.get("en") or "").strip():
+            raise ValueError("behaviour text has no English (en)")
+        return value
+
+
 class Mapping(_Strict):
     """Where a competency sits in published frameworks (identifiers only, no copied text)."""
 
@@ -103,6 +121,9 @@ class Competency(_Strict):
     )
     maps_to: Mapping
     items: list[Item] = Field(min_length=1)
+    behaviours: list[Behaviour] = Field(
+        min_length=1, description="Observable behaviours, for supervisors' checklists"
+    )
 
     _names = field_validator("name")(lambda v: _check_languages(v, "competency name"))
 
@@ -130,6 +151,7 @@ class Framework(_Strict):
         role_ids = {r.id for r in self.roles}
         seen_items: set[str] = set()
         seen_comps: set[str] = set()
+        seen_behaviours: set[str] = set()
         for domain in self.domains:
             for comp in domain.competencies:
                 if not comp.id.startswith(domain.id + "."):
@@ -161,6 +183,10 @@ class Framework(_Strict):
                     if item.id in seen_items:
                         raise ValueError(f"item id '{item.id}' is used twice")
                     seen_items.add(item.id)
+                for behaviour in comp.behaviours:
+                    if behaviour.id in seen_behaviours:
+                        raise ValueError(f"behaviour id '{behaviour.id}' is used twice")
+                    seen_behaviours.add(behaviour.id)
         return self
 
     # -- lookups used across the toolkit -------------------------------------------------
@@ -175,6 +201,14 @@ class Framework(_Strict):
     @cached_property
     def item_ids(self) -> list[str]:
         return [i.id for i in self.items]
+
+    @cached_property
+    def behaviours(self) -> list[Behaviour]:
+        return [b for c in self.competencies for b in c.behaviours]
+
+    @cached_property
+    def competency_of_behaviour(self) -> dict[str, str]:
+        return {b.id: c.id for c in self.competencies for b in c.behaviours}
 
     @cached_property
     def role_ids(self) -> list[str]:

@@ -1,0 +1,201 @@
+"""Linking one cycle's records to the next by self-generated codes, never by name.
+
+A participant makes the same short code each time (mother's first two letters, day of birth,
+last letter of their first name: ``MA07N``), but people slip: a letter changed, a digit dropped,
+two characters swapped. Exact matching loses those people; loose matching links strangers. So:
+
+1. codes are normalised (Unicode NFKC, upper case, letters and digits only);
+2. a code that appears exactly once in each cycle (within the same team, when teams are given)
+   links exactly; a code shared by several people in a cycle links no one (it is ambiguous);
+3. of the rest, a pair whose codes differ by one edit (RapidFuzz's optimal string alignment
+   distance: one letter changed, added, dropped, or two neighbours swapped) links only when
+   each is the *other's only* candidate; two candidates for one record mean no link.
+
+Candidates for step 3 come from a deletion index (each code and its one-character deletions,
+the "symmetric delete" trick), so the work grows with the number of records, not its square;
+RapidFuzz then checks each candidate's distance. Every link states how it was made, and the
+report says how many records linked, exactly or not, and how many were left out as ambiguous.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+from rapidfuzz.distance import OSA
+
+__all__ = ["Link", "LinkReport", "link_codes", "normalise_code"]
+
+MAX_DISTANCE = 1
+
+
+def normalise_code(code: object) -> str | None:
+    """The code as compared: NFKC, upper case, letters and digits only; None if nothing is left."""
+    if code is None or (isinstance(code, float) and pd.isna(code)):
+        return None
+    text = unicodedata.normalize("NFKC", str(code)).upper()
+    kept = "".join(ch for ch in text if ch.isalnum())
+    return kept or None
+
+
+@dataclass(frozen=True)
+class Link:
+    """One record of the earlier cycle linked to one of the later cycle."""
+
+    earlier: str
+    later: str
+    distance: int  # 0: the codes agree; 1: one edit apart
+    team: str | None = None
+
+
+@dataclass
+class LinkReport:
+    """The links made and the figures a facilitator needs to judge them."""
+
+    links: list[Link] = field(default_factory=list)
+    earlier_records: int = 0
+    later_records: int = 0
+    later_with_code: int = 0
+    ambiguous: int = 0  # later records with a code left unlinked because it fits several
+
+    @property
+    def exact(self) -> int:
+        return sum(1 for link in self.links if link.distance == 0)
+
+    @property
+    def fuzzy(self) -> int:
+        return len(self.links) - self.exact
+
+    @property
+    def match_rate(self) -> float:
+        """Share of the later cycle's records with a code that were linked to the earlier one."""
+        return len(self.links) / self.later_with_code if self.later_with_code else 0.0
+
+    def describe(self, later: str = "the later cycle", earlier: str = "the earlier cycle") -> str:
+        """The figures in a sentence; ``later`` and ``earlier`` name what was linked."""
+        if not self.later_with_code:
+            return f"No one in {later} gave a personal code, so no one could be linked."
+        text = (
+            f"{len(self.links)} of {self.later_with_code} people who gave a personal code in "
+            f"{later} ({self.match_rate:.0%}) were linked to {earlier}: "
+            f"{self.exact} with the same code, {self.fuzzy} with a code one character apart."
+        )
+        if self.ambiguous:
+            text += (
+                f" {self.ambiguous} were not linked because their code fits more than one person."
+            )
+        without = self.later_records - self.later_with_code
+        if without:
+            text += f" {without} gave no code; they still count for their team, unlinked."
+        return text
+
+
+def _prepared(records: pd.DataFrame, id_column: str, code_column: str, team_column: str | None):
+    ids = records[id_column].astype(str).tolist()
+    codes = [normalise_code(c) for c in records[code_column].tolist()]
+    if team_column is None:
+        teams: list[str | None] = [None] * len(ids)
+    else:
+        teams = [None if pd.isna(t) else str(t) for t in records[team_column].tolist()]
+    return ids, codes, teams
+
+
+def _deletions(code: str) -> set[str]:
+    return {code, *(code[:i] + code[i + 1 :] for i in range(len(code)))}
+
+
+def _link_block(
+    earlier: list[tuple[str, str]], later: list[tuple[str, str]], team: str | None
+) -> tuple[list[Link], int]:
+    """Link (id, code) pairs of one team (or of everyone); returns the links and the ambiguous."""
+    by_code_earlier: dict[str, list[str]] = defaultdict(list)
+    by_code_later: dict[str, list[str]] = defaultdict(list)
+    for rid, code in earlier:
+        by_code_earlier[code].append(rid)
+    for rid, code in later:
+        by_code_later[code].append(rid)
+
+    links: list[Link] = []
+    ambiguous_later: set[str] = set()
+    open_earlier: dict[str, str] = {}  # id -> code, not linked exactly, code unique in its cycle
+    open_later: dict[str, str] = {}
+    for code, ids in by_code_later.items():
+        before = by_code_earlier.get(code, [])
+        if len(ids) == 1 and len(before) == 1:
+            links.append(Link(before[0], ids[0], 0, team))
+        elif len(ids) > 1 or len(before) > 1:
+            ambiguous_later.update(ids)  # several people share it: no one can be told apart
+        else:
+            open_later[ids[0]] = code
+    for code, ids in by_code_earlier.items():
+        if len(ids) == 1 and code not in by_code_later:
+            open_earlier[ids[0]] = code
+
+    index: dict[str, list[str]] = defaultdict(list)
+    for rid, code in open_earlier.items():
+        for key in _deletions(code):
+            index[key].append(rid)
+    candidates_of_later: dict[str, set[str]] = {}
+    candidates_of_earlier: dict[str, set[str]] = defaultdict(set)
+    for rid, code in open_later.items():
+        found = {e for key in _deletions(code) for e in index.get(key, ())}
+        close = {
+            e
+            for e in found
+            if OSA.distance(code, open_earlier[e], score_cutoff=MAX_DISTANCE) <= MAX_DISTANCE
+        }
+        candidates_of_later[rid] = close
+        for e in close:
+            candidates_of_earlier[e].add(rid)
+    for rid, close in candidates_of_later.items():
+        if len(close) == 1:
+            (e,) = close
+            if len(candidates_of_earlier[e]) == 1:
+                links.append(Link(e, rid, 1, team))
+                continue
+        if close:
+            ambiguous_later.add(rid)
+    return links, len(ambiguous_later)
+
+
+def link_codes(
+    earlier: pd.DataFrame,
+    later: pd.DataFrame,
+    *,
+    id_column: str = "id",
+    code_column: str = "code",
+    team_column: str | None = "team_id",
+) -> LinkReport:
+    """Link the later cycle's records to the earlier cycle's by their codes.
+
+    With ``team_column`` (the default), people are linked only within the same team: far fewer
+    strangers share a code in a team of twenty than in an organisation of thousands. Pass
+    ``team_column=None`` to link across the whole organisation (people who changed teams).
+    """
+    for name, frame in (("earlier", earlier), ("later", later)):
+        needed = [id_column, code_column] + ([team_column] if team_column else [])
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise KeyError(f"the {name} cycle's records have no column {missing}")
+    e_ids, e_codes, e_teams = _prepared(earlier, id_column, code_column, team_column)
+    l_ids, l_codes, l_teams = _prepared(later, id_column, code_column, team_column)
+    blocks_earlier: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
+    blocks_later: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
+    for rid, code, team in zip(e_ids, e_codes, e_teams, strict=True):
+        if code:
+            blocks_earlier[team].append((rid, code))
+    for rid, code, team in zip(l_ids, l_codes, l_teams, strict=True):
+        if code:
+            blocks_later[team].append((rid, code))
+    report = LinkReport(
+        earlier_records=len(e_ids),
+        later_records=len(l_ids),
+        later_with_code=sum(1 for c in l_codes if c),
+    )
+    for team, records in blocks_later.items():
+        links, ambiguous = _link_block(blocks_earlier.get(team, []), records, team)
+        report.links.extend(links)
+        report.ambiguous += ambiguous
+    return report
