@@ -61,10 +61,37 @@ _SEP_LINE = re.compile(r"^sep=(.)\r?$")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
+# kinds of dropped rows, as the report groups them
+EMPTY, NO_ANSWER, DUPLICATE = "empty", "no answer", "duplicate"
+DROP_KINDS = {
+    EMPTY: "empty rows",
+    NO_ANSWER: "answered no item (incomplete responses)",
+    DUPLICATE: "earlier submissions of the same respondent (duplicates)",
+}
+
+
 @dataclass(frozen=True)
 class DroppedRow:
     row: int
     reason: str
+    kind: str = EMPTY  # one of DROP_KINDS
+
+
+def row_list(rows: Collection[int]) -> str:
+    """Row numbers as a spreadsheet user reads them: "row 5", "rows 2–4, 9"."""
+    ordered = sorted(set(rows))
+    if not ordered:
+        return "none"
+    runs: list[str] = []
+    start = prev = ordered[0]
+    for row in [*ordered[1:], None]:
+        if row is not None and row == prev + 1:
+            prev = row
+            continue
+        runs.append(f"{start}" if start == prev else f"{start}–{prev}")
+        if row is not None:
+            start = prev = row
+    return ("row " if len(ordered) == 1 else "rows ") + ", ".join(runs)
 
 
 @dataclass(frozen=True)
@@ -88,8 +115,13 @@ class ImportReport:
     header_rows: int = 1
     rows_read: int = 0  # data rows, header excluded
     respondents: int = 0
+    rows_imported: int = 0  # = respondents, or answer rows of the toolkit's long layout
+    first_row: int = 2  # spreadsheet row of the first data row
+    rows_with_problems: list[int] = field(default_factory=list)  # when the import failed
+    rows_held_back: list[int] = field(default_factory=list)  # fine, but the file had problems
     matched: list[ColumnMatch] = field(default_factory=list)
     team_column: ColumnMatch | None = None
+    team_candidates: list[str] = field(default_factory=list)  # when several columns could be
     default_team: str | None = None
     respondent_column: ColumnMatch | None = None
     metadata_columns: list[str] = field(default_factory=list)
@@ -112,15 +144,45 @@ class ImportReport:
             how.append(f"sheet '{self.sheet}'")
         return f"{self.file}: {self.format_title}" + (f" ({', '.join(how)})" if how else "")
 
+    def row_accounts(self) -> list[tuple[str, list[int]]]:
+        """Where every row read went: imported, each kind of dropped, not imported.
+
+        The counts add up to :attr:`rows_read`; each kind names its rows."""
+        dropped = {kind: [d.row for d in self.dropped if d.kind == kind] for kind in DROP_KINDS}
+        out = [(f"dropped: {DROP_KINDS[kind]}", rows) for kind, rows in dropped.items() if rows]
+        if self.rows_with_problems:
+            out.append(("not imported: a problem in the row (below)", self.rows_with_problems))
+        if self.rows_held_back:
+            out.append(
+                (
+                    "not imported: nothing is imported while the file has problems",
+                    self.rows_held_back,
+                )
+            )
+        return out
+
     def text(self) -> str:
         """The report as plain text, one fact per line (what ``cct import`` prints)."""
         lines = [f"Detected: {self.detected}", f"  because: {self.format_keys}"]
         if self.header_rows != 1:
             lines.append(f"  header rows: {self.header_rows}")
-        lines.append(
-            f"Rows: {self.rows_read} read, {self.respondents} respondent(s) imported, "
-            f"{len(self.dropped)} dropped"
+        accounts = self.row_accounts()
+        failed = bool(self.rows_with_problems or self.rows_held_back)
+        imported = (
+            f"{self.rows_imported} imported"
+            if self.rows_imported == self.respondents
+            else f"{self.rows_imported} imported ({self.respondents} respondent(s))"
         )
+        lines.append(
+            f"Rows: {self.rows_read} read = {imported}"
+            + (f", {len(self.dropped)} dropped" if self.dropped or not failed else "")
+            + (
+                f", {len(self.rows_with_problems) + len(self.rows_held_back)} not imported"
+                if failed
+                else ""
+            )
+        )
+        lines += [f"  {what} ({len(rows)}): {row_list(rows)}" for what, rows in accounts]
         if self.respondent_column:
             lines.append(f"Respondent id: column '{self.respondent_column.column}'")
         elif self.format not in ("tidy",):
@@ -129,6 +191,18 @@ class ImportReport:
             lines.append(f"Team: column '{self.team_column.column}' ({self.team_column.how})")
         elif self.default_team:
             lines.append(f"Team: '{self.default_team}' for the whole file (--team)")
+        if not self.team_column and len(self.team_candidates) > 1:
+            lines.append(
+                "Team: several columns could name the team, so none was used: "
+                + ", ".join(f"'{c}'" for c in self.team_candidates)
+                + "; map one to 'team' in a mapping file, or give one team for the whole file "
+                "(--team)"
+            )
+        elif not self.team_column and not self.default_team and self.format != "tidy":
+            lines.append(
+                "Team: no column names the team; map one to 'team' in a mapping file, or give "
+                "one team for the whole file (--team)"
+            )
         if self.mapping_file:
             lines.append(f"Mapping file: {self.mapping_file}")
         lines.append(f"Matched columns ({len(self.matched)}):")
@@ -373,7 +447,7 @@ def _import_tidy(
     trailing = n_rows - (np.flatnonzero(~blank)[-1] + 1 if (~blank).any() else 0)
     keep = n_rows - trailing
     for k in range(keep, n_rows):
-        report.dropped.append(DroppedRow(k + 2 + raw.row_offset, "empty row at the end"))
+        report.dropped.append(DroppedRow(k + 2 + raw.row_offset, "empty row at the end", EMPTY))
     if keep == 0:
         raise _problem(raw.name, "the file has a header but no data rows")
     names = _unique_headers(headers)
@@ -402,6 +476,7 @@ def _import_tidy(
     )
     report.rows_read = n_rows
     report.respondents = len(responses)
+    report.rows_imported = keep
     report.matched = [
         ColumnMatch(p, h, h, "item id") for p, h in enumerate(headers) if h in framework.item_ids
     ]
@@ -459,6 +534,9 @@ def _resolve_duplicates(
     where = live[dup]
     times = pd.Series(pd.NaT, index=range(len(where)), dtype="datetime64[ns, UTC]")
     lowered = {text_key(h): p for p, h in enumerate(headers)}
+    if fmt.split_headings:  # "submitdate. Date submitted" is found by its code too
+        for p, (code, _) in enumerate(fmt.split_headings(headers)):
+            lowered.setdefault(text_key(code), p) if code else None
     for name in fmt.time_columns:
         if text_key(name) in lowered:
             stamps = _stripped(raw, lowered[text_key(name)], start)[where]
@@ -479,7 +557,9 @@ def _resolve_duplicates(
             f"same respondent id '{who}' as row {kept}" if has_ids else f"identical to row {kept}"
         )
         for row in dropped:
-            report.dropped.append(DroppedRow(row, f"{reason}; kept the latest submission"))
+            report.dropped.append(
+                DroppedRow(row, f"{reason}; kept the latest submission", DUPLICATE)
+            )
 
 
 def _import_export(
@@ -510,6 +590,7 @@ def _import_export(
     n_rows = raw.frame.shape[0] - start
     report.rows_read = n_rows
     first_row = start + 1 + raw.row_offset  # spreadsheet row of the first data row
+    report.first_row = first_row
     rows = np.arange(n_rows) + first_row
     header_row = fmt.name_row + 1 + raw.row_offset  # where header problems are
     if n_rows == 0:
@@ -520,6 +601,7 @@ def _import_export(
     matching: Matching = match_columns(headers, fmt, framework, mapping, texts, name)
     report.matched = matching.items
     report.team_column = matching.team
+    report.team_candidates = [m.column for m in matching.team_candidates]
     report.respondent_column = matching.respondent
     report.metadata_columns = matching.metadata
     report.ignored_columns = [m.column for m in matching.ignored]
@@ -538,7 +620,18 @@ def _import_export(
                 row=header_row,
             )
         )
-    if matching.team is None and not default_team:
+    several = ", ".join(f"'{m.column}'" for m in matching.team_candidates)
+    if matching.team is None and not default_team and len(matching.team_candidates) > 1:
+        problems.append(
+            InputProblem(
+                name,
+                f"several columns could name the respondent's team ({several}); map the right "
+                "one to 'team' in the mapping file (cct import --write-mapping), or give one "
+                "team for the whole file (--team)",
+                row=header_row,
+            )
+        )
+    elif matching.team is None and not default_team:
         problems.append(
             InputProblem(
                 name,
@@ -548,10 +641,16 @@ def _import_export(
                 row=header_row,
             )
         )
+    elif matching.team is None and len(matching.team_candidates) > 1:
+        report.notices.append(
+            f"several columns could name the team ({several}), so none was used: every "
+            f"respondent is in team '{default_team}' (--team)"
+        )
 
     keep = ~_blank_rows(raw, start)
     for row in rows[~keep]:
-        report.dropped.append(DroppedRow(int(row), "empty row"))
+        report.dropped.append(DroppedRow(int(row), "empty row", EMPTY))
+    bad_row = np.zeros(n_rows, dtype=bool)  # rows with a problem of their own
 
     # respondent ids
     if matching.respondent is not None:
@@ -583,13 +682,16 @@ def _import_export(
             bad_cells.append((match, codes, cats, bad, decoded.status))
     if matching.items:
         for row in rows[keep & ~answered]:
-            report.dropped.append(DroppedRow(int(row), "answered no item (an incomplete response)"))
+            report.dropped.append(
+                DroppedRow(int(row), "answered no item (an incomplete response)", NO_ANSWER)
+            )
         keep &= answered
     # after dropping empty submissions, so an empty resubmission never replaces real answers
     _resolve_duplicates(
         raw, fmt, headers, ids, matching.respondent is not None, rows, keep, start, report
     )
     for match, codes, cats, bad, status in bad_cells:
+        bad_row |= bad[codes] & keep
         for idx in np.flatnonzero(bad[codes] & keep)[:MAX_PROBLEMS]:
             text = str(cats[codes[idx]]).strip()
             problems.append(
@@ -612,6 +714,7 @@ def _import_export(
         if default_team:
             teams = np.where(teams == "", default_team, teams)
             report.default_team = default_team
+        bad_row |= (teams == "") & keep
         for row in rows[(teams == "") & keep][:MAX_PROBLEMS]:
             problems.append(
                 InputProblem(
@@ -629,6 +732,7 @@ def _import_export(
                 dtype=object,
             )
             unknown = (resolved == "") & (distinct != "")
+            bad_row |= unknown[codes] & keep
             for idx in np.flatnonzero(unknown[codes] & keep)[:MAX_PROBLEMS]:
                 problems.append(
                     InputProblem(
@@ -648,12 +752,14 @@ def _import_export(
     if problems:
         order = {h: k for k, h in enumerate(headers)}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
+        report.rows_with_problems = rows[keep & bad_row].tolist()
+        report.rows_held_back = rows[keep & ~bad_row].tolist()
         raise SurveyImportError(problems, report)
 
     respondent_ids = ids[keep].astype(str)
     team_ids = teams[keep].astype(str)
     values = values[keep]
-    report.respondents = len(respondent_ids)
+    report.respondents = report.rows_imported = len(respondent_ids)
     notices = [
         f"{report.detected}: {len(matching.items)} item column(s) matched, "
         f"{report.respondents} respondent(s) of {n_rows} row(s)"
