@@ -469,20 +469,32 @@ def test_mapping_file_problems_are_named(tmp_path, framework):
 
 
 # -- the real exports in ../shared/real-exports (not copied: their licences are not ours) ----
+REAL_EXPORTS = [
+    ("kobo/Geolocation_Test_-_latest_version_-_False_-_2024-03-14-14-02-55.xlsx", "kobo"),
+    ("kobo/Meeting_Form_-_latest_version_-_False_-_2024-03-14-09-51-14.xlsx", "kobo"),
+    ("odk/build_Flora-Quadrat-0-4_1564384341.csv", "odk"),
+    ("odk/build_Flora-Quadrat-0-4_1564384341-taxon_encounter.csv", "odk"),
+    ("qualtrics/sample.csv", "qualtrics"),
+    ("qualtrics/sample_legacy.csv", "qualtrics_legacy"),
+    ("google_forms/Kobo Test.csv", "google_forms"),
+    ("xlsform/yes_or_no_question.xlsx", "xlsform"),
+    ("xlsform/choice_filter_test.xlsx", "xlsform"),
+]
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/real-exports is not on this machine")
+def test_every_real_export_is_tried():
+    """A file added to ../shared/real-exports is not left out of the test below."""
+    present = {
+        str(p.relative_to(REAL)) for p in REAL.rglob("*") if p.is_file() and p.name != "README.md"
+    }
+    assert present == {path for path, _ in REAL_EXPORTS}
+
+
 @pytest.mark.skipif(not REAL.exists(), reason="../shared/real-exports is not on this machine")
 @pytest.mark.parametrize(
     "path, fmt",
-    [
-        ("kobo/Geolocation_Test_-_latest_version_-_False_-_2024-03-14-14-02-55.xlsx", "kobo"),
-        ("kobo/Meeting_Form_-_latest_version_-_False_-_2024-03-14-09-51-14.xlsx", "kobo"),
-        ("odk/build_Flora-Quadrat-0-4_1564384341.csv", "odk"),
-        ("odk/build_Flora-Quadrat-0-4_1564384341-taxon_encounter.csv", "odk"),
-        ("qualtrics/sample.csv", "qualtrics"),
-        ("qualtrics/sample_legacy.csv", "qualtrics_legacy"),
-        ("google_forms/Kobo Test.csv", "google_forms"),
-        ("xlsform/yes_or_no_question.xlsx", "xlsform"),
-        ("xlsform/choice_filter_test.xlsx", "xlsform"),
-    ],
+    REAL_EXPORTS,
 )
 def test_real_exports_are_detected_with_a_sensible_report(path, fmt):
     with pytest.raises(SurveyImportError) as info:  # not our instrument: nothing matches
@@ -493,6 +505,8 @@ def test_real_exports_are_detected_with_a_sensible_report(path, fmt):
         assert report.rows_read > 0 and not report.matched
         assert report.unmatched, "their questions are listed for a mapping file"
         assert not [c for c in report.unmatched if c.startswith("_") or c in ("KEY", "")]
+        assert report.team_column is None  # none of them asks for a team
+    assert_accounted(report)
     if fmt == "qualtrics_legacy":
         assert report.encoding == "utf-8-sig" and report.header_rows == 2
 
