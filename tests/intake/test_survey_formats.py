@@ -15,8 +15,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from toolkit.core.exceptions import InputFileError
 from toolkit.core.framework import default_framework
 from toolkit.intake.item_matching import match_columns
+from toolkit.intake.responses import read_responses
 from toolkit.intake.survey_formats import detect_format, get_format, split_limesurvey_headings
 from toolkit.intake.survey_import import import_survey
 
@@ -145,3 +147,64 @@ def test_abbreviated_headings_match_only_a_unique_start():
     # without the ellipsis a 15-character start is too short to trust
     plain = match_columns([unique], get_format("spreadsheet"), fw)
     assert not plain.items
+
+
+# -- legacy Excel (.xls) and OpenDocument (.ods) workbooks -------------------------------------
+def test_legacy_excel_xls_is_read_like_xlsx():
+    """Older LimeSurvey, SPSS and some XLSForm users hand over .xls (BIFF8, written by xlwt)."""
+    result = import_survey(EXPORTS / "limesurvey_codetext.xls", known_teams=KNOWN)
+    check_import(result, "code", blank_line_at_end=False)
+    assert (result.report.encoding, result.report.sheet) == (None, "results")
+    # numbers stored as numbers come back as "5", not "5.0"; the ids are "1", "2", "3"
+
+
+def test_opendocument_ods_is_read():
+    result = import_survey(EXPORTS / "microsoft_forms_libreoffice.ods", known_teams=KNOWN)
+    assert result.report.format == "microsoft_forms"
+    assert result.report.team_column.column == "Your team"
+    assert list(result.responses.respondent_ids) == ["1", "2", "3"]
+    cols = [result.responses.item_ids.index(i) for i in ITEMS]
+    np.testing.assert_array_equal(result.responses.values[:, cols], EXPECTED)
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not really a workbook",
+            "m.xls: this Excel workbook cannot be read (",
+        ),
+        (
+            b"PK\x03\x04"
+            + b"\x00" * 26
+            + b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet",
+            "m.xls: this OpenDocument spreadsheet cannot be read (",
+        ),
+    ],
+    ids=["damaged xls", "damaged ods"],
+)
+def test_damaged_workbooks_are_named(data, expected):
+    with pytest.raises(InputFileError) as info:
+        import_survey(data, name="m.xls")
+    [problem] = info.value.problems
+    assert str(problem).startswith(expected)
+
+
+def test_xls_responses_through_the_strict_reader(tmp_path):
+    """read_responses (the toolkit's own layout) reads .xls the same way."""
+    from tests.files.exports.make_exports import xls
+
+    path = tmp_path / "responses.xls"
+    xls(
+        path, "Sheet1", [["respondent_id", "team_id", "COM01"], ["r1", "t1", "4"], ["r2", "t1", ""]]
+    )
+    responses = read_responses(path)
+    assert list(responses.respondent_ids) == ["r1", "r2"]
+    col = responses.item_ids.index("COM01")
+    np.testing.assert_array_equal(responses.values[:, col], [4, np.nan])
+    xls(path, "Sheet1", [["respondent_id", "team_id", "COM01"], ["r1", "t1", "9"]])
+    with pytest.raises(InputFileError) as info:
+        read_responses(path)
+    assert [str(p) for p in info.value.problems] == [
+        "responses.xls, row 2, column 'COM01': answer 9 is outside the scale 1–5"
+    ]

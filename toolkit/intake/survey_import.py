@@ -3,7 +3,8 @@
 :func:`import_survey` is the one entry point; it only orchestrates:
 
 1. read the bytes (CSV in UTF-8, UTF-8 with BOM, cp1252, UTF-16 with BOM, separated by ``,``
-   ``;`` or tab, an Excel ``sep=;`` first line allowed; or XLSX, first sheet) as text;
+   ``;`` or tab, an Excel ``sep=;`` first line allowed; or a workbook, XLSX, legacy XLS or ODS,
+   first sheet) as text;
 2. detect the format from the first rows (:mod:`toolkit.intake.survey_formats`);
 3. match columns to framework items, the team and the respondent id
    (:mod:`toolkit.intake.item_matching`), with the facilitator's mapping file if any;
@@ -34,7 +35,7 @@ import pandas as pd
 
 from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.tables import XLSX_MAGIC, Table, decode_text, source_bytes
+from toolkit.core.tables import Table, decode_text, read_workbook, source_bytes, workbook_kind
 from toolkit.core.text_keys import text_key
 from toolkit.intake.answer_labels import BLANK, OFF_SCALE, OK, UNKNOWN, answer_vocabulary
 from toolkit.intake.item_matching import (
@@ -369,15 +370,8 @@ def _read_csv(data: bytes, name: str) -> _Raw:
     return _Raw(frame, name, encoding, separator, None, [], offset)
 
 
-def _read_xlsx(data: bytes, name: str) -> _Raw:
-    try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-        sheets = [str(s) for s in book.sheet_names]
-        frame = (
-            pd.read_excel(book, sheet_name=0, header=None, dtype=str) if sheets else pd.DataFrame()
-        )
-    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
-        raise _problem(name, f"this Excel workbook cannot be read ({exc})") from exc
+def _read_workbook(data: bytes, name: str) -> _Raw:
+    frame, sheets = read_workbook(data, name, header=None)
     frame = frame.fillna("").astype("category")
     frame.columns = range(frame.shape[1])
     return _Raw(frame, name, None, None, sheets[0] if sheets else None, sheets, 0)
@@ -387,7 +381,7 @@ def _read(source: Path | str | bytes, name: str | None) -> _Raw:
     data, name = source_bytes(source, name)
     if not data.strip():
         raise _problem(name, "the file is empty")
-    raw = _read_xlsx(data, name) if data.startswith(XLSX_MAGIC) else _read_csv(data, name)
+    raw = _read_workbook(data, name) if workbook_kind(data) else _read_csv(data, name)
     if raw.frame.empty or raw.frame.shape[0] == 0:
         raise _problem(name, "the file is empty")
     return raw

@@ -313,6 +313,31 @@ def limesurvey_exports() -> None:
         text = csv_text(rows, ";", quote_all=True) + "\r\n"
         (HERE / f"limesurvey_{style}.csv").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
         xlsx(HERE / f"limesurvey_{style}.xlsx", {"results": rows})
+    # older LimeSurvey versions (and SPSS, some XLSForm users) hand over legacy Excel .xls:
+    # numbers as numbers, as Excel keeps them
+    xls(HERE / "limesurvey_codetext.xls", "results", limesurvey_rows("codetext"))
+
+
+def xls(path: Path, title: str, rows: list[list[str]]) -> None:
+    """A legacy Excel workbook (BIFF8) as Excel 97–2003 writes it, via xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(title)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            value = float(cell) if r and cell.isdigit() else cell
+            sheet.write(r, c, value)
+    book.save(str(path))
+
+
+def ods_spreadsheet() -> None:
+    """The Microsoft Forms export opened in LibreOffice and saved as OpenDocument (.ods)."""
+    import pandas as pd
+
+    rows = ms_forms_rows()
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame.to_excel(HERE / "microsoft_forms_libreoffice.ods", engine="odf", index=False)
 
 
 def google_csv() -> None:
@@ -469,6 +494,7 @@ if __name__ == "__main__":
         google_csv,
         google_excel_es,
         ms_forms,
+        ods_spreadsheet,
         qualtrics_csv,
         spreadsheet_decimal_comma,
         tidy_csv,
