@@ -18,7 +18,15 @@ from charset_normalizer import from_bytes
 
 from toolkit.core.exceptions import InputFileError, InputProblem
 
-__all__ = ["Table", "read_table", "decode_text", "source_bytes", "workbook_kind", "read_workbook"]
+__all__ = [
+    "Table",
+    "read_table",
+    "decode_text",
+    "source_bytes",
+    "sniff_separator",
+    "workbook_kind",
+    "read_workbook",
+]
 
 XLSX_MAGIC = b"PK\x03\x04"  # a zip: .xlsx, or .ods when its first entry says so
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: legacy Excel .xls
@@ -134,8 +142,9 @@ def _read_xls(data: bytes, header: int | None) -> tuple[pd.DataFrame | None, lis
     return pd.DataFrame(cells[header + 1 :], columns=names, dtype=object), sheets
 
 
-def _sniff_separator(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:20])
+def sniff_separator(text: str) -> str:
+    """The separator of a CSV's first 20 lines: comma, semicolon or tab."""
+    sample = "\n".join(text[:65536].splitlines()[:20])
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
     except csv.Error:
@@ -166,7 +175,7 @@ def read_table(source: Path | str | bytes, name: str | None = None) -> Table:
         table = Table(frame, name, None, None)
     else:
         text, encoding = decode_text(data, name)
-        separator = _sniff_separator(text)
+        separator = sniff_separator(text)
         try:
             frame = pd.read_csv(
                 io.StringIO(text),
