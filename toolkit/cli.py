@@ -47,8 +47,12 @@ def plain_errors(command):
 @app.command()
 @plain_errors
 def assess(
-    responses: Annotated[Path, typer.Argument(help="Responses file, CSV or XLSX")],
-    teams: Annotated[Path, typer.Argument(help="Team context file, CSV or XLSX")],
+    responses: Annotated[
+        Path, typer.Argument(help="Responses file, CSV or a workbook (XLSX, XLS, ODS)")
+    ],
+    teams: Annotated[
+        Path, typer.Argument(help="Team context file, CSV or a workbook (XLSX, XLS, ODS)")
+    ],
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the results")] = Path(
         "out/assessment"
     ),
@@ -418,7 +422,7 @@ def import_(
     source: Annotated[
         Path,
         typer.Argument(
-            help="A survey export: CSV or XLSX from KoboToolbox, "
+            help="A survey export: CSV, XLSX, XLS or ODS from KoboToolbox, "
             "ODK, LimeSurvey, Google/Microsoft Forms, Qualtrics, "
             "or a spreadsheet"
         ),

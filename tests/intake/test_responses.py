@@ -4,8 +4,11 @@ import io
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from toolkit.core.exceptions import InputFileError
+from toolkit.core.framework import default_framework
 from toolkit.intake.responses import read_responses
 
 HEADER = "respondent_id,team_id,COM01,COM02,LAN01\n"
@@ -168,3 +171,81 @@ def test_respondent_who_answered_nothing_is_listed_not_dropped_silently(write):
 def test_missing_file_is_a_plain_error(tmp_path):
     [message] = problems(tmp_path / "nope.csv")
     assert message.startswith("nope.csv: cannot open the file")
+
+
+# -- the fast readers agree with the text readers -------------------------------------------
+CELL = st.sampled_from(["1", "2", "3", "4", "5", "", " 4 ", "4.0", "+2", "6", "0", "x", "4,0"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["r1", "r2", "r3", " r4", "", "r5", "r6", "r7"]),
+            st.sampled_from(["t1", "t2", " t1", "", "t9"]),
+            st.lists(CELL, min_size=3, max_size=3),
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    sep=st.sampled_from([",", ";", "\t"]),
+    bom=st.booleans(),
+)
+def test_numbers_fast_path_gives_what_the_text_path_gives(rows, sep, bom):
+    """read_responses and import_survey read a clean wide CSV as numbers; anything the text
+    path would complain about must come out exactly as the text path says it."""
+    from toolkit.core.tables import read_table
+    from toolkit.intake.responses import responses_from_table
+    from toolkit.intake.survey_formats import get_format
+    from toolkit.intake.survey_import import ImportReport, _import_tidy, _read, import_survey
+
+    lines = [sep.join(["respondent_id", "team_id", "COM01", "COM02", "LAN01"])]
+    lines += [sep.join([r, t, *cells]) for r, t, cells in rows]
+    data = ("\ufeff" if bom else "") + "\n".join(lines) + "\n"
+    raw = data.encode("utf-8")
+    known = {"t1", "t2"}
+
+    def outcome(fn):
+        try:
+            r = fn()
+        except InputFileError as exc:
+            return [str(p) for p in exc.problems]
+        r = getattr(r, "responses", r)
+        return (
+            list(map(str, r.respondent_ids)),
+            list(map(str, r.team_ids)),
+            np.nan_to_num(r.values, nan=-1).tolist(),
+            r.notices,
+        )
+
+    slow = outcome(lambda: responses_from_table(read_table(raw, "w.csv"), None, known))
+    assert outcome(lambda: read_responses(raw, "w.csv", known_teams=known)) == slow
+    fmt = get_format("tidy")
+
+    def general():
+        report = ImportReport("w.csv", fmt.name, fmt.title, fmt.keys)
+        return _import_tidy(_read(raw, "w.csv"), fmt, default_framework(), known, None, report)
+
+    assert outcome(lambda: import_survey(raw, name="w.csv", known_teams=known)) == outcome(general)
+
+
+def test_a_clean_wide_csv_is_read_as_numbers_and_a_bad_one_as_text(monkeypatch):
+    """The fast path is taken for plain numbers; one bad cell sends the file to the text reader,
+    whose message quotes the cell as written."""
+    import toolkit.intake.responses as responses_module
+
+    calls = []
+    real = responses_module.read_table
+    monkeypatch.setattr(
+        responses_module, "read_table", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+    clean = b"respondent_id,team_id,COM01,COM02\nr1,t1,4,\nr2,t1, 5 ,1\n"
+    read = read_responses(clean, "w.csv")
+    assert calls == []  # never read as text
+    np.testing.assert_array_equal(read.values[:, :2], [[4, np.nan], [5, 1]])
+    with pytest.raises(InputFileError) as info:
+        read_responses(clean.replace(b" 5 ", b"5.0 ").replace(b",1\n", b",07\n"), "w.csv")
+    assert len(calls) == 1
+    assert [str(p) for p in info.value.problems] == [
+        "w.csv, row 3, column 'COM02': answer 07 is outside the scale 1–5"
+    ]

@@ -20,7 +20,15 @@ from toolkit.intake.survey_formats import detect_format, get_format
 from toolkit.intake.survey_import import import_survey
 
 EXPORTS = Path(__file__).parents[1] / "files" / "exports"
-REAL = Path(__file__).resolve().parents[3] / "shared" / "real-exports"
+# ../shared/real-exports beside the checkout (a worktree sits one folder deeper)
+REAL = next(
+    (
+        p / "shared" / "real-exports"
+        for p in Path(__file__).resolve().parents[3:5]
+        if (p / "shared" / "real-exports").is_dir()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "real-exports",
+)
 KNOWN = {"intake_north": "Central intake, North office", "housing_east": "Housing support, East"}
 ITEMS = ["COM01", "COM02", "COM03", "LAN01", "LAN02"]
 NAN = np.nan
@@ -37,6 +45,16 @@ def values_of(result, ids=None):
     cols = [r.item_ids.index(i) for i in ITEMS]
     rows = range(len(r)) if ids is None else [list(r.respondent_ids).index(i) for i in ids]
     return r.values[list(rows)][:, cols]
+
+
+def assert_accounted(report) -> None:
+    """read = imported + each kind of dropped + not imported; no row in two kinds."""
+    accounts = report.row_accounts()
+    listed = [row for _, rows in accounts for row in rows]
+    assert len(listed) == len(set(listed))
+    assert report.rows_read == report.rows_imported + len(listed)
+    last = report.first_row + report.rows_read - 1
+    assert all(report.first_row <= row <= last for row in listed)
 
 
 def problems(source, **kwargs) -> list[str]:
@@ -105,6 +123,7 @@ def test_each_format_is_detected_and_imported(file, fmt, encoding, separator, id
     assert [f"row {d.row}: {d.reason}" for d in report.dropped] == dropped
     if fmt != "tidy":  # the long layout has a row per answer
         assert report.rows_read == report.respondents + len(report.dropped)
+    assert_accounted(report)
     expected = np.array([PEOPLE[p][1] for p in "ABC"])
     np.testing.assert_array_equal(values_of(result, ids), expected)
     teams = dict(zip(result.responses.respondent_ids, result.responses.team_ids, strict=True))
@@ -450,20 +469,32 @@ def test_mapping_file_problems_are_named(tmp_path, framework):
 
 
 # -- the real exports in ../shared/real-exports (not copied: their licences are not ours) ----
+REAL_EXPORTS = [
+    ("kobo/Geolocation_Test_-_latest_version_-_False_-_2024-03-14-14-02-55.xlsx", "kobo"),
+    ("kobo/Meeting_Form_-_latest_version_-_False_-_2024-03-14-09-51-14.xlsx", "kobo"),
+    ("odk/build_Flora-Quadrat-0-4_1564384341.csv", "odk"),
+    ("odk/build_Flora-Quadrat-0-4_1564384341-taxon_encounter.csv", "odk"),
+    ("qualtrics/sample.csv", "qualtrics"),
+    ("qualtrics/sample_legacy.csv", "qualtrics_legacy"),
+    ("google_forms/Kobo Test.csv", "google_forms"),
+    ("xlsform/yes_or_no_question.xlsx", "xlsform"),
+    ("xlsform/choice_filter_test.xlsx", "xlsform"),
+]
+
+
+@pytest.mark.skipif(not REAL.exists(), reason="../shared/real-exports is not on this machine")
+def test_every_real_export_is_tried():
+    """A file added to ../shared/real-exports is not left out of the test below."""
+    present = {
+        str(p.relative_to(REAL)) for p in REAL.rglob("*") if p.is_file() and p.name != "README.md"
+    }
+    assert present == {path for path, _ in REAL_EXPORTS}
+
+
 @pytest.mark.skipif(not REAL.exists(), reason="../shared/real-exports is not on this machine")
 @pytest.mark.parametrize(
     "path, fmt",
-    [
-        ("kobo/Geolocation_Test_-_latest_version_-_False_-_2024-03-14-14-02-55.xlsx", "kobo"),
-        ("kobo/Meeting_Form_-_latest_version_-_False_-_2024-03-14-09-51-14.xlsx", "kobo"),
-        ("odk/build_Flora-Quadrat-0-4_1564384341.csv", "odk"),
-        ("odk/build_Flora-Quadrat-0-4_1564384341-taxon_encounter.csv", "odk"),
-        ("qualtrics/sample.csv", "qualtrics"),
-        ("qualtrics/sample_legacy.csv", "qualtrics_legacy"),
-        ("google_forms/Kobo Test.csv", "google_forms"),
-        ("xlsform/yes_or_no_question.xlsx", "xlsform"),
-        ("xlsform/choice_filter_test.xlsx", "xlsform"),
-    ],
+    REAL_EXPORTS,
 )
 def test_real_exports_are_detected_with_a_sensible_report(path, fmt):
     with pytest.raises(SurveyImportError) as info:  # not our instrument: nothing matches
@@ -474,6 +505,8 @@ def test_real_exports_are_detected_with_a_sensible_report(path, fmt):
         assert report.rows_read > 0 and not report.matched
         assert report.unmatched, "their questions are listed for a mapping file"
         assert not [c for c in report.unmatched if c.startswith("_") or c in ("KEY", "")]
+        assert report.team_column is None  # none of them asks for a team
+    assert_accounted(report)
     if fmt == "qualtrics_legacy":
         assert report.encoding == "utf-8-sig" and report.header_rows == 2
 
@@ -486,10 +519,13 @@ def test_arbitrary_bytes_never_crash(data):
         result = import_survey(data, name="x.csv", default_team="t1")
     except InputFileError as exc:
         assert exc.problems and all(p.file == "x.csv" for p in exc.problems)
+        if getattr(exc, "report", None) is not None:
+            assert_accounted(exc.report)
     else:
         report = result.report
         if report.format != "tidy":
             assert report.rows_read == report.respondents + len(report.dropped)
+        assert_accounted(report)
 
 
 ANSWER = st.sampled_from(
@@ -537,11 +573,52 @@ def test_no_row_is_lost_silently(rows, blank_every, encoding, sep):
     report = result.report
     assert report.rows_read == len(lines) - 1
     assert report.rows_read == report.respondents + len(report.dropped)
+    assert_accounted(report)
     assert len(set(result.responses.respondent_ids)) == report.respondents
     listed = {d.row for d in report.dropped}
     assert len(listed) == len(report.dropped)
     for uid in {u for u, a in rows if any(x not in ("", "N/A", "Don't know") for x in a)}:
         assert uid in result.responses.respondent_ids
+
+
+def test_the_report_accounts_for_every_row_when_the_import_fails():
+    """The issue's report said "10 read, 0 imported, 1 dropped": nine rows unexplained."""
+    head = "_uuid,_submission_time,team_id,g/COM01,g/COM02\n"
+    body = [
+        "u1,2026-03-01T00:00:01,t1,4,4",
+        "u2,2026-03-01T00:00:02,t1,9,4",  # off scale
+        ",,,,",  # empty
+        "u3,2026-03-01T00:00:03,,4,4",  # team empty
+        "u4,2026-03-01T00:00:04,t1,,",  # answered nothing
+        "u1,2026-03-01T00:00:05,t1,5,5",  # resubmission: row 2 dropped
+        "u5,2026-03-01T00:00:06,t1,2,x",  # not on the scale
+        "u6,2026-03-01T00:00:07,t1,3,3",
+        "u7,2026-03-01T00:00:08,t1,3,3",
+        "u8,2026-03-01T00:00:09,t1,1,2",
+    ]
+    with pytest.raises(SurveyImportError) as info:
+        import_survey((head + "\n".join(body) + "\n").encode(), name="k.csv")
+    report = info.value.report
+    assert_accounted(report)
+    assert report.rows_read == 10 and report.rows_imported == 0
+    lines = report.text().splitlines()
+    start = lines.index("Rows: 10 read = 0 imported, 3 dropped, 7 not imported")
+    assert lines[start + 1 : start + 6] == [
+        "  dropped: empty rows (1): row 4",
+        "  dropped: answered no item (incomplete responses) (1): row 6",
+        "  dropped: earlier submissions of the same respondent (duplicates) (1): row 2",
+        "  not imported: a problem in the row (below) (3): rows 3, 5, 8",
+        "  not imported: nothing is imported while the file has problems (4): rows 7, 9–11",
+    ]
+
+
+def test_the_report_accounts_for_every_row_of_a_good_import():
+    report = import_survey(EXPORTS / "kobo.csv").report
+    assert_accounted(report)
+    assert "Rows: 4 read = 3 imported, 1 dropped" in report.text()
+    assert "  dropped: earlier submissions of the same respondent (duplicates) (1): row 5" in (
+        report.text()
+    )
 
 
 def test_an_empty_resubmission_never_replaces_real_answers():

@@ -74,10 +74,10 @@ class AssessmentApp(W.VBox):
             tooltips=["Bundled sample", "Upload CSV/XLSX"],
         )
         self.responses_upload = W.FileUpload(
-            accept=".csv,.xlsx,.txt", multiple=False, description="Responses file"
+            accept=".csv,.xlsx,.xls,.ods,.txt", multiple=False, description="Responses file"
         )
         self.teams_upload = W.FileUpload(
-            accept=".csv,.xlsx,.txt", multiple=False, description="Team context file"
+            accept=".csv,.xlsx,.xls,.ods,.txt", multiple=False, description="Team context file"
         )
         for button in (self.responses_upload, self.teams_upload):
             button.layout.width = "14rem"

@@ -43,13 +43,38 @@ __all__ = [
 
 TEAM, RESPONDENT, IGNORE = "team", "respondent", "ignore"
 MIN_PREFIX = 30  # a header cut short must keep at least this many characters of the text
+MIN_CUT_PREFIX = 12  # … or this many when it ends with an ellipsis (LimeSurvey abbreviates to 15)
+ELLIPSES = ("..", "…")
 
-# Words that make a column the team column: "team", "Team ID", "Which team are you in?",
-# "Équipe", "Su equipo", "الفريق", "Ваша команда" …
+# A column names the team only when its heading means "team" on its own: the word itself
+# ("team", "Team ID", "Équipe", "equipo", "الفريق", "команда") or a short question asking for it
+# ("Which team are you in?", "Your team", "¿En qué equipo trabaja?"), never a long question that
+# merely contains the word ("… shared within a team of researchers …").
 TEAM_WORDS = frozenset(
-    {"team", "teams", "teamid", "equipe", "equipo", "فريق", "الفريق", "فريقك", "команда"}
-)
-TEAM_EXACT = frozenset(text_key(n) for n in ("team_id", "team", "team id", "team name"))
+    text_key(w)
+    for w in {
+        "team", "teams", "teamid", "teamname", "equipe", "equipes", "equipo", "equipos",
+        "squadra", "فريق", "الفريق", "فريقك", "команда", "команди", "команді", "команды",
+    }
+)  # fmt: skip
+# Words that may stand around the team word in such a short heading (question words, "your",
+# "id", "name", "work"), in the languages of the framework.
+TEAM_FILLERS = frozenset(
+    text_key(w)
+    for w in {
+        # en
+        "which", "what", "your", "you", "are", "in", "on", "is", "the", "of", "my", "id",
+        "name", "code", "select", "choose", "work", "do", "belong", "to", "a", "please",
+        # es, fr, pt, it
+        "en", "que", "su", "tu", "trabaja", "trabajas", "usted", "de", "el", "la", "nombre",
+        "cual", "votre", "ton", "quelle", "est", "êtes", "vous", "dans", "travaillez", "nom", "le",
+        "l", "seu", "sua", "qual", "em", "trabalha",
+        # ar, ru, uk
+        "ما", "هو", "في", "أي", "اسم", "تعمل", "ваша", "ваш", "в", "у", "какой", "якій", "яка",
+        "ви", "вы", "працюєте", "работаете", "назва",
+    }
+)  # fmt: skip
+MAX_TEAM_HEADING_WORDS = 8
 _TOKEN = re.compile(r"[^\W_]+(?:_[^\W_]+)*")  # word-ish tokens; "com_01" stays one token
 _BRACKET = re.compile(r"\[([^\[\]]+)\]\s*$")
 _NUMBERING = re.compile(r"^\s*(?:Q\s*)?\d+(?:\.\d+)*\s*[.):-]\s+", re.IGNORECASE)
@@ -92,6 +117,7 @@ class Matching:
     unmatched: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     problems: list[InputProblem] = field(default_factory=list)
+    team_candidates: list[ColumnMatch] = field(default_factory=list)  # headings meaning "team"
 
 
 @dataclass(frozen=True)
@@ -123,8 +149,19 @@ def _compact(text: str) -> str:
     return text_key(text).replace(" ", "")
 
 
+def _code_tokens(header: str) -> list[str]:
+    """Word-ish tokens, and the parts of an underscored one: "com_01" stays whole, and
+    LimeSurvey's ExpressionScript code "G02Q02_COM01" also gives "G02Q02" and "COM01"."""
+    out = []
+    for token in _TOKEN.findall(header):
+        out.append(token)
+        if "_" in token:
+            out += token.split("_")
+    return out
+
+
 def _by_code(header: str, index: _Index) -> str | None:
-    found = {index.ids[_compact(t)] for t in _TOKEN.findall(header) if _compact(t) in index.ids}
+    found = {index.ids[c] for t in _code_tokens(header) if (c := _compact(t)) in index.ids}
     return found.pop() if len(found) == 1 else None
 
 
@@ -148,18 +185,31 @@ def _by_text(candidates: list[str], index: _Index) -> tuple[str, str] | None:
         if key in index.texts:
             return index.texts[key]
     for candidate in candidates:  # cut short by the tool: a unique start of a text
-        key = text_key(candidate).rstrip(". ")
-        if len(key) >= MIN_PREFIX:
+        key = text_key(candidate)
+        cut = candidate.rstrip().endswith(ELLIPSES)  # marked as cut: a shorter start will do
+        if len(key) >= (MIN_CUT_PREFIX if cut else MIN_PREFIX):
             hits = {v for k, v in index.texts.items() if k.startswith(key)}
             if len({item for item, _ in hits}) == 1:
                 return hits.pop()
     return None
 
 
-def _is_team_header(header: str) -> bool:
-    key = text_key(header)
-    last = text_key(re.split(r"[/\-]", header)[-1]) if "/" in header else key
-    return key in TEAM_EXACT or last in TEAM_EXACT or bool(set(key.split()) & TEAM_WORDS)
+def means_team(heading: str) -> bool:
+    """True when a heading means "team" on its own (see :data:`TEAM_WORDS`)."""
+    words = text_key(heading).split()
+    if not words or len(words) > MAX_TEAM_HEADING_WORDS:
+        return False
+    content = set(words) - TEAM_FILLERS
+    return len(content) == 1 and content <= TEAM_WORDS
+
+
+def _names_team(header: str, separators: tuple[str, ...], other_names: list[str]) -> bool:
+    """The heading, the last part of its group path, or another name of the column means team."""
+    names = [header, *other_names]
+    for sep in separators:
+        if sep in header:
+            names.append(header.rsplit(sep, 1)[1])
+    return any(means_team(n) for n in names if n)
 
 
 def match_columns(
@@ -170,7 +220,12 @@ def match_columns(
     texts: list[str] | None = None,
     file: str = "responses",
 ) -> Matching:
-    """Match every column of an export; see the module docstring for the order of rules."""
+    """Match every column of an export; see the module docstring for the order of rules.
+
+    A format whose headings hold a code and a text (LimeSurvey's "question code and question
+    text") splits them with ``fmt.split_headings``: the code is matched as a code, the text as a
+    question text, and the heading is shown as the file has it.
+    """
     index = _index(framework)
     result = Matching()
     mapping = mapping or ColumnMapping()
@@ -179,10 +234,16 @@ def match_columns(
     respondent_candidates: list[tuple[int, int]] = []  # (preference, position)
     header_set = set(headers)
     taken: dict[str, ColumnMatch] = {}
+    split = fmt.split_headings(headers) if fmt.split_headings else [(h, "") for h in headers]
 
     for pos, header in enumerate(headers):
         shown = header or f"column {pos + 1}"
+        code, text = split[pos]
+        code = code or header
+        row_text = texts[pos] if texts is not None and pos < len(texts) else ""
         target = mapping.target_of(header) if header else None
+        if target is None and code != header:
+            target = mapping.target_of(code)
         if target is not None:
             match = ColumnMatch(pos, shown, target, "mapping file")
             if target == IGNORE:
@@ -197,30 +258,31 @@ def match_columns(
         if not header.strip():
             result.unmatched.append(shown)
             continue
-        if header in framework.item_ids:
-            _take(result, taken, ColumnMatch(pos, shown, header, "item id"), file)
+        item = next((n for n in (header, code) if n in framework.item_ids), None)
+        if item:
+            _take(result, taken, ColumnMatch(pos, shown, item, "item id"), file)
             continue
-        if text_key(header) in respondent_keys:
-            respondent_candidates.append((respondent_keys.index(text_key(header)), pos))
+        key = next((k for k in (text_key(header), text_key(code)) if k in respondent_keys), None)
+        if key is not None:
+            respondent_candidates.append((respondent_keys.index(key), pos))
             continue
-        if fmt.is_metadata(header):
+        if fmt.is_metadata(header) or fmt.is_metadata(code):
             result.metadata.append(shown)
             continue
-        code = _by_code(header, index)
-        if code:
-            _take(result, taken, ColumnMatch(pos, shown, code, "code"), file)
+        found_code = _by_code(code, index)
+        if found_code:
+            _take(result, taken, ColumnMatch(pos, shown, found_code, "code"), file)
             continue
         candidates = _text_candidates(header, fmt.group_separators)
-        if texts is not None and pos < len(texts) and texts[pos].strip():
-            candidates += _text_candidates(texts[pos], ())
+        for extra in (text, row_text):
+            if extra.strip():
+                candidates += _text_candidates(extra, ())
         found = _by_text(candidates, index)
         if found:
             item, lang = found
             _take(result, taken, ColumnMatch(pos, shown, item, f"question text ({lang})"), file)
             continue
-        if _is_team_header(header) or (
-            texts is not None and pos < len(texts) and _is_team_header(texts[pos])
-        ):
+        if _names_team(header, fmt.group_separators, [code, text, row_text]):
             team_candidates.append(pos)
             continue
         parent = next((header.rsplit(s, 1)[0] for s in fmt.group_separators if s in header), None)
@@ -233,20 +295,20 @@ def match_columns(
         pos = min(respondent_candidates)[1]
         result.respondent = ColumnMatch(pos, headers[pos], RESPONDENT, "respondent id column")
         result.metadata += [headers[p] for _, p in sorted(respondent_candidates)[1:]]
-    if result.team is None and team_candidates:
-        team_candidates.sort(key=lambda p: text_key(headers[p]) not in TEAM_EXACT)
-        pos = team_candidates[0]
-        result.team = ColumnMatch(pos, headers[pos], TEAM, "team column name")
-        if len(team_candidates) > 1:
-            others = ", ".join(f"'{headers[p]}'" for p in team_candidates[1:])
-            result.notices.append(
-                f"several columns could name the team; used '{headers[pos]}', not {others} "
-                "(choose another in the mapping file with 'team')"
-            )
-            result.unmatched += [headers[p] for p in team_candidates[1:]]
+    if result.team is None:
+        result.team_candidates = [
+            ColumnMatch(p, headers[p], TEAM, "team column name") for p in team_candidates
+        ]
+        if len(team_candidates) == 1:
+            result.team = result.team_candidates[0]
+        else:  # several: the facilitator chooses (mapping file) or gives one team (--team)
+            result.unmatched += [headers[p] for p in team_candidates]
     result.items.sort(key=lambda m: framework.item_ids.index(m.target))
     wanted = {text_key(k) for k in mapping.columns}
-    absent = sorted(k for k in mapping.columns if text_key(k) not in {text_key(h) for h in headers})
+    present = {text_key(h) for h in headers} | {
+        text_key(c or h) for h, (c, _) in zip(headers, split, strict=True)
+    }
+    absent = sorted(k for k in mapping.columns if text_key(k) not in present)
     if wanted and absent:
         result.notices.append(
             f"the mapping file names column(s) not in this file: {', '.join(absent)}"

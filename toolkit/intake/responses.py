@@ -12,6 +12,8 @@ Every problem in the file is collected and raised together as :class:`InputFileE
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +23,33 @@ import pandas as pd
 
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.tables import Table, read_table
+from toolkit.core.tables import (
+    Table,
+    decode_text,
+    read_table,
+    sniff_separator,
+    source_bytes,
+    workbook_kind,
+)
 
-__all__ = ["Responses", "read_responses", "responses_from_table"]
+__all__ = [
+    "Responses",
+    "read_responses",
+    "responses_from_table",
+    "wide_numbers_table",
+    "NotPlainNumbers",
+]
 
 ID_COLUMNS = ("respondent_id", "team_id")
 LONG_COLUMNS = ("item_id", "value")
 ITEM_ID_SHAPE = re.compile(r"^[A-Z]{2,4}\d{2}$")
 MAX_PROBLEMS = 1000  # enough to fix a file; past this the summary says how many more
+HEADER_BYTES = 65536  # enough of a file to read its header row
+
+
+class NotPlainNumbers(Exception):
+    """A column read as numbers holds a value off the scale: the message must quote the cell
+    as the file has it, so the file is read again as text (:func:`read_responses`)."""
 
 
 @dataclass
@@ -182,8 +203,12 @@ def responses_from_table(
             )
         )
 
-    respondent_ids = wide["respondent_id"].astype(str).str.strip().to_numpy()
-    team_ids = wide["team_id"].astype(str).str.strip().to_numpy()
+    stripped_ids = [str(c).strip() for c in wide["respondent_id"].to_numpy(dtype=object)]
+    respondent_ids = np.array(stripped_ids, dtype=object)
+    # teams repeat: strip and look up each distinct team once
+    team_codes, team_names = pd.factorize(wide["team_id"].to_numpy(dtype=object))
+    team_names = np.array([str(t).strip() for t in team_names], dtype=object)
+    team_ids = team_names[team_codes]
 
     def where(idx: int, column: str) -> int:
         if long_rows is not None:
@@ -195,10 +220,13 @@ def responses_from_table(
             InputProblem(table.name, "respondent id is empty", row=idx + 2, column="respondent_id")
         )
     if not is_long:
-        dup = pd.Series(respondent_ids).duplicated(keep="first").to_numpy() & (respondent_ids != "")
-        first_row = {}
-        for idx, rid in enumerate(respondent_ids):
-            first_row.setdefault(rid, idx + 2)
+        dup = np.zeros(len(respondent_ids), dtype=bool)
+        first_row: dict[str, int] = {}
+        if len(set(stripped_ids)) < len(stripped_ids):
+            dup = pd.Series(respondent_ids).duplicated(keep="first").to_numpy()
+            dup = dup & (respondent_ids != "")
+            for idx, rid in enumerate(respondent_ids):
+                first_row.setdefault(rid, idx + 2)
         for idx in np.flatnonzero(dup)[:MAX_PROBLEMS]:
             problems.append(
                 InputProblem(
@@ -212,7 +240,8 @@ def responses_from_table(
     for idx in np.flatnonzero(team_ids == "")[:MAX_PROBLEMS]:
         problems.append(InputProblem(table.name, "team id is empty", row=idx + 2, column="team_id"))
     if known_teams is not None:
-        unknown = ~pd.Series(team_ids).isin(known_teams).to_numpy() & (team_ids != "")
+        unknown = np.array([t != "" and t not in known_teams for t in team_names], dtype=bool)
+        unknown = unknown[team_codes]
         for idx in np.flatnonzero(unknown)[:MAX_PROBLEMS]:
             problems.append(
                 InputProblem(
@@ -228,25 +257,45 @@ def responses_from_table(
     ordered = [i for i in framework.item_ids if i in item_columns]
     values = np.full((len(wide), len(framework.item_ids)), np.nan)
     position = {item: k for k, item in enumerate(framework.item_ids)}
+    read_as_numbers = [i for i in ordered if wide[i].dtype.kind == "f"]
+    if read_as_numbers:  # blank is NaN; all at once, as one block
+        block = wide[read_as_numbers].to_numpy(dtype=float)
+        if not np.isnan(block).all() and not (  # NaN-ignoring reductions: no copies
+            np.nanmin(block) >= lo
+            and np.nanmax(block) <= hi
+            and np.nanmax(block - np.floor(block)) == 0  # whole numbers (np.mod is slow)
+        ):
+            raise NotPlainNumbers(read_as_numbers)
+        columns = [position[i] for i in read_as_numbers]
+        if columns == list(range(values.shape[1])):  # every item, in order: the block is it
+            values = block if block.flags.writeable else block.copy()
+        else:
+            for k, column in enumerate(columns):
+                values[:, column] = block[:, k]
     for item in ordered:
-        raw = wide[item].astype(str).str.strip()
+        if item in read_as_numbers:
+            continue
+        # as text: decode the distinct answers once, then spread them over the rows
+        codes, uniques = pd.factorize(wide[item].astype(str).to_numpy(dtype=object))
+        raw = pd.Series([u.strip() for u in uniques], dtype=object)
         numbers = pd.to_numeric(raw.str.replace(",", ".", regex=False), errors="coerce")
         numbers = numbers.to_numpy(dtype=float)
         blank = (raw == "").to_numpy()
         not_number = np.isnan(numbers) & ~blank
         off_scale = ~np.isnan(numbers) & ((numbers < lo) | (numbers > hi) | (numbers % 1 != 0))
-        for idx in np.flatnonzero(not_number | off_scale)[:MAX_PROBLEMS]:
+        for idx in np.flatnonzero((not_number | off_scale)[codes])[:MAX_PROBLEMS]:
+            k = codes[idx]
             problems.append(
                 InputProblem(
                     table.name,
-                    f"answer '{raw.iat[idx]}' is not a whole number from {lo} to {hi}"
-                    if not_number[idx] or numbers[idx] % 1 != 0
-                    else f"answer {raw.iat[idx]} is outside the scale {lo}–{hi}",
+                    f"answer '{raw.iat[k]}' is not a whole number from {lo} to {hi}"
+                    if not_number[k] or numbers[k] % 1 != 0
+                    else f"answer {raw.iat[k]} is outside the scale {lo}–{hi}",
                     row=where(int(idx), item),
                     column=item if long_rows is None else "value",
                 )
             )
-        values[:, position[item]] = np.where(blank | not_number | off_scale, np.nan, numbers)
+        values[:, position[item]] = np.where(blank | not_number | off_scale, np.nan, numbers)[codes]
 
     if problems:
         order = {c: k for k, c in enumerate(wide.columns)}
@@ -279,5 +328,59 @@ def read_responses(
     framework: Framework | None = None,
     known_teams: set[str] | None = None,
 ) -> Responses:
-    """Read a responses file (CSV or XLSX, wide or long) from a path or uploaded bytes."""
-    return responses_from_table(read_table(source, name), framework, known_teams)
+    """Read a responses file (CSV or a workbook, wide or long) from a path or uploaded bytes.
+
+    A wide CSV is first read with its item columns as numbers, as fast as the parser reads
+    them; a file where that fails (a label, a decimal comma, an answer off the scale) is read
+    again as text, which names every problem with its row and column."""
+    data, name = source_bytes(source, name)
+    framework = framework or default_framework()
+    table = None
+    if not workbook_kind(data) and data.strip():
+        try:
+            text, encoding = decode_text(data, name)
+        except InputFileError:
+            text = encoding = None  # the text reader says so, as it always has
+        if text is not None:
+            table = wide_numbers_table(data, name, framework, text, encoding, sniff_separator(text))
+    if table is not None:
+        try:
+            return responses_from_table(table, framework, known_teams)
+        except NotPlainNumbers:
+            pass
+    return responses_from_table(read_table(data, name), framework, known_teams)
+
+
+def wide_numbers_table(
+    data: bytes, name: str, framework: Framework, text: str, encoding: str, separator: str
+) -> Table | None:
+    """A wide CSV (decoded as ``text``) with its item columns parsed as numbers (blank → NaN),
+    or None when the file is not one or a cell of an item column is not a plain number."""
+    try:
+        header = next(csv.reader(io.StringIO(text[:HEADER_BYTES]), delimiter=separator))
+    except (csv.Error, StopIteration):
+        return None
+    names = [h.strip() for h in header]
+    normal = [_normalise_header(h) for h in names]
+    items = set(framework.item_ids)
+    if len(set(header)) < len(header) or {"item_id", "value"} <= set(normal):
+        return None
+    if not items & set(names):
+        return None
+    dtypes = {raw: ("float64" if n in items else str) for raw, n in zip(header, names, strict=True)}
+    try:
+        frame = pd.read_csv(
+            io.BytesIO(data),
+            sep=separator,
+            encoding=encoding,
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values={raw: [""] for raw, n in zip(header, names, strict=True) if n in items},
+            skip_blank_lines=True,
+        )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        return None  # not numbers, or a damaged file: the text reader says what is wrong
+    if frame.empty or list(frame.columns) != header:
+        return None
+    frame.columns = names
+    return Table(frame, name, encoding, separator)

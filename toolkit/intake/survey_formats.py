@@ -46,6 +46,9 @@ class SurveyFormat:
     metadata_prefixes: tuple[str, ...] = ()  # raw prefixes of such columns ("_" for Kobo)
     is_form_definition: bool = False  # an XLSForm: a questionnaire, not answers
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # headings holding a code and a text ("G01Q01[SQ001]. text [sub text]") → (code, text) each,
+    # ("", "") where a heading is not of that shape
+    split_headings: Callable[[Sequence[str]], list[tuple[str, str]]] | None = None
 
     def is_metadata(self, header: str) -> bool:
         return header.startswith(self.metadata_prefixes) or text_key(header) in self.metadata
@@ -176,54 +179,92 @@ register(
     )
 )
 
-_LIMESURVEY_CODE = re.compile(r"^G\d+Q\d+(\[.*\])?$")
-LIMESURVEY_META = _keyset(
-    "id",
-    "submitdate",
-    "lastpage",
-    "startlanguage",
-    "seed",
-    "startdate",
-    "datestamp",
-    "ipaddr",
-    "refurl",
-    "token",
-    "Response ID",
-    "Date submitted",
-    "Last page",
-    "Start language",
-    "Seed",
-    "Date started",
-    "Date last action",
-    "IP address",
-    "Referrer URL",
-    "interviewtime",
+# LimeSurvey offers four heading styles for response exports (Export responses → Headings):
+# question code ("submitdate", "G02Q02[SQ001]", or "G02Q02_SQ001" as ExpressionScript code),
+# full question text ("Date submitted", "How much …? [sub-question text]"), abbreviated text
+# (each part cut to 15 characters and ".. "), and code with text joined by a separator,
+# ". " unless changed ("submitdate. Date submitted", "G02Q02[SQ001]. How much …? [sub text]").
+# Spaces may be turned into underscores. System columns are named by these codes and texts.
+LIMESURVEY_SYSTEM = {
+    "id": "Response ID",
+    "submitdate": "Date submitted",
+    "lastpage": "Last page",
+    "startlanguage": "Start language",
+    "seed": "Seed",
+    "startdate": "Date started",
+    "datestamp": "Date last action",
+    "ipaddr": "IP address",
+    "refurl": "Referrer URL",
+    "token": "Access code",
+}
+_LIMESURVEY_QUESTION = re.compile(
+    r"^(?:G\d+Q\d+(?:\[[^\[\]]*\])*(?:_\w+)?|\d+X\d+X\d+\w*)$"  # or an old SGQA code
 )
+_LS_CODE = r"[A-Za-z_][A-Za-z0-9_]*(?:\[[^\[\]]*\])*"
+_LS_SYSTEM_CODETEXT = re.compile(rf"^({'|'.join(LIMESURVEY_SYSTEM)})(\s*[^\w\s\[\]]+)\s*(?=\w)")
+LIMESURVEY_META = _keyset(
+    *LIMESURVEY_SYSTEM,
+    *LIMESURVEY_SYSTEM.values(),
+    "Token",
+    "interviewtime",
+    "Total time",
+    "Date last actio..",  # "Date last action" abbreviated
+)
+
+
+def _limesurvey_separator(headers: Sequence[str]) -> str | None:
+    """The code/text separator of a "code and text" export, read off its system columns
+    ("id. Response ID" → ". "); None when the headings are not of that style."""
+    found: dict[str, int] = {}
+    for header in headers:
+        match = _LS_SYSTEM_CODETEXT.match(str(header).strip())
+        if match:
+            sep = match.group(2)
+            found[sep] = found.get(sep, 0) + 1
+    return max(found, key=lambda k: found[k]) if found else None
+
+
+def split_limesurvey_headings(headers: Sequence[str]) -> list[tuple[str, str]]:
+    """(code, text) of each heading of a "question code and question text" export."""
+    sep = _limesurvey_separator(headers)
+    if sep is None:
+        return [("", "") for _ in headers]
+    shape = re.compile(rf"^({_LS_CODE})\s*{re.escape(sep.strip())}\s*(.*)$", re.DOTALL)
+    out = []
+    for header in headers:
+        match = shape.match(str(header).strip())
+        out.append((match.group(1), match.group(2)) if match else ("", ""))
+    return out
+
+
+def _limesurvey_names(rows: Rows) -> list[str]:
+    headers = _row(rows, 0)
+    split = split_limesurvey_headings(headers)
+    return [code or header for header, (code, _) in zip(headers, split, strict=True)]
+
+
+def _is_limesurvey(rows: Rows, sheets: Sequence[str]) -> bool:
+    names = _limesurvey_names(rows)
+    keys = {text_key(n) for n in names}
+    system = _keyset(
+        "submitdate", "lastpage", "startlanguage", "Last page", "Start language", "Date submitted"
+    )  # fmt: skip
+    return len(keys & system) >= 2 or sum(bool(_LIMESURVEY_QUESTION.match(n)) for n in names) >= 2
+
+
 register(
     SurveyFormat(
         "limesurvey",
         "LimeSurvey",
         "response columns 'id' with 'submitdate', 'lastpage' or 'startlanguage' "
-        "(or 'Response ID', 'Last page', 'Start language'), or question codes like G01Q01[SQ001]",
-        lambda rows, sheets: bool(
-            len(
-                _keys(rows)
-                & _keyset(
-                    "submitdate",
-                    "lastpage",
-                    "startlanguage",
-                    "Last page",
-                    "Start language",
-                    "Date submitted",
-                )
-            )
-            >= 2
-            or sum(bool(_LIMESURVEY_CODE.match(c)) for c in _row(rows, 0)) >= 2
-        ),
+        "(or 'Response ID', 'Last page', 'Start language'; or both, as 'id. Response ID'), "
+        "or question codes like G01Q01[SQ001]",
+        _is_limesurvey,
         priority=70,
         respondent_columns=("id", "Response ID"),
         time_columns=("submitdate", "Date submitted", "datestamp", "Date last action"),
         metadata=LIMESURVEY_META,
+        split_headings=split_limesurvey_headings,
     )
 )
 

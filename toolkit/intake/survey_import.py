@@ -3,7 +3,8 @@
 :func:`import_survey` is the one entry point; it only orchestrates:
 
 1. read the bytes (CSV in UTF-8, UTF-8 with BOM, cp1252, UTF-16 with BOM, separated by ``,``
-   ``;`` or tab, an Excel ``sep=;`` first line allowed; or XLSX, first sheet) as text;
+   ``;`` or tab, an Excel ``sep=;`` first line allowed; or a workbook, XLSX, legacy XLS or ODS,
+   first sheet) as text;
 2. detect the format from the first rows (:mod:`toolkit.intake.survey_formats`);
 3. match columns to framework items, the team and the respondent id
    (:mod:`toolkit.intake.item_matching`), with the facilitator's mapping file if any;
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ import pandas as pd
 
 from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.tables import XLSX_MAGIC, Table, decode_text, source_bytes
+from toolkit.core.tables import Table, decode_text, read_workbook, source_bytes, workbook_kind
 from toolkit.core.text_keys import text_key
 from toolkit.intake.answer_labels import BLANK, OFF_SCALE, OK, UNKNOWN, answer_vocabulary
 from toolkit.intake.item_matching import (
@@ -44,7 +46,12 @@ from toolkit.intake.item_matching import (
     match_columns,
     read_mapping,
 )
-from toolkit.intake.responses import Responses, responses_from_table
+from toolkit.intake.responses import (
+    NotPlainNumbers,
+    Responses,
+    responses_from_table,
+    wide_numbers_table,
+)
 from toolkit.intake.survey_formats import FALLBACK, SurveyFormat, detect_format, get_format
 
 __all__ = ["import_survey", "ImportResult", "ImportReport", "DUPLICATE_RULE"]
@@ -61,10 +68,37 @@ _SEP_LINE = re.compile(r"^sep=(.)\r?$")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 
 
+# kinds of dropped rows, as the report groups them
+EMPTY, NO_ANSWER, DUPLICATE = "empty", "no answer", "duplicate"
+DROP_KINDS = {
+    EMPTY: "empty rows",
+    NO_ANSWER: "answered no item (incomplete responses)",
+    DUPLICATE: "earlier submissions of the same respondent (duplicates)",
+}
+
+
 @dataclass(frozen=True)
 class DroppedRow:
     row: int
     reason: str
+    kind: str = EMPTY  # one of DROP_KINDS
+
+
+def row_list(rows: Collection[int]) -> str:
+    """Row numbers as a spreadsheet user reads them: "row 5", "rows 2–4, 9"."""
+    ordered = sorted(set(rows))
+    if not ordered:
+        return "none"
+    runs: list[str] = []
+    start = prev = ordered[0]
+    for row in [*ordered[1:], None]:
+        if row is not None and row == prev + 1:
+            prev = row
+            continue
+        runs.append(f"{start}" if start == prev else f"{start}–{prev}")
+        if row is not None:
+            start = prev = row
+    return ("row " if len(ordered) == 1 else "rows ") + ", ".join(runs)
 
 
 @dataclass(frozen=True)
@@ -88,8 +122,13 @@ class ImportReport:
     header_rows: int = 1
     rows_read: int = 0  # data rows, header excluded
     respondents: int = 0
+    rows_imported: int = 0  # = respondents, or answer rows of the toolkit's long layout
+    first_row: int = 2  # spreadsheet row of the first data row
+    rows_with_problems: list[int] = field(default_factory=list)  # when the import failed
+    rows_held_back: list[int] = field(default_factory=list)  # fine, but the file had problems
     matched: list[ColumnMatch] = field(default_factory=list)
     team_column: ColumnMatch | None = None
+    team_candidates: list[str] = field(default_factory=list)  # when several columns could be
     default_team: str | None = None
     respondent_column: ColumnMatch | None = None
     metadata_columns: list[str] = field(default_factory=list)
@@ -112,15 +151,45 @@ class ImportReport:
             how.append(f"sheet '{self.sheet}'")
         return f"{self.file}: {self.format_title}" + (f" ({', '.join(how)})" if how else "")
 
+    def row_accounts(self) -> list[tuple[str, list[int]]]:
+        """Where every row read went: imported, each kind of dropped, not imported.
+
+        The counts add up to :attr:`rows_read`; each kind names its rows."""
+        dropped = {kind: [d.row for d in self.dropped if d.kind == kind] for kind in DROP_KINDS}
+        out = [(f"dropped: {DROP_KINDS[kind]}", rows) for kind, rows in dropped.items() if rows]
+        if self.rows_with_problems:
+            out.append(("not imported: a problem in the row (below)", self.rows_with_problems))
+        if self.rows_held_back:
+            out.append(
+                (
+                    "not imported: nothing is imported while the file has problems",
+                    self.rows_held_back,
+                )
+            )
+        return out
+
     def text(self) -> str:
         """The report as plain text, one fact per line (what ``cct import`` prints)."""
         lines = [f"Detected: {self.detected}", f"  because: {self.format_keys}"]
         if self.header_rows != 1:
             lines.append(f"  header rows: {self.header_rows}")
-        lines.append(
-            f"Rows: {self.rows_read} read, {self.respondents} respondent(s) imported, "
-            f"{len(self.dropped)} dropped"
+        accounts = self.row_accounts()
+        failed = bool(self.rows_with_problems or self.rows_held_back)
+        imported = (
+            f"{self.rows_imported} imported"
+            if self.rows_imported == self.respondents
+            else f"{self.rows_imported} imported ({self.respondents} respondent(s))"
         )
+        lines.append(
+            f"Rows: {self.rows_read} read = {imported}"
+            + (f", {len(self.dropped)} dropped" if self.dropped or not failed else "")
+            + (
+                f", {len(self.rows_with_problems) + len(self.rows_held_back)} not imported"
+                if failed
+                else ""
+            )
+        )
+        lines += [f"  {what} ({len(rows)}): {row_list(rows)}" for what, rows in accounts]
         if self.respondent_column:
             lines.append(f"Respondent id: column '{self.respondent_column.column}'")
         elif self.format not in ("tidy",):
@@ -129,6 +198,18 @@ class ImportReport:
             lines.append(f"Team: column '{self.team_column.column}' ({self.team_column.how})")
         elif self.default_team:
             lines.append(f"Team: '{self.default_team}' for the whole file (--team)")
+        if not self.team_column and len(self.team_candidates) > 1:
+            lines.append(
+                "Team: several columns could name the team, so none was used: "
+                + ", ".join(f"'{c}'" for c in self.team_candidates)
+                + "; map one to 'team' in a mapping file, or give one team for the whole file "
+                "(--team)"
+            )
+        elif not self.team_column and not self.default_team and self.format != "tidy":
+            lines.append(
+                "Team: no column names the team; map one to 'team' in a mapping file, or give "
+                "one team for the whole file (--team)"
+            )
         if self.mapping_file:
             lines.append(f"Mapping file: {self.mapping_file}")
         lines.append(f"Matched columns ({len(self.matched)}):")
@@ -181,7 +262,10 @@ class ImportResult:
 # -- reading ----------------------------------------------------------------------------------
 @dataclass
 class _Raw:
-    """A file's cells as categorical text columns (integer column labels), header rows included."""
+    """A file's cells as text columns (integer column labels), header rows included.
+
+    A column is factorised (codes and distinct texts) only when it is looked at, once: a column
+    of 100,000 answers holds a handful of distinct texts, and most columns are never needed."""
 
     frame: pd.DataFrame
     name: str
@@ -190,6 +274,7 @@ class _Raw:
     sheet: str | None
     sheets: list[str]
     row_offset: int  # lines before the first header row (an Excel "sep=;" line)
+    factorised: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def top_rows(self, n: int) -> list[list[str]]:
         top = self.frame.iloc[:n]
@@ -266,14 +351,19 @@ def _read_csv(data: bytes, name: str) -> _Raw:
         offset = 1
     else:
         separator = _detect_separator(text)
-    if not text.strip():
+    if not text or text.isspace():
         raise _problem(name, "the file is empty")
     try:
+        # UTF-8 goes to the parser as bytes (as text it is four times slower); as objects:
+        # the parser's own categories are twice as slow as factorising the columns we need
+        utf8 = encoding in ("utf-8", "utf-8-sig")
         frame = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(data) if utf8 else io.StringIO(text),
+            encoding=encoding if utf8 else None,
+            skiprows=offset if utf8 else 0,
             sep=separator,
             header=None,
-            dtype="category",
+            dtype=object,
             na_filter=False,
             skip_blank_lines=False,
             engine="c",
@@ -295,48 +385,59 @@ def _read_csv(data: bytes, name: str) -> _Raw:
     return _Raw(frame, name, encoding, separator, None, [], offset)
 
 
-def _read_xlsx(data: bytes, name: str) -> _Raw:
-    try:
-        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
-        sheets = [str(s) for s in book.sheet_names]
-        frame = (
-            pd.read_excel(book, sheet_name=0, header=None, dtype=str) if sheets else pd.DataFrame()
-        )
-    except Exception as exc:  # openpyxl raises many kinds for damaged workbooks
-        raise _problem(name, f"this Excel workbook cannot be read ({exc})") from exc
-    frame = frame.fillna("").astype("category")
+def _read_workbook(data: bytes, name: str) -> _Raw:
+    frame, sheets = read_workbook(data, name, header=None)
+    frame = frame.fillna("").astype(object)
     frame.columns = range(frame.shape[1])
     return _Raw(frame, name, None, None, sheets[0] if sheets else None, sheets, 0)
 
 
 def _read(source: Path | str | bytes, name: str | None) -> _Raw:
     data, name = source_bytes(source, name)
-    if not data.strip():
+    if not data or data.isspace():  # (strip() would copy a 50 MB file to say no)
         raise _problem(name, "the file is empty")
-    raw = _read_xlsx(data, name) if data.startswith(XLSX_MAGIC) else _read_csv(data, name)
+    raw = _read_workbook(data, name) if workbook_kind(data) else _read_csv(data, name)
     if raw.frame.empty or raw.frame.shape[0] == 0:
         raise _problem(name, "the file is empty")
     return raw
 
 
 # -- helpers on categorical columns -----------------------------------------------------------
-def _column(raw: _Raw, pos: int, start: int) -> tuple[np.ndarray, pd.Index]:
+def _column(raw: _Raw, pos: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the data rows (from ``start``) and the distinct texts of a column."""
-    col = raw.frame[pos]
-    return col.cat.codes.to_numpy()[start:], col.cat.categories
+    if pos not in raw.factorised:
+        codes, uniques = pd.factorize(raw.frame[pos].to_numpy(dtype=object))
+        texts = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
+        raw.factorised[pos] = (codes, texts)
+    codes, uniques = raw.factorised[pos]
+    return codes[start:], uniques
 
 
 def _stripped(raw: _Raw, pos: int, start: int) -> np.ndarray:
-    codes, cats = _column(raw, pos, start)
-    return pd.Index(cats).astype(str).str.strip().to_numpy(dtype=object)[codes]
-
-
-def _blank_rows(raw: _Raw, start: int) -> np.ndarray:
-    blank = np.ones(raw.frame.shape[0] - start, dtype=bool)
-    for pos in raw.frame.columns:
+    """A column's stripped texts, row by row (ids are mostly distinct: no factorising)."""
+    if pos in raw.factorised:
         codes, cats = _column(raw, pos, start)
-        is_blank = np.asarray(pd.Index(cats).astype(str).str.strip() == "", dtype=bool)
-        blank &= is_blank[codes]
+        return np.array([c.strip() for c in cats], dtype=object)[codes]
+    cells = raw.frame[pos].to_numpy(dtype=object)[start:]
+    return np.array([str(c).strip() for c in cells], dtype=object)
+
+
+def _blank_rows(raw: _Raw, start: int, first: Collection[int] = ()) -> np.ndarray:
+    """Rows whose every cell is empty or spaces. The columns in ``first`` (answers, factorised
+    anyway) are looked at on their distinct texts; in the others only the rows still blank are,
+    so a file without empty rows costs little more than its answer columns."""
+    blank = np.ones(raw.frame.shape[0] - start, dtype=bool)
+    for pos in first:
+        codes, cats = _column(raw, pos, start)
+        blank &= np.array([not c.strip() for c in cats], dtype=bool)[codes]
+    for pos in raw.frame.columns:
+        candidates = np.flatnonzero(blank)
+        if not len(candidates):
+            break
+        if pos in first:
+            continue
+        cells = raw.frame[pos].to_numpy(dtype=object)[start:][candidates]
+        blank[candidates] = [not str(c).strip() for c in cells]
     return blank
 
 
@@ -373,7 +474,7 @@ def _import_tidy(
     trailing = n_rows - (np.flatnonzero(~blank)[-1] + 1 if (~blank).any() else 0)
     keep = n_rows - trailing
     for k in range(keep, n_rows):
-        report.dropped.append(DroppedRow(k + 2 + raw.row_offset, "empty row at the end"))
+        report.dropped.append(DroppedRow(k + 2 + raw.row_offset, "empty row at the end", EMPTY))
     if keep == 0:
         raise _problem(raw.name, "the file has a header but no data rows")
     names = _unique_headers(headers)
@@ -400,12 +501,25 @@ def _import_tidy(
     responses = responses_from_table(
         table, framework, set(known_teams) if known_teams is not None else None
     )
+    return _tidy_result(responses, report, headers, framework, n_rows, keep)
+
+
+def _tidy_result(
+    responses: Responses,
+    report: ImportReport,
+    headers: list[str],
+    framework: Framework,
+    n_rows: int,
+    imported: int,
+) -> ImportResult:
+    normal = [_normalise_header(h) for h in headers]
     report.rows_read = n_rows
     report.respondents = len(responses)
+    report.rows_imported = imported
     report.matched = [
         ColumnMatch(p, h, h, "item id") for p, h in enumerate(headers) if h in framework.item_ids
     ]
-    if is_long:
+    if "item_id" in normal and "value" in normal:
         report.matched = [ColumnMatch(normal.index("item_id"), "item_id", "items", "item id")]
     ids = {"respondent_id", "team_id", "respondent", "team", "item_id", "value", "item"}
     report.unmatched = [
@@ -415,6 +529,61 @@ def _import_tidy(
     ]
     report.notices += responses.notices
     return ImportResult(responses, report)
+
+
+def _import_tidy_numbers(
+    data: bytes,
+    name: str,
+    framework: Framework,
+    known_teams: Mapping[str, str] | None,
+    forced: SurveyFormat | None,
+) -> ImportResult | None:
+    """The toolkit's own wide layout with plain numbers, read at the parser's speed; None for
+    anything else (labels, blank lines, an answer off the scale, another format), which the
+    general path reads and reports on exactly as before."""
+    if workbook_kind(data) or not data or data.isspace():
+        return None
+    try:
+        text, encoding = decode_text(data, name)
+    except InputFileError:
+        return None
+    newline = text.find("\n")
+    if _SEP_LINE.match(text[: newline if newline >= 0 else len(text)]):
+        return None
+    if "\n\n" in text or "\n\r\n" in text or "\r\r" in text:  # blank lines: reported
+        return None
+    separator = _detect_separator(text)
+    try:
+        top = list(
+            itertools.islice(
+                csv.reader(io.StringIO(text[:SNIFF_BYTES]), delimiter=separator), HEADER_SCAN
+            )
+        )
+    except csv.Error:
+        return None
+    if not top or not top[0]:
+        return None
+    fmt = forced or detect_format(top, [])
+    if fmt.name != "tidy":
+        return None
+    table = wide_numbers_table(data, name, framework, text, encoding, separator)
+    if table is None:
+        return None
+    frame = table.frame
+    last = frame.iloc[-1]
+    if all((v != v) if isinstance(v, float) else not str(v).strip() for v in last):
+        return None  # an empty row at the end: the general path lists it as dropped
+    headers = list(frame.columns)
+    try:
+        responses = responses_from_table(
+            table, framework, set(known_teams) if known_teams is not None else None
+        )
+    except NotPlainNumbers:
+        return None
+    report = ImportReport(
+        name, fmt.name, fmt.title, fmt.keys, encoding, separator, None, fmt.header_rows
+    )
+    return _tidy_result(responses, report, headers, framework, len(frame), len(frame))
 
 
 # -- survey exports ---------------------------------------------------------------------------
@@ -447,9 +616,7 @@ def _resolve_duplicates(
     if has_ids:
         key = pd.Series(ids[live])
     else:
-        codes = np.column_stack(
-            [raw.frame[p].cat.codes.to_numpy()[start:][live] for p in raw.frame.columns]
-        )
+        codes = np.column_stack([_column(raw, p, start)[0][live] for p in raw.frame.columns])
         key = pd.Series(
             pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False).ngroup().to_numpy()
         )
@@ -459,6 +626,9 @@ def _resolve_duplicates(
     where = live[dup]
     times = pd.Series(pd.NaT, index=range(len(where)), dtype="datetime64[ns, UTC]")
     lowered = {text_key(h): p for p, h in enumerate(headers)}
+    if fmt.split_headings:  # "submitdate. Date submitted" is found by its code too
+        for p, (code, _) in enumerate(fmt.split_headings(headers)):
+            lowered.setdefault(text_key(code), p) if code else None
     for name in fmt.time_columns:
         if text_key(name) in lowered:
             stamps = _stripped(raw, lowered[text_key(name)], start)[where]
@@ -470,16 +640,21 @@ def _resolve_duplicates(
     table = table.sort_values(["key", "time", "row"], na_position="first", kind="stable")
     last = ~table["key"].duplicated(keep="last").to_numpy()
     keep[table["at"].to_numpy()[~last]] = False
-    for _, group in table.groupby("key", sort=False):
-        kept = int(group["row"].iat[-1])
-        dropped = tuple(int(r) for r in group["row"].iloc[:-1])
-        who = str(ids[group["at"].iat[-1]])
+    # sorted by key, each respondent's rows are one run: split the runs without a groupby
+    keys, sorted_rows, at = (table[c].to_numpy() for c in ("key", "row", "at"))
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    for begin, end in zip(starts, [*starts[1:], len(keys)], strict=True):
+        kept = int(sorted_rows[end - 1])
+        dropped = tuple(int(r) for r in sorted_rows[begin : end - 1])
+        who = str(ids[at[end - 1]])
         report.duplicates.append(Duplicate(who, kept, dropped))
         reason = (
             f"same respondent id '{who}' as row {kept}" if has_ids else f"identical to row {kept}"
         )
         for row in dropped:
-            report.dropped.append(DroppedRow(row, f"{reason}; kept the latest submission"))
+            report.dropped.append(
+                DroppedRow(row, f"{reason}; kept the latest submission", DUPLICATE)
+            )
 
 
 def _import_export(
@@ -510,6 +685,7 @@ def _import_export(
     n_rows = raw.frame.shape[0] - start
     report.rows_read = n_rows
     first_row = start + 1 + raw.row_offset  # spreadsheet row of the first data row
+    report.first_row = first_row
     rows = np.arange(n_rows) + first_row
     header_row = fmt.name_row + 1 + raw.row_offset  # where header problems are
     if n_rows == 0:
@@ -520,6 +696,7 @@ def _import_export(
     matching: Matching = match_columns(headers, fmt, framework, mapping, texts, name)
     report.matched = matching.items
     report.team_column = matching.team
+    report.team_candidates = [m.column for m in matching.team_candidates]
     report.respondent_column = matching.respondent
     report.metadata_columns = matching.metadata
     report.ignored_columns = [m.column for m in matching.ignored]
@@ -538,7 +715,18 @@ def _import_export(
                 row=header_row,
             )
         )
-    if matching.team is None and not default_team:
+    several = ", ".join(f"'{m.column}'" for m in matching.team_candidates)
+    if matching.team is None and not default_team and len(matching.team_candidates) > 1:
+        problems.append(
+            InputProblem(
+                name,
+                f"several columns could name the respondent's team ({several}); map the right "
+                "one to 'team' in the mapping file (cct import --write-mapping), or give one "
+                "team for the whole file (--team)",
+                row=header_row,
+            )
+        )
+    elif matching.team is None and not default_team:
         problems.append(
             InputProblem(
                 name,
@@ -548,10 +736,16 @@ def _import_export(
                 row=header_row,
             )
         )
+    elif matching.team is None and len(matching.team_candidates) > 1:
+        report.notices.append(
+            f"several columns could name the team ({several}), so none was used: every "
+            f"respondent is in team '{default_team}' (--team)"
+        )
 
-    keep = ~_blank_rows(raw, start)
+    keep = ~_blank_rows(raw, start, first=[m.position for m in matching.items])
     for row in rows[~keep]:
-        report.dropped.append(DroppedRow(int(row), "empty row"))
+        report.dropped.append(DroppedRow(int(row), "empty row", EMPTY))
+    bad_row = np.zeros(n_rows, dtype=bool)  # rows with a problem of their own
 
     # respondent ids
     if matching.respondent is not None:
@@ -563,9 +757,9 @@ def _import_export(
                 f"{int((missing & keep).sum())} row(s) have no respondent id and are named by "
                 f"their row: {listed}"
             )
-        ids = np.where(missing, np.char.add("row-", rows.astype(str)).astype(object), ids)
+        ids[missing] = [f"row-{r}" for r in rows[missing]]
     else:
-        ids = np.char.add("row-", rows.astype(str)).astype(object)
+        ids = np.array([f"row-{r}" for r in rows], dtype=object)
     # answers: decoded on each column's distinct texts
     vocabulary = answer_vocabulary(framework)
     lo, hi = framework.scale.minimum, framework.scale.maximum
@@ -575,7 +769,7 @@ def _import_export(
     bad_cells: list[tuple[ColumnMatch, np.ndarray, pd.Index, np.ndarray, np.ndarray]] = []
     for match in matching.items:
         codes, cats = _column(raw, match.position, start)
-        decoded = vocabulary.decode(list(pd.Index(cats).astype(str)))
+        decoded = vocabulary.decode(list(cats))
         values[:, position[match.target]] = decoded.values[codes]
         answered |= (decoded.status != BLANK)[codes]
         bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
@@ -583,13 +777,16 @@ def _import_export(
             bad_cells.append((match, codes, cats, bad, decoded.status))
     if matching.items:
         for row in rows[keep & ~answered]:
-            report.dropped.append(DroppedRow(int(row), "answered no item (an incomplete response)"))
+            report.dropped.append(
+                DroppedRow(int(row), "answered no item (an incomplete response)", NO_ANSWER)
+            )
         keep &= answered
     # after dropping empty submissions, so an empty resubmission never replaces real answers
     _resolve_duplicates(
         raw, fmt, headers, ids, matching.respondent is not None, rows, keep, start, report
     )
     for match, codes, cats, bad, status in bad_cells:
+        bad_row |= bad[codes] & keep
         for idx in np.flatnonzero(bad[codes] & keep)[:MAX_PROBLEMS]:
             text = str(cats[codes[idx]]).strip()
             problems.append(
@@ -612,6 +809,7 @@ def _import_export(
         if default_team:
             teams = np.where(teams == "", default_team, teams)
             report.default_team = default_team
+        bad_row |= (teams == "") & keep
         for row in rows[(teams == "") & keep][:MAX_PROBLEMS]:
             problems.append(
                 InputProblem(
@@ -623,12 +821,13 @@ def _import_export(
             )
         lookup = _team_lookup(known_teams, mapping)
         if lookup is not None:
-            distinct, codes = np.unique(teams.astype(str), return_inverse=True)
+            codes, distinct = pd.factorize(teams)
             resolved = np.array(
                 [t if t in known_teams else lookup.get(text_key(t), "") for t in distinct],
                 dtype=object,
             )
             unknown = (resolved == "") & (distinct != "")
+            bad_row |= unknown[codes] & keep
             for idx in np.flatnonzero(unknown[codes] & keep)[:MAX_PROBLEMS]:
                 problems.append(
                     InputProblem(
@@ -648,12 +847,14 @@ def _import_export(
     if problems:
         order = {h: k for k, h in enumerate(headers)}
         problems.sort(key=lambda p: (p.row or 0, order.get(p.column, -1)))
+        report.rows_with_problems = rows[keep & bad_row].tolist()
+        report.rows_held_back = rows[keep & ~bad_row].tolist()
         raise SurveyImportError(problems, report)
 
     respondent_ids = ids[keep].astype(str)
     team_ids = teams[keep].astype(str)
     values = values[keep]
-    report.respondents = len(respondent_ids)
+    report.respondents = report.rows_imported = len(respondent_ids)
     notices = [
         f"{report.detected}: {len(matching.items)} item column(s) matched, "
         f"{report.respondents} respondent(s) of {n_rows} row(s)"
@@ -711,7 +912,12 @@ def import_survey(
     if known_teams is not None and not isinstance(known_teams, Mapping):
         known_teams = {t: t for t in known_teams}
     default_team = (default_team or "").strip() or None
-    raw = _read(source, name)
+    data, name = source_bytes(source, name)
+    if not (mapping.columns or mapping.teams or default_team):
+        fast = _import_tidy_numbers(data, name, framework, known_teams, forced)
+        if fast is not None:
+            return fast
+    raw = _read(data, name)
     fmt = forced or detect_format(raw.top_rows(HEADER_SCAN), raw.sheets)
     report = ImportReport(
         raw.name,

@@ -14,7 +14,8 @@ Google Forms CSV (``Timestamp``, question texts, a grid as ``Question [row]``) a
 from Excel in Spanish (cp1252, ``;``); Microsoft Forms XLSX (``ID, Start time, Completion time,
 Email, Name``), and saved from Excel as "Unicode text" (UTF-16 with BOM, tab); Qualtrics CSV
 (three header rows); a spreadsheet someone kept (``;``, UTF-8 with BOM, decimal commas); the
-toolkit's own long layout.
+toolkit's own long layout. LimeSurvey in each of its four heading styles (code, full text,
+abbreviated text, code and text), CSV and XLSX (see ``limesurvey_exports``).
 """
 
 from __future__ import annotations
@@ -250,6 +251,95 @@ def limesurvey_csv() -> None:
     (HERE / "limesurvey.csv").write_text(csv_text(rows, quote_all=True), encoding="utf-8")
 
 
+# LimeSurvey's response export (Export responses → Headings), as its export code writes it:
+# "question code" (submitdate, G02Q02[COM01]), "full question text" (Date submitted,
+# "question text [sub-question text]"), "abbreviated question text" (each part cut to 15
+# characters + ".. "), "question code & question text" (code + ". " + text). CSV: a UTF-8 BOM,
+# every field quoted, CRLF, a blank line at the end; XLSX: the same cells on sheet "results".
+LS_SYSTEM = [
+    ("id", "Response ID"),
+    ("submitdate", "Date submitted"),
+    ("lastpage", "Last page"),
+    ("startlanguage", "Start language"),
+    ("seed", "Seed"),
+]
+LS_TEAM = ("team", "Which team are you in?")
+LS_ARRAY = ("G02Q02", "How much do you agree\twith each statement?")  # a tab, as in real files
+LS_SHARED = (
+    "G03Q03",
+    "Is the data you collect shared within a team of researchers, or kept by you alone?",
+)
+LS_COMMENT = ("G04Q04", "Anything else?\t(optional)")
+
+
+def ls_abbreviated(text: str, length: int = 15) -> str:
+    """LimeSurvey's ellipsize(): the first ``length`` characters and ".. " when longer."""
+    return text if len(text) <= length else text[:length] + ".. "
+
+
+def ls_heading(code: str, question: str, sub: tuple[str, str] | None, style: str) -> str:
+    sub_code, sub_text = sub or ("", "")
+    full_code = f"{code}[{sub_code}]" if sub else code
+    if style == "code":
+        return full_code
+    if style == "abbreviated":
+        return ls_abbreviated(question) + (f" [{ls_abbreviated(sub_text)}]" if sub else "")
+    text = question + (f" [{sub_text}]" if sub else "")
+    return text if style == "full" else f"{full_code}. {text}"
+
+
+def limesurvey_rows(style: str) -> list[list[str]]:
+    long_answers = style in ("full", "abbreviated")  # "full answers" with text headings
+    header = [ls_heading(c, t, None, style) for c, t in LS_SYSTEM]
+    header.append(ls_heading(*LS_TEAM, None, style))
+    header += [ls_heading(*LS_ARRAY, (i, TEXT[i]["en"]), style) for i in ITEMS]
+    header += [ls_heading(*LS_SHARED, None, style), ls_heading(*LS_COMMENT, None, style)]
+    rows = [header]
+    for k, (_, team, values) in enumerate(PEOPLE):
+        answers = [label(v) if long_answers else ("" if v is None else str(v)) for v in values]
+        shared = ("Yes" if long_answers else "Y") if k % 2 else ("No" if long_answers else "N")
+        rows.append(
+            [str(k + 1), f"2026-03-02 09:1{k}:00", "3", "en", str(1000 + k), team, *answers,
+             shared, "a comment; with a semicolon"]
+        )  # fmt: skip
+    # someone who opened the survey and left on page 1: no answer, dropped
+    rows.append(["4", "", "1", "en", "999", "", *[""] * len(ITEMS), "", ""])
+    return rows
+
+
+def limesurvey_exports() -> None:
+    for style in ("code", "full", "abbreviated", "codetext"):
+        rows = limesurvey_rows(style)
+        text = csv_text(rows, ";", quote_all=True) + "\r\n"
+        (HERE / f"limesurvey_{style}.csv").write_bytes(codecs.BOM_UTF8 + text.encode("utf-8"))
+        xlsx(HERE / f"limesurvey_{style}.xlsx", {"results": rows})
+    # older LimeSurvey versions (and SPSS, some XLSForm users) hand over legacy Excel .xls:
+    # numbers as numbers, as Excel keeps them
+    xls(HERE / "limesurvey_codetext.xls", "results", limesurvey_rows("codetext"))
+
+
+def xls(path: Path, title: str, rows: list[list[str]]) -> None:
+    """A legacy Excel workbook (BIFF8) as Excel 97–2003 writes it, via xlwt."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet(title)
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            value = float(cell) if r and cell.isdigit() else cell
+            sheet.write(r, c, value)
+    book.save(str(path))
+
+
+def ods_spreadsheet() -> None:
+    """The Microsoft Forms export opened in LibreOffice and saved as OpenDocument (.ods)."""
+    import pandas as pd
+
+    rows = ms_forms_rows()
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    frame.to_excel(HERE / "microsoft_forms_libreoffice.ods", engine="odf", index=False)
+
+
 def google_csv() -> None:
     grid = "How much do you agree with each statement?"
     header = [
@@ -400,9 +490,11 @@ if __name__ == "__main__":
         kobo_xlsx_fr,
         odk_csv,
         limesurvey_csv,
+        limesurvey_exports,
         google_csv,
         google_excel_es,
         ms_forms,
+        ods_spreadsheet,
         qualtrics_csv,
         spreadsheet_decimal_comma,
         tidy_csv,
