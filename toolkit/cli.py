@@ -177,23 +177,39 @@ def debrief(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the debrief")] = Path(
         "out/debrief"
     ),
+    next_cycle: Annotated[
+        Path | None,
+        typer.Option(
+            "--next-cycle-rows",
+            help="Also write the next cycle's responses (individual, pseudonymous rows, small "
+            "teams' included) into this folder; it must be apart from the report's, e.g. "
+            "out/next_cycle_pseudonymous_rows",
+        ),
+    ] = None,
 ) -> None:
-    """Debrief sessions from their reflections: report, safe CSV, next cycle's responses."""
+    """Debrief sessions from their reflections: report and safe CSV; on request, the next
+    cycle's responses in a folder of their own."""
     from toolkit.debrief.report import write_outputs
     from toolkit.debrief.summary import run_debrief
 
     result = run_debrief(store, session or None, team or None, threshold)
-    outputs = write_outputs(result, out)
+    outputs = write_outputs(result, out, next_cycle_dir=next_cycle)
     for notice in result.notices + outputs.notices:
         typer.echo(f"Note: {notice}")
     shown = sum(1 for s in result.sessions if not s.withheld)
+    published = sum(s.n or 0 for s in result.sessions if not s.withheld)
     typer.echo(
-        f"{len(result.shown_reflections)} reflection(s) in the {shown} of "
-        f"{len(result.sessions)} session(s) shown"
+        f"{published} reflection(s) in the {shown} of {len(result.sessions)} session(s) shown"
     )
     typer.echo(f"Report: {outputs.report}")
-    typer.echo(f"Reflections (safe for spreadsheets): {outputs.reflections_csv}")
-    typer.echo(f"Next cycle's responses (for cct assess): {outputs.next_cycle_csv}")
+    typer.echo(
+        f"Reflections of the shown groups (safe for spreadsheets): {outputs.reflections_csv}"
+    )
+    if outputs.next_cycle_csv is not None:
+        typer.echo(
+            "Next cycle's responses (individual pseudonymous rows; keep with the raw data, "
+            f"do not share; for cct assess): {outputs.next_cycle_csv}"
+        )
 
 
 @app.command("sample-reflections")
