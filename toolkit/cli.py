@@ -30,16 +30,43 @@ BAD_INPUT = 2
 NEEDS_NOTEBOOK = NOTEBOOKS_DIR / "needs_assessment.ipynb"
 
 
+UNEXPECTED = 1
+DEBUG_ENV = "CCT_DEBUG"  # set to 1 to see the traceback of an unexpected error
+
+
+def _say(message: str) -> None:
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+
+
 def plain_errors(command):
-    """Turn toolkit errors into a message on stderr and exit status 2."""
+    """Turn errors into a message on stderr: toolkit errors, files that cannot be read or
+    written and databases that cannot be used exit 2; anything else exits 1, in words too."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except typer.Exit:
+            raise
         except ToolkitError as exc:
-            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+            _say(str(exc))
             raise typer.Exit(BAD_INPUT) from None
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            _say(f"cannot read or write{where}: {exc.strerror or exc}")
+            raise typer.Exit(BAD_INPUT) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                _say(f"cannot use the reflections database: {reason}")
+                raise typer.Exit(BAD_INPUT) from None
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _say(
+                f"an unexpected problem stopped the command ({type(exc).__name__}: {exc}). "
+                f"Please report it; set {DEBUG_ENV}=1 to see the details."
+            )
+            raise typer.Exit(UNEXPECTED) from None
 
     return wrapper
 
@@ -227,6 +254,7 @@ def sample_reflections(
 
 
 @app.command()
+@plain_errors
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8866,
     pool_size: Annotated[
@@ -304,6 +332,7 @@ def sample(
 
 
 @app.command()
+@plain_errors
 def schema() -> None:
     """Print the JSON Schema of assessment.json (what the session planner reads)."""
     from toolkit.assess.results import results_schema
