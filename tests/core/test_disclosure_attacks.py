@@ -314,3 +314,29 @@ def test_planted_leak_differencing_succeeds(tmp_path, leak):
 def test_planted_leak_debrief_differencing_succeeds(tmp_path, leak):
     from_means, from_counts = debrief_difference(tmp_path)
     assert max(from_means) == 1 and max(from_counts) == 1
+
+
+# -- attack 6: the chart's bar lengths -----------------------------------------------------------
+def bar_means(svg: str) -> list[float]:
+    """Means read off a team profile: each bar's length over the axis' (scale 1–5)."""
+    boxes = []
+    for path in re.findall(r'<g id="patch_\d+">\s*<path d="([^"]+)"', svg):
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", path)]
+        xs = numbers[0::2]
+        boxes.append((min(xs), max(xs)))
+    axis_left, axis_right = boxes[1]  # the figure, then the axes, then the bars
+    span = axis_right - axis_left
+    return [1 + 4 * (right - left) / span for left, right in boxes[2:] if left == axis_left]
+
+
+def test_the_chart_shows_no_more_precision_than_the_table(tmp_path):
+    from toolkit.assess import charts
+    from toolkit.core.charts import to_svg
+
+    rows = people("five", 5, 11) + people("six", 6, 12)
+    assess_files(tmp_path, rows, ["five", "six"], "chart")
+    result = run(tmp_path / "chart" / "responses.csv", tmp_path / "chart" / "teams.csv").assessment
+    means = bar_means(to_svg(charts.team_profile(result, "six")))[:20]  # the bars come first
+    assert len(means) == 20
+    off_grid = [m for m in means if abs(m * 10 - round(m * 10)) > 0.01]
+    assert not off_grid, f"bars give means to more than one decimal: {off_grid[:3]}"

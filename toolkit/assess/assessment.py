@@ -24,6 +24,7 @@ import pandas as pd
 from toolkit.assess.language_access import DEFAULT_HOURS_PER_CONTACT, UNMET, language_access
 from toolkit.core.disclosure import (
     cell_keys,
+    censor_counts,
     check_threshold,
     count_text,
     perturbed_count,
@@ -254,6 +255,7 @@ def assess(
             "and are not counted."
         )
     lang = language_access(teams, hours_per_contact)
+    notices = [censor_counts(n, threshold) for n in notices]  # the report shows them
     return Assessment(framework, teams, threshold, summary, cells, domains, lang, notices)
 
 

@@ -37,6 +37,7 @@ import hashlib
 import hmac
 import math
 import os
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -65,6 +66,7 @@ __all__ = [
     "perturbed_count",
     "published_interval",
     "count_text",
+    "censor_counts",
     "pseudonym",
 ]
 
@@ -131,6 +133,23 @@ def method_note() -> str:
 def count_text(count: int, threshold: int) -> str:
     """A count of people for a notice or a log: exact from the threshold up, else 'fewer than'."""
     return str(count) if count >= threshold else f"fewer than {threshold}"
+
+
+_PEOPLE_COUNT = re.compile(
+    r"\b(\d+)(?= (?:respondent|reflection|participant|people|person|answer)s?\b|"
+    r" (?:respondent|reflection|participant)\(s\))"
+)
+
+
+def censor_counts(text: str, threshold: int) -> str:
+    """A notice with every count of people under the threshold said as 'fewer than …', so a
+    message or a log line never tells a small group's size (0 stays 0)."""
+
+    def say(match: re.Match[str]) -> str:
+        count = int(match[1])
+        return match[1] if count == 0 or count >= threshold else f"fewer than {threshold}"
+
+    return _PEOPLE_COUNT.sub(say, text)
 
 
 # -- precision -------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from toolkit.core.charts import to_svg
-from toolkit.core.disclosure import pseudonym
+from toolkit.core.disclosure import censor_counts, pseudonym
 from toolkit.core.exceptions import ToolkitError
 from toolkit.core.files import write_atomic
 from toolkit.core.safe_export import write_csv
@@ -178,7 +178,8 @@ def write_outputs(
         return DebriefOutputs(report, reflections_csv, None, [])
     cycle = next_cycle_responses(debrief.reflections, debrief.framework)
     next_cycle_csv = write_csv(folder / NEXT_CYCLE_NAME, cycle.header, cycle.rows)
-    return DebriefOutputs(report, reflections_csv, next_cycle_csv, cycle.notices)
+    notices = [censor_counts(n, debrief.threshold) for n in cycle.notices]
+    return DebriefOutputs(report, reflections_csv, next_cycle_csv, notices)
 
 
 def reflection_rows(

@@ -38,6 +38,7 @@ from scipy import stats
 
 from toolkit.core.disclosure import (
     cell_key,
+    censor_counts,
     check_threshold,
     perturbed_count,
     perturbed_mean,
@@ -604,7 +605,7 @@ def compute(
         generated_at=datetime.now(UTC).replace(microsecond=0),
         selection=selection or {"sessions": "all", "teams": "all"},
         framework=framework,
-        notices=notices,
+        notices=[censor_counts(n, threshold) for n in notices],
     )
 
 
