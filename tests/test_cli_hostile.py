@@ -121,6 +121,14 @@ def test_hostile_team_ids_are_named_by_file_row_and_column(hostile):
     assert "use at most 64" in result.output
 
 
+def test_a_team_name_with_a_bidi_override_is_refused(tmp_path):
+    teams = tmp_path / "teams.csv"
+    teams.write_text(TEAM_HEADER + team_row("ok").replace("Team,", "Evil\u202eName,", 1))
+    result = runner.invoke(app, ["assess", str(SAMPLE_RESPONSES), str(teams)])
+    assert result.exit_code == 2
+    assert "teams.csv, row 2, column 'team_name'" in result.output and "U+202E" in result.output
+
+
 def test_plans_refuse_a_script_link_and_hostile_team_ids(tmp_path, hostile):
     from toolkit.assess.needs_assessment import run
 

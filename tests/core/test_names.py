@@ -3,7 +3,7 @@
 import pytest
 
 from toolkit.core.exceptions import InputFileError
-from toolkit.core.names import check_base_url, check_name, child_path, name_problem
+from toolkit.core.names import check_base_url, check_name, child_path, name_problem, text_problem
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,9 @@ def test_base_url_must_be_http_or_https(url):
 @pytest.mark.parametrize("url", ["http://localhost:8866", "https://cct.example.org/hub/user/x"])
 def test_web_addresses_pass(url):
     assert check_base_url(url) == url
+
+
+def test_display_names_refuse_overrides_but_keep_direction_marks():
+    assert "U+202E" in text_problem("Intake \u202etxt.exe")
+    assert "U+0000" in text_problem("nul\x00")
+    assert text_problem("فريق الاستقبال\u200f (north)") is None

@@ -13,7 +13,14 @@ from urllib.parse import urlsplit
 
 from toolkit.core.exceptions import InputFileError, InputProblem
 
-__all__ = ["MAX_LENGTH", "name_problem", "check_name", "child_path", "check_base_url"]
+__all__ = [
+    "MAX_LENGTH",
+    "name_problem",
+    "text_problem",
+    "check_name",
+    "child_path",
+    "check_base_url",
+]
 
 MAX_LENGTH = 64
 SEPARATORS = ("/", "\\", ":")  # ':' is a drive or a stream on Windows
@@ -38,6 +45,22 @@ def name_problem(name: str) -> str | None:
         return "contains '..' or is only dots; use letters, digits, - or _"
     if name != name.strip():
         return "starts or ends with a space"
+    return None
+
+
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def text_problem(text: str) -> str | None:
+    """What is wrong with a display name (a team's name) shown in reports: control characters
+    and bidirectional overrides, which turn the text around it on screen. Marks such as U+200F
+    (right-to-left mark), which Arabic and Hebrew names may need, are fine."""
+    for char in text:
+        if unicodedata.category(char) == "Cc" or char in BIDI_CONTROLS:
+            return (
+                f"contains the invisible or control character U+{ord(char):04X} "
+                f"({unicodedata.name(char, 'unnamed')})"
+            )
     return None
 
 

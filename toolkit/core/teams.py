@@ -21,7 +21,7 @@ from babel import Locale, UnknownLocaleError
 
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.names import name_problem
+from toolkit.core.names import name_problem, text_problem
 from toolkit.core.tables import Table, read_table
 
 __all__ = ["Team", "read_teams", "teams_from_table", "language_name"]
@@ -136,6 +136,11 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
         elif team_id in teams:
             problems.append(
                 InputProblem(**at("team_id"), message=f"team '{team_id}' is listed twice")
+            )
+        bad_name = text_problem(r["team_name"])
+        if bad_name:
+            problems.append(
+                InputProblem(**at("team_name"), message=f"team name {r['team_name']!r} {bad_name}")
             )
         role = r["role"].strip()
         if role not in framework.role_ids:
