@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from toolkit.core.framework import default_framework
 from toolkit.core.teams import Team
+
+# the disclosure key of the test runs: the same perturbations on every machine (no file in var/)
+os.environ.setdefault("CCT_DISCLOSURE_KEY", "tests-only-disclosure-key")
 
 TEAM_HEADER = (
     "team_id,team_name,role,staff_count,clients_per_month,interpreter_need_share,"

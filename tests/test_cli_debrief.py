@@ -7,12 +7,13 @@ from typer.testing import CliRunner
 
 from tests.debrief.test_summary import refl
 from toolkit.cli import app
+from toolkit.core.disclosure import COUNT_NOISE
 from toolkit.reflect.store import ReflectionStore
 
 runner = CliRunner()
 
 
-def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
+def test_debrief_writes_report_and_csv_and_next_cycle_only_apart_when_asked(tmp_path):
     url = f"sqlite:///{tmp_path}/r.sqlite"
     store = ReflectionStore(url)
     for k in range(6):
@@ -34,9 +35,25 @@ def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    for name in ("debrief.html", "reflections.csv", "next_cycle_responses.csv"):
+    for name in ("debrief.html", "reflections.csv"):
         assert str(out / name) in result.output
         assert (out / name).exists()
+    assert not (out / "next_cycle_responses.csv").exists()
+    second = tmp_path / "second"
+    inside = runner.invoke(
+        app,
+        ["debrief", "--store", url, "--out", str(second), "--next-cycle-rows", str(second / "x")],
+    )
+    assert inside.exit_code == 2 and "cannot go in or around the report's folder" in inside.output
+    assert not (second / "x").exists()
+    apart = tmp_path / "next_cycle_pseudonymous_rows"
+    asked = runner.invoke(
+        app, ["debrief", "--store", url, "--out", str(second), "--next-cycle-rows", str(apart)]
+    )
+    assert asked.exit_code == 0, asked.output
+    assert str(apart / "next_cycle_responses.csv") in asked.output
+    assert (apart / "next_cycle_responses.csv").exists()
+    assert not (second / "next_cycle_responses.csv").exists()
     html = (out / "debrief.html").read_text(encoding="utf-8")
     assert "intake_north, 2027-02-01 09:30" in html and "housing_east" not in html
     result = runner.invoke(
@@ -54,7 +71,9 @@ def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
         ],
     )
     assert result.exit_code == 0, result.output
-    assert "12 reflection(s) in the 2 of 2 session(s) shown" in result.output
+    # two sessions of 6, each count published with the cell key's perturbation
+    said = int(result.output.split(" reflection(s) in the 2 of 2 session(s) shown")[0].split()[-1])
+    assert 10 <= said <= 12 + 2 * COUNT_NOISE
 
 
 def test_the_summary_line_never_counts_a_withheld_session(tmp_path):
@@ -66,7 +85,8 @@ def test_the_summary_line_never_counts_a_withheld_session(tmp_path):
         store.save(refl(100 + k, session="housing_east-20270204-0930", team="housing_east"))
     result = runner.invoke(app, ["debrief", "--store", url, "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
-    assert "6 reflection(s) in the 1 of 2 session(s) shown" in result.output
+    said = int(result.output.split(" reflection(s) in the 1 of 2 session(s) shown")[0].split()[-1])
+    assert 5 <= said <= 6 + COUNT_NOISE  # the shown session's published count, not 9
     assert "9 reflection" not in result.output and "3 reflection" not in result.output
 
 

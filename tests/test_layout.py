@@ -56,7 +56,7 @@ def test_every_folder_of_the_package_is_a_layer_of_the_contract():
 @pytest.mark.parametrize(
     ("planted_in", "planted"),
     [
-        ("core/privacy.py", "from toolkit.assess import results"),  # core imports a step
+        ("core/disclosure.py", "from toolkit.assess import results"),  # core imports a step
         ("assess/report.py", "from toolkit.plan import planner"),  # a step imports a later one
         ("intake/responses.py", "def later():\n    from toolkit.debrief import summary"),
         ("debrief/summary.py", "import toolkit.cli"),  # nothing imports cli

@@ -30,16 +30,43 @@ BAD_INPUT = 2
 NEEDS_NOTEBOOK = NOTEBOOKS_DIR / "needs_assessment.ipynb"
 
 
+UNEXPECTED = 1
+DEBUG_ENV = "CCT_DEBUG"  # set to 1 to see the traceback of an unexpected error
+
+
+def _say(message: str) -> None:
+    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
+
+
 def plain_errors(command):
-    """Turn toolkit errors into a message on stderr and exit status 2."""
+    """Turn errors into a message on stderr: toolkit errors, files that cannot be read or
+    written and databases that cannot be used exit 2; anything else exits 1, in words too."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
+        except typer.Exit:
+            raise
         except ToolkitError as exc:
-            typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+            _say(str(exc))
             raise typer.Exit(BAD_INPUT) from None
+        except OSError as exc:
+            where = f" {exc.filename}" if exc.filename else ""
+            _say(f"cannot read or write{where}: {exc.strerror or exc}")
+            raise typer.Exit(BAD_INPUT) from None
+        except Exception as exc:
+            if type(exc).__module__.startswith("sqlalchemy"):
+                reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+                _say(f"cannot use the reflections database: {reason}")
+                raise typer.Exit(BAD_INPUT) from None
+            if os.environ.get(DEBUG_ENV):
+                raise
+            _say(
+                f"an unexpected problem stopped the command ({type(exc).__name__}: {exc}). "
+                f"Please report it; set {DEBUG_ENV}=1 to see the details."
+            )
+            raise typer.Exit(UNEXPECTED) from None
 
     return wrapper
 
@@ -201,23 +228,39 @@ def debrief(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the debrief")] = Path(
         "out/debrief"
     ),
+    next_cycle: Annotated[
+        Path | None,
+        typer.Option(
+            "--next-cycle-rows",
+            help="Also write the next cycle's responses (individual, pseudonymous rows, small "
+            "teams' included) into this folder; it must be apart from the report's, e.g. "
+            "out/next_cycle_pseudonymous_rows",
+        ),
+    ] = None,
 ) -> None:
-    """Debrief sessions from their reflections: report, safe CSV, next cycle's responses."""
+    """Debrief sessions from their reflections: report and safe CSV; on request, the next
+    cycle's responses in a folder of their own."""
     from toolkit.debrief.report import write_outputs
     from toolkit.debrief.summary import run_debrief
 
     result = run_debrief(store, session or None, team or None, threshold)
-    outputs = write_outputs(result, out)
+    outputs = write_outputs(result, out, next_cycle_dir=next_cycle)
     for notice in result.notices + outputs.notices:
         typer.echo(f"Note: {notice}")
     shown = sum(1 for s in result.sessions if not s.withheld)
+    published = sum(s.n or 0 for s in result.sessions if not s.withheld)
     typer.echo(
-        f"{len(result.shown_reflections)} reflection(s) in the {shown} of "
-        f"{len(result.sessions)} session(s) shown"
+        f"{published} reflection(s) in the {shown} of {len(result.sessions)} session(s) shown"
     )
     typer.echo(f"Report: {outputs.report}")
-    typer.echo(f"Reflections (safe for spreadsheets): {outputs.reflections_csv}")
-    typer.echo(f"Next cycle's responses (for cct assess): {outputs.next_cycle_csv}")
+    typer.echo(
+        f"Reflections of the shown groups (safe for spreadsheets): {outputs.reflections_csv}"
+    )
+    if outputs.next_cycle_csv is not None:
+        typer.echo(
+            "Next cycle's responses (individual pseudonymous rows; keep with the raw data, "
+            f"do not share; for cct assess): {outputs.next_cycle_csv}"
+        )
 
 
 @app.command()
@@ -314,6 +357,7 @@ def sample_reflections(
 
 
 @app.command()
+@plain_errors
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8866,
     pool_size: Annotated[
@@ -391,6 +435,7 @@ def sample(
 
 
 @app.command()
+@plain_errors
 def schema() -> None:
     """Print the JSON Schema of assessment.json (what the session planner reads)."""
     from toolkit.assess.results import results_schema

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import make_team
 from toolkit.assess.assessment import assess, organisation_priorities
-from toolkit.core.privacy import ThresholdError
+from toolkit.core import disclosure
+from toolkit.core.disclosure import ThresholdError
 from toolkit.intake.responses import Responses
 
 NAN = math.nan
@@ -46,21 +47,41 @@ def cell(result, team, competency):
     return cells[(cells.team_id == team) & (cells.competency_id == competency)].iloc[0]
 
 
-def test_mean_interval_gap_and_priority_by_hand(small):
+@pytest.fixture
+def unperturbed(monkeypatch):
+    """The cell-key perturbation switched off, to check the statistics by hand."""
+    monkeypatch.setattr(disclosure, "SUM_NOISE", 0.0)
+    monkeypatch.setattr(disclosure, "SPREAD_NOISE", 0.0)
+    monkeypatch.setattr(disclosure, "COUNT_NOISE", 0)
+
+
+def test_mean_interval_gap_and_priority_by_hand(small, unperturbed):
     result = assess(*small, threshold=5)
     c = cell(result, "t1", "communication.active_listening")
     # scores (COM02 flipped to 6 - x): 4, 3, 5, 2, 4 → mean 3.6, SD sqrt(1.3)
     assert c["n"] == 5
-    assert c["mean"] == pytest.approx(3.6)
-    half = 2.7764451051977987 * math.sqrt(1.3) / math.sqrt(5)
-    assert c["ci_low"] == pytest.approx(3.6 - half)
-    assert c["ci_high"] == pytest.approx(3.6 + half)
+    assert c["mean"] == 3.6
+    half = 2.7764451051977987 * math.sqrt(1.3) / math.sqrt(5)  # 1.416: published to 0.1
+    assert c["ci_low"] == round(3.6 - half, 1) == 2.2
+    assert c["ci_high"] == round(3.6 + half, 1) == 5.0
     assert c["target"] == 4.0 and c["gap"] == pytest.approx(0.4)
     assert c["relevance"] == 3
     assert c["priority"] == pytest.approx(0.4 * 3)
 
 
-def test_language_access_priority_weighs_clients_needing_support(small):
+def test_published_figures_are_rounded_and_perturbed_within_the_bounds(small):
+    result = assess(*small, threshold=5)
+    c = cell(result, "t1", "communication.active_listening")
+    assert round(c["mean"], 1) == c["mean"]
+    assert abs(c["mean"] - 3.6) <= disclosure.SUM_NOISE / 5 + 0.05
+    assert 5 <= c["n"] <= 5 + disclosure.COUNT_NOISE  # never below the threshold when shown
+    assert c["ci_low"] < c["mean"] < c["ci_high"]
+    assert c["gap"] == pytest.approx(round(4.0 - c["mean"], 1))  # from the published mean
+    again = assess(*small, threshold=5)  # the same people: the same perturbation
+    assert again.cells.equals(result.cells)
+
+
+def test_language_access_priority_weighs_clients_needing_support(small, unperturbed):
     result = assess(*small, threshold=4)
     c = cell(result, "t1", "language_access.working_with_interpreters")
     assert c["mean"] == pytest.approx(2.0)
@@ -92,7 +113,7 @@ def test_withheld_team_contributes_to_no_figure(small):
     assert org.loc["communication.active_listening", "teams"] == 1  # t1 only
 
 
-def test_cell_answered_by_too_few_is_withheld_and_left_out_of_the_domain(small):
+def test_cell_answered_by_too_few_is_withheld_and_left_out_of_the_domain(small, unperturbed):
     result = assess(*small, threshold=5)
     assert bool(cell(result, "t1", "language_access.working_with_interpreters")["withheld"])
     nonverbal = cell(result, "t1", "communication.nonverbal_cues")  # 4 answers of 1
@@ -126,5 +147,6 @@ def test_respondents_of_unknown_teams_are_reported_not_counted(small, framework)
     del teams["t2"]
     result = assess(responses, teams, threshold=5)
     assert any(
-        "4 respondent(s) belong to teams not in the team context file" in n for n in result.notices
+        "fewer than 5 respondent(s) belong to teams not in the team context file" in n
+        for n in result.notices
     )

@@ -18,7 +18,14 @@ PAPERMILL = Path(sys.executable).with_name("papermill")
 
 def test_parameters_each_with_a_comment():
     params = papermill.inspect_notebook(str(NOTEBOOK))
-    assert list(params) == ["store_url", "sessions", "teams", "privacy_threshold", "output_dir"]
+    assert list(params) == [
+        "store_url",
+        "sessions",
+        "teams",
+        "privacy_threshold",
+        "output_dir",
+        "next_cycle_dir",
+    ]
     assert params["privacy_threshold"]["default"] == "5"
     assert params["sessions"]["default"] == params["teams"]["default"] == '"all"'
     assert all(p["help"] for p in params.values())
@@ -37,6 +44,7 @@ def test_debrief_runs_with_the_stock_papermill_cli(tmp_path):
         "-p", "teams", "intake_north,product_data,refugee_casework",
         "-p", "privacy_threshold", "5",
         "-p", "output_dir", str(out),
+        "-p", "next_cycle_dir", str(tmp_path / "next_cycle_pseudonymous_rows"),
     ]  # fmt: skip
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -51,7 +59,9 @@ def test_debrief_runs_with_the_stock_papermill_cli(tmp_path):
         rows = list(csv.DictReader(fh))
     assert rows and "self_code" not in rows[0]
     assert {r["team_id"] for r in rows} == {"intake_north", "refugee_casework"}
-    with (out / "next_cycle_responses.csv").open(encoding="utf-8-sig") as fh:
+    assert not (out / "next_cycle_responses.csv").exists()  # never beside the report
+    next_cycle = tmp_path / "next_cycle_pseudonymous_rows" / "next_cycle_responses.csv"
+    with next_cycle.open(encoding="utf-8-sig") as fh:
         header = next(csv.reader(fh))
     assert header[:3] == ["respondent_id", "team_id", "COM01"]
 

@@ -24,9 +24,9 @@ from toolkit.assess.needs_assessment import (
 from toolkit.assess.report import render_report
 from toolkit.assess.results import to_results
 from toolkit.core.charts import to_svg
+from toolkit.core.disclosure import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
 from toolkit.core.exceptions import InputFileError, ToolkitError
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.privacy import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
 
 SAMPLE = "Sample organisation"
 UPLOAD = "My own files"

@@ -5,7 +5,10 @@
 * Per team and competency: the mean of those scores, a 95% t-interval, the gap to the target
   of the team's role, and a priority = gap × role relevance (3 core, 2 important, 1 useful)
   × client context (language access counts more where more clients need language support).
-* Suppression follows :mod:`toolkit.core.privacy`: a team or cell about fewer people than the
+* Published figures follow :mod:`toolkit.core.disclosure`: means, interval bounds and gaps
+  carry one decimal and the cell key's small perturbation; charts, report, app and results
+  file all show these same figures.
+* Suppression follows :mod:`toolkit.core.disclosure`: a team or cell about fewer people than the
   threshold is withheld, and every higher-level figure is built only from shown cells.
 
 Arrays, not row-by-row pandas: 100,000 respondents × 40 items takes well under a second.
@@ -17,11 +20,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from toolkit.assess.language_access import DEFAULT_HOURS_PER_CONTACT, UNMET, language_access
+from toolkit.core.disclosure import (
+    cell_keys,
+    censor_counts,
+    check_threshold,
+    count_text,
+    perturbed_count,
+    perturbed_means,
+    publish_array,
+    record_keys,
+    shown,
+    withheld_note,
+)
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.privacy import check_threshold, shown, withheld_note
 from toolkit.core.teams import Team
 from toolkit.intake.responses import Responses
 
@@ -86,12 +99,14 @@ def competency_scores(responses: Responses, framework: Framework) -> np.ndarray:
     return scores
 
 
-def _group_stats(scores: np.ndarray, codes: np.ndarray, n_groups: int):
-    """Count, mean and sample SD per group and column, by bincount (no Python loop over rows)."""
+def _group_stats(scores: np.ndarray, codes: np.ndarray, n_groups: int, keys: np.ndarray):
+    """Per group and column: count, sum, sum of squared deviations and cell key (the sum of
+    the record keys of those with a score), by bincount (no Python loop over rows)."""
     shape = (n_groups, scores.shape[1])
     n = np.zeros(shape)
-    mean = np.full(shape, np.nan)
-    sd = np.full(shape, np.nan)
+    total = np.zeros(shape)
+    squares = np.zeros(shape)
+    cell_key = np.zeros(shape, dtype=np.uint64)
     for k in range(scores.shape[1]):
         col = scores[:, k]
         ok = ~np.isnan(col)
@@ -100,11 +115,11 @@ def _group_stats(scores: np.ndarray, codes: np.ndarray, n_groups: int):
         with np.errstate(invalid="ignore", divide="ignore"):
             m = s1 / cnt
             dev = col[ok] - m[codes[ok]]
-            ss = np.bincount(codes[ok], weights=dev * dev, minlength=n_groups)
-            sd[:, k] = np.sqrt(ss / (cnt - 1))
+            squares[:, k] = np.bincount(codes[ok], weights=dev * dev, minlength=n_groups)
         n[:, k] = cnt
-        mean[:, k] = m
-    return n, mean, sd
+        total[:, k] = s1
+        cell_key[:, k] = cell_keys(keys, np.where(ok, codes, -1), n_groups)
+    return n, total, squares, cell_key
 
 
 def _why(row: dict, framework: Framework, teams: dict[str, Team]) -> str:
@@ -147,14 +162,32 @@ def assess(
     scores = competency_scores(responses, framework)
     answered_any = ~np.isnan(scores).all(axis=1)
     keep = known & answered_any
-    n, mean, sd = _group_stats(scores[keep], codes[keep], len(team_ids))
+    keys = record_keys(responses.respondent_ids[keep])
+    n, total, squares, key = _group_stats(scores[keep], codes[keep], len(team_ids), keys)
     n_team = np.bincount(codes[keep], minlength=len(team_ids))
+    team_key = cell_keys(keys, codes[keep], len(team_ids))
 
     team_shown = shown(n_team, threshold)
     cell_shown = shown(n, threshold) & team_shown[:, None]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        half = stats.t.ppf(0.975, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
-    half = np.where(n > 1, half, np.nan)
+    # published figures only from here on: perturbed by the cell key, rounded (see disclosure)
+    lo, hi = framework.scale.minimum, framework.scale.maximum
+    mean, ci_low, ci_high = (  # a perturbed figure never leaves the scale: 0.8 would tell
+        publish_array(np.clip(a, lo, hi)) for a in perturbed_means(total, squares, n, key, "score")
+    )
+    n_published = np.array(
+        [
+            perturbed_count(int(c), int(k), "respondents", threshold)
+            for c, k in zip(n.ravel(), key.ravel(), strict=True)
+        ],
+        dtype=float,
+    ).reshape(n.shape)
+    team_respondents = np.array(
+        [
+            perturbed_count(int(c), int(k), "respondents", threshold)
+            for c, k in zip(n_team, team_key, strict=True)
+        ],
+        dtype=float,
+    )
 
     comps = framework.competencies
     roles = [teams[t].role for t in team_ids]
@@ -165,8 +198,8 @@ def assess(
     for k, comp in enumerate(comps):
         if framework.domain_of_competency[comp.id] == CONTEXT_DOMAIN:
             context[:, k] = 1 + need / 100
-    gap = target - mean
-    priority = np.clip(gap, 0, None) * relevance * context
+    gap = publish_array(target - mean)
+    priority = np.round(np.clip(gap, 0, None) * relevance * context, 2)
 
     def hide(a: np.ndarray) -> np.ndarray:
         return np.where(cell_shown, a, np.nan)
@@ -179,10 +212,10 @@ def assess(
                 [framework.domain_of_competency[c.id] for c in comps], len(team_ids)
             ),
             "withheld": ~cell_shown.ravel(),
-            "n": hide(n).ravel(),
+            "n": hide(n_published).ravel(),
             "mean": hide(mean).ravel(),
-            "ci_low": hide(mean - half).ravel(),
-            "ci_high": hide(mean + half).ravel(),
+            "ci_low": hide(ci_low).ravel(),
+            "ci_high": hide(ci_high).ravel(),
             "target": target.ravel(),
             "gap": hide(gap).ravel(),
             "relevance": relevance.ravel().astype(int),
@@ -200,7 +233,7 @@ def assess(
             "team_name": [teams[t].name for t in team_ids],
             "role": roles,
             "withheld": ~team_shown,
-            "respondents": np.where(team_shown, n_team, np.nan),
+            "respondents": np.where(team_shown, team_respondents, np.nan),
         },
         index=pd.Index(team_ids, name="team_id"),
     )
@@ -208,6 +241,7 @@ def assess(
     domains = (
         shown_cells.groupby(["team_id", "domain_id"])["gap"]
         .mean()
+        .round(1)
         .unstack("domain_id")
         .reindex(index=team_ids, columns=[d.id for d in framework.domains])
     )
@@ -216,10 +250,12 @@ def assess(
     unknown = ~known
     if unknown.any():
         notices.append(
-            f"{int(unknown.sum())} respondent(s) belong to teams not in the team context file "
+            f"{count_text(int(unknown.sum()), threshold)} respondent(s) belong to teams not in "
+            "the team context file "
             "and are not counted."
         )
     lang = language_access(teams, hours_per_contact)
+    notices = [censor_counts(n, threshold) for n in notices]  # the report shows them
     return Assessment(framework, teams, threshold, summary, cells, domains, lang, notices)
 
 
@@ -230,6 +266,7 @@ def organisation_priorities(result: Assessment, top: int = 3) -> pd.DataFrame:
     table = top_cells.groupby("competency_id").agg(
         teams=("team_id", "nunique"), mean_gap=("gap", "mean"), total_priority=("priority", "sum")
     )
+    table["mean_gap"] = table["mean_gap"].round(1)
     return table.sort_values(["teams", "total_priority"], ascending=False)
 
 

@@ -17,6 +17,7 @@ import pandas as pd
 from charset_normalizer import from_bytes
 
 from toolkit.core.exceptions import InputFileError, InputProblem
+from toolkit.core.limits import check_bytes, check_file_size, check_single_encoding
 
 __all__ = [
     "Table",
@@ -63,6 +64,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    check_single_encoding(data, name)  # partly UTF-8: reported, not guessed
     best = from_bytes(data).best()
     if best is None or b"\x00" in data[:4096]:
         raise InputFileError(
@@ -157,12 +159,16 @@ def source_bytes(source: Path | str | bytes, name: str | None = None) -> tuple[b
     if isinstance(source, (str, Path)):
         path = Path(source)
         name = name or path.name
+        check_file_size(path, name)  # before reading a byte
         try:
-            return path.read_bytes(), name
+            data = path.read_bytes()
         except OSError as exc:
             reason = exc.strerror or str(exc)
             raise InputFileError([InputProblem(name, f"cannot open the file ({reason})")]) from exc
-    return bytes(source), name or "uploaded file"
+    else:
+        data, name = bytes(source), name or "uploaded file"
+    check_bytes(data, name)  # limits, and workbooks' formulas and links, before parsing
+    return data, name
 
 
 def read_table(source: Path | str | bytes, name: str | None = None) -> Table:

@@ -21,6 +21,7 @@ from babel import Locale, UnknownLocaleError
 
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.names import name_problem, text_problem
 from toolkit.core.tables import Table, read_table
 
 __all__ = ["Team", "read_teams", "teams_from_table", "language_name"]
@@ -127,11 +128,19 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
             return {"file": table.name, "row": line, "column": column}
 
         team_id = r["team_id"].strip()
+        unsafe = name_problem(team_id) if team_id else None
         if not team_id:
             problems.append(InputProblem(**at("team_id"), message="team id is empty"))
+        elif unsafe:  # team ids become folder and file names of the plans
+            problems.append(InputProblem(**at("team_id"), message=f"team id {team_id!r} {unsafe}"))
         elif team_id in teams:
             problems.append(
                 InputProblem(**at("team_id"), message=f"team '{team_id}' is listed twice")
+            )
+        bad_name = text_problem(r["team_name"])
+        if bad_name:
+            problems.append(
+                InputProblem(**at("team_name"), message=f"team name {r['team_name']!r} {bad_name}")
             )
         role = r["role"].strip()
         if role not in framework.role_ids:
@@ -161,7 +170,7 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
                 r["interpreter_hours_per_month"], problems, at("interpreter_hours_per_month")
             ),
         )
-        if team_id:
+        if team_id and not unsafe:
             teams.setdefault(team_id, team)
     if problems:
         raise InputFileError(problems)

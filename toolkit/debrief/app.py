@@ -14,8 +14,8 @@ from pathlib import Path
 
 import ipywidgets as W
 
+from toolkit.core.disclosure import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
 from toolkit.core.exceptions import ToolkitError
-from toolkit.core.privacy import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
 from toolkit.debrief.report import (
     DebriefOutputs,
     render_context,
@@ -45,13 +45,17 @@ def run(
     teams: str | list[str] = "all",
     threshold: int = DEFAULT_THRESHOLD,
     output_dir: str | Path | None = None,
+    next_cycle_dir: str | Path | None = None,
 ) -> Run:
-    """Compute the debrief; write report, safe CSV and next cycle's responses if output_dir."""
+    """Compute the debrief; write report and safe CSV if output_dir, and the next cycle's
+    pseudonymous rows only if next_cycle_dir (a folder apart from output_dir)."""
     result = run_debrief(store_url or None, sessions, teams, threshold)
     context = report_context(result)  # charts are built once for both renderings
     outputs = None
     if output_dir:
-        outputs = write_outputs(result, output_dir, html=render_context(context))
+        outputs = write_outputs(
+            result, output_dir, html=render_context(context), next_cycle_dir=next_cycle_dir or None
+        )
     return Run(result, render_context(context, standalone=False), outputs)
 
 

@@ -7,8 +7,12 @@ maximum − rating``, so that the assessment, which flips them back, scores the 
 exactly the rating: the next cycle's team means are the observed post-session levels.
 
 * Only reflections that name a team are used (the assessment works per team).
-* The respondent id is the participant's self code when they gave one, else the submission id;
-  the same self code in two teams is written as ``code@team`` so ids stay unique.
+* The respondent id is a keyed hash of the participant's self code when they gave one
+  (:func:`toolkit.core.disclosure.pseudonym`: the same code gives the same id, cycle after
+  cycle, and the code itself is never written), else the submission id; the same self code in
+  two teams is written as ``<pseudonym>@team`` so ids stay unique.
+* The file holds individual rows, small teams' included: it is written only when asked for,
+  into a folder of its own, never beside a report.
 * Someone who reflected on several sessions is one respondent: per competency, their latest
   rating counts.
 * Competencies not in the framework are skipped and named in the notices.
@@ -21,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit.core.disclosure import pseudonym
 from toolkit.core.framework import Framework, default_framework
 from toolkit.core.safe_export import write_csv
 from toolkit.reflect.store import Reflection
@@ -28,6 +33,7 @@ from toolkit.reflect.store import Reflection
 __all__ = ["NextCycle", "next_cycle_responses", "write_next_cycle_responses"]
 
 NEXT_CYCLE_NAME = "next_cycle_responses.csv"
+NEXT_CYCLE_FOLDER = "next_cycle_pseudonymous_rows"  # a suggested name, apart from any report
 
 
 @dataclass
@@ -53,7 +59,8 @@ def next_cycle_responses(
     def respondent(r: Reflection) -> str:
         if not r.self_code:
             return r.submission_id
-        return r.self_code if len(code_teams[r.self_code]) == 1 else f"{r.self_code}@{r.team_id}"
+        code = pseudonym(r.self_code)
+        return code if len(code_teams[r.self_code]) == 1 else f"{code}@{r.team_id}"
 
     latest: dict[tuple[str, str], dict[str, tuple[object, int]]] = {}
     skipped: set[str] = set()

@@ -15,10 +15,12 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from toolkit.core.charts import to_svg
+from toolkit.core.disclosure import censor_counts, pseudonym
+from toolkit.core.exceptions import ToolkitError
 from toolkit.core.files import write_atomic
 from toolkit.core.safe_export import write_csv
 from toolkit.core.templates import environment
-from toolkit.debrief.next_cycle import NEXT_CYCLE_NAME, next_cycle_responses
+from toolkit.debrief.next_cycle import NEXT_CYCLE_FOLDER, NEXT_CYCLE_NAME, next_cycle_responses
 from toolkit.debrief.summary import Debrief, GroupDebrief
 from toolkit.reflect.store import GIBBS_STAGES, Reflection
 
@@ -42,7 +44,7 @@ def change_chart(group: GroupDebrief, scale: tuple[int, int] = (1, 5)) -> Figure
             (comp.before_counts, 0.17, BEFORE_COLOUR),
             (comp.now_counts, -0.17, NOW_COLOUR),
         ):
-            share = np.asarray(counts, dtype=float) / comp.n
+            share = np.asarray(counts, dtype=float) / max(sum(counts), 1)
             ax.scatter(
                 levels[share > 0],
                 np.full((share > 0).sum(), yy + offset),
@@ -131,11 +133,28 @@ def render_report(debrief: Debrief, *, standalone: bool = True) -> str:
 class DebriefOutputs:
     report: Path
     reflections_csv: Path
-    next_cycle_csv: Path
+    next_cycle_csv: Path | None
     notices: list[str]
 
     def paths(self) -> list[Path]:
-        return [self.report, self.reflections_csv, self.next_cycle_csv]
+        return [p for p in (self.report, self.reflections_csv, self.next_cycle_csv) if p]
+
+
+class NextCycleFolderError(ToolkitError, ValueError):
+    """Raised when the next cycle's individual rows would land beside a shareable report."""
+
+
+def check_next_cycle_folder(folder: Path | str, report_dir: Path | str) -> Path:
+    """The folder for the next cycle's pseudonymous rows: never the report's folder, nor inside
+    it, nor holding it, so sharing the report folder never shares individual answers."""
+    folder, report_dir = Path(folder).resolve(), Path(report_dir).resolve()
+    if folder == report_dir or report_dir in folder.parents or folder in report_dir.parents:
+        raise NextCycleFolderError(
+            f"The next cycle's responses hold individual (pseudonymous) answers, small teams' "
+            f"included, so they cannot go in or around the report's folder {report_dir}; "
+            f"choose a separate folder, for example {report_dir.parent / NEXT_CYCLE_FOLDER}"
+        )
+    return folder
 
 
 def write_outputs(
@@ -144,17 +163,23 @@ def write_outputs(
     *,
     html: str | None = None,
     include_self_code: bool = False,
+    next_cycle_dir: Path | str | None = None,
 ) -> DebriefOutputs:
-    """Write the report, the safe reflections CSV (shown groups only) and the next cycle's
-    responses (every loaded reflection that names a team) into ``out_dir``."""
+    """Write the report and the safe reflections CSV (shown groups only) into ``out_dir``; the
+    next cycle's responses (every loaded reflection that names a team, one pseudonymous row
+    per person) only when ``next_cycle_dir`` is given, a folder apart from the report's."""
     out = Path(out_dir)
+    folder = check_next_cycle_folder(next_cycle_dir, out) if next_cycle_dir else None
     report = write_atomic(out / REPORT_NAME, html if html is not None else render_report(debrief))
     reflections_csv = write_reflections_csv(
         out / REFLECTIONS_NAME, debrief.shown_reflections, include_self_code
     )
+    if folder is None:
+        return DebriefOutputs(report, reflections_csv, None, [])
     cycle = next_cycle_responses(debrief.reflections, debrief.framework)
-    next_cycle_csv = write_csv(out / NEXT_CYCLE_NAME, cycle.header, cycle.rows)
-    return DebriefOutputs(report, reflections_csv, next_cycle_csv, cycle.notices)
+    next_cycle_csv = write_csv(folder / NEXT_CYCLE_NAME, cycle.header, cycle.rows)
+    notices = [censor_counts(n, debrief.threshold) for n in cycle.notices]
+    return DebriefOutputs(report, reflections_csv, next_cycle_csv, notices)
 
 
 def reflection_rows(
@@ -178,7 +203,7 @@ def reflection_rows(
             r.usefulness,
         ]
         if include_self_code:
-            row.append(r.self_code or "")
+            row.append(pseudonym(r.self_code) if r.self_code else "")
         rows.append(row)
     rows.sort(key=lambda row: tuple(str(v).casefold() for v in row))
     return header, rows

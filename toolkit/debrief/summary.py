@@ -10,7 +10,7 @@ Reads reflections from the store (:mod:`toolkit.reflect.store`) and computes, pe
 * the session ratings (mean relevance and usefulness), the commitments (text and date, never
   the participant's self code) and the frequent themes of the free text, per language.
 
-**Privacy** follows :mod:`toolkit.core.privacy`. The finest cells are the reflections of one team in
+**Privacy** follows :mod:`toolkit.core.disclosure`. The finest cells are the reflections of one team in
 one session (normally the whole session). A cell of fewer people than the threshold is
 withheld, and so is every competency, language and theme count inside a shown cell that is
 about fewer people than the threshold. Session and team figures are then built *only* from
@@ -36,11 +36,20 @@ import sqlalchemy as sa
 import yaml
 from scipy import stats
 
+from toolkit.core.disclosure import (
+    cell_key,
+    censor_counts,
+    check_threshold,
+    perturbed_count,
+    perturbed_mean,
+    publish,
+    record_keys,
+    withheld_note,
+)
 from toolkit.core.exceptions import DataFileError, InputFileError, InputProblem
 from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import LANGUAGES
 from toolkit.core.paths import DATA_DIR
-from toolkit.core.privacy import check_threshold, withheld_note
 from toolkit.reflect.store import GIBBS_STAGES, Reflection, ReflectionStore, StoreError, reflections
 
 __all__ = [
@@ -252,7 +261,7 @@ class Debrief:
     threshold: int
     sessions: list[GroupDebrief]
     teams: list[GroupDebrief]
-    shown_reflections: list[Reflection]  # those in shown cells: what exports may contain
+    shown_reflections: list[Reflection]  # in shown cells and shown language groups: exports
     reflections: list[Reflection]  # every one loaded: for the next cycle's responses
     generated_at: datetime
     selection: dict[str, list[str] | str]
@@ -282,6 +291,47 @@ def session_label(session_id: str) -> str:
 Cell = tuple[str, str]  # (session_id, team_id or "")
 
 
+def _published_change(
+    pairs: list[tuple[int, int, int]], threshold: int, scale: tuple[int, int]
+) -> dict:
+    """Before, now and change of a competency cell as published: the cell key of the people
+    in it perturbs each sum and spread (see :mod:`toolkit.core.disclosure`), then one decimal."""
+    key = cell_key(p[2] for p in pairs)
+    before = np.array([p[0] for p in pairs], dtype=float)
+    now = np.array([p[1] for p in pairs], dtype=float)
+    n = before.size
+
+    def spread(values: np.ndarray) -> float:
+        return float(((values - values.mean()) ** 2).sum())
+
+    was = perturbed_mean(before.sum(), spread(before), n, key, "before")
+    is_ = perturbed_mean(now.sum(), spread(now), n, key, "now")
+    diff = now - before
+    change = perturbed_mean(diff.sum(), spread(diff), n, key, "change")
+    lo, hi = scale
+    mean_before = publish(min(max(was.mean, lo), hi))  # never off the scale: that would tell
+    mean_now = publish(min(max(is_.mean, lo), hi))
+    mean_change = publish(mean_now - mean_before)  # as the reader subtracts
+    half = change.ci_high - change.mean
+    reach = hi - lo
+    return {
+        "n": perturbed_count(n, key, "reflections", threshold),
+        "mean_before": mean_before,
+        "mean_now": mean_now,
+        "mean_change": mean_change,
+        "sd_change": publish(change.sd),
+        "d_z": None if publish(change.sd) == 0 else publish(mean_change / change.sd),
+        "ci_low": publish(max(mean_change - half, -reach)),
+        "ci_high": publish(min(mean_change + half, reach)),
+        "before_counts": tuple(
+            perturbed_count(int((before == v).sum()), key, f"before|{v}") for v in range(lo, hi + 1)
+        ),
+        "now_counts": tuple(
+            perturbed_count(int((now == v).sum()), key, f"now|{v}") for v in range(lo, hi + 1)
+        ),
+    }
+
+
 def _group(
     kind: str,
     group_id: str,
@@ -297,12 +347,20 @@ def _group(
     members = [r for c in shown_cells for r in by_cell[c]]
     if len(members) < threshold:
         return GroupDebrief(kind, group_id, label, withheld=True)
+    keys = dict(
+        zip(
+            (r.submission_id for r in members),
+            record_keys(r.submission_id for r in members),
+            strict=True,
+        )
+    )
+    group_key = cell_key(keys.values())
     group = GroupDebrief(
         kind,
         group_id,
         label,
         withheld=False,
-        n=len(members),
+        n=perturbed_count(len(members), group_key, "reflections", threshold),
         partial=len(shown_cells) < len(cells),
         sessions=sorted({c[0] for c in shown_cells}),
     )
@@ -313,57 +371,83 @@ def _group(
     for cid in order:
         if cid not in rated:
             continue
-        pairs: list[tuple[int, int]] = []
+        pairs: list[tuple[int, int, int]] = []
         for cell in shown_cells:  # only competency cells that are themselves shown
             cell_pairs = cache["pairs"][cell].get(cid, [])
             if len(cell_pairs) >= threshold:
-                pairs += cell_pairs
+                pairs += [(b, a, int(keys[sid])) for b, a, sid in cell_pairs]
         name = known[cid].name["en"] if cid in known else cid
         if len(pairs) < threshold:
             group.withheld_competencies.append(name)
             continue
-        before = np.array([p[0] for p in pairs])
-        now = np.array([p[1] for p in pairs])
-        figures = paired_change(before, now)
         group.competencies.append(
             CompetencyChange(
-                competency_id=cid,
-                name=name,
-                before_counts=tuple(int((before == v).sum()) for v in range(lo, hi + 1)),
-                now_counts=tuple(int((now == v).sum()) for v in range(lo, hi + 1)),
-                **figures,
+                competency_id=cid, name=name, **_published_change(pairs, threshold, (lo, hi))
             )
         )
-    group.relevance = float(np.mean([r.relevance for r in members]))
-    group.usefulness = float(np.mean([r.usefulness for r in members]))
+    for measure in ("relevance", "usefulness"):
+        values = np.array([getattr(r, measure) for r in members], dtype=float)
+        figure = perturbed_mean(
+            values.sum(),
+            float(((values - values.mean()) ** 2).sum()),
+            values.size,
+            group_key,
+            measure,
+        )
+        setattr(group, measure, publish(figure.mean))
+    language_n: Counter[str] = Counter()
+    language_members: dict[str, list[str]] = defaultdict(list)
+    theme_members: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for cell in shown_cells:
+        for lang, (ids, mentions) in cache["themes"][cell].items():
+            if len(ids) < threshold:  # too few reflections in this language in this cell
+                continue
+            language_n[lang] += len(ids)
+            language_members[lang] += ids
+            for theme, who in mentions.items():
+                if len(who) >= threshold:
+                    theme_members[lang][theme] += who
+    shown_languages = {lang for lang, count in language_n.items() if count >= threshold}
     group.commitments = sorted(
-        (Commitment(r.commitment, r.commitment_date, r.language, r.session_id) for r in members),
+        (
+            Commitment(
+                r.commitment,
+                r.commitment_date,
+                r.language if r.language in shown_languages else "",  # no tag from a small group
+                r.session_id,
+            )
+            for r in members
+        ),
         key=lambda c: (c.date or date.max, c.text.casefold()),  # not in submission order
     )
-    language_n: Counter[str] = Counter()
-    theme_n: dict[str, Counter[str]] = defaultdict(Counter)
-    for cell in shown_cells:
-        for lang, (count, counts) in cache["themes"][cell].items():
-            if count < threshold:  # too few reflections in this language in this cell
-                continue
-            language_n[lang] += count
-            theme_n[lang].update({t: k for t, k in counts.items() if k >= threshold})
     for lang in sorted(language_n, key=lambda k: (-language_n[k], k)):
-        if language_n[lang] < threshold:
+        if lang not in shown_languages:
             continue
-        counts = theme_n[lang]
+        counts = {
+            theme: perturbed_count(len(who), cell_key(keys[w] for w in who), "mentions", threshold)
+            for theme, who in theme_members[lang].items()
+        }
         ranked = sorted(counts.items(), key=lambda tk: (-tk[1], -tk[0].count(" "), tk[0]))
         phrases = {t: k for t, k in ranked if " " in t}
         chosen = [
             Theme(t, k)
             for t, k in ranked
-            if k >= threshold
-            and not (  # a word that only ever appears inside a shown phrase says nothing more
-                " " not in t and any(k == pk and t in p.split() for p, pk in phrases.items())
+            if not (  # a word that only ever appears inside a shown phrase says nothing more
+                " " not in t
+                and any(
+                    set(theme_members[lang][t]) == set(theme_members[lang][p]) and t in p.split()
+                    for p in phrases
+                )
             )
         ][:TOP_THEMES]
+        language_key = cell_key(keys[w] for w in language_members[lang])
         group.themes.append(
-            LanguageThemes(lang, LANGUAGES.get(lang, lang), language_n[lang], tuple(chosen))
+            LanguageThemes(
+                lang,
+                LANGUAGES.get(lang, lang),
+                perturbed_count(language_n[lang], language_key, "reflections", threshold),
+                tuple(chosen),
+            )
         )
     return group
 
@@ -371,23 +455,27 @@ def _group(
 def _cell_cache(
     by_cell: dict[Cell, list[Reflection]], threshold: int, stopwords: dict[str, frozenset[str]]
 ) -> dict:
-    """Per shown cell: rating pairs per competency, and theme counts per language."""
-    pairs: dict[Cell, dict[str, list[tuple[int, int]]]] = {}
-    themes: dict[Cell, dict[str, tuple[int, Counter[str]]]] = {}
+    """Per shown cell: rating pairs (with who gave them) per competency, and per language the
+    reflections and, per theme, the reflections mentioning it."""
+    pairs: dict[Cell, dict[str, list[tuple[int, int, str]]]] = {}
+    themes: dict[Cell, dict[str, tuple[list[str], dict[str, list[str]]]]] = {}
     for cell, members in by_cell.items():
         if len(members) < threshold:
             continue
-        cell_pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        cell_pairs: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
         per_language: dict[str, list[Reflection]] = defaultdict(list)
         for r in members:
             for cid, rating in r.ratings.items():
-                cell_pairs[cid].append((rating.before, rating.now))
+                cell_pairs[cid].append((rating.before, rating.now, r.submission_id))
             per_language[r.language].append(r)
         pairs[cell] = cell_pairs
-        themes[cell] = {
-            lang: (len(rs), Counter(t for r in rs for t in themes_of(r, stopwords)))
-            for lang, rs in per_language.items()
-        }
+        themes[cell] = {}
+        for lang, rs in per_language.items():
+            mentions: dict[str, list[str]] = defaultdict(list)
+            for r in rs:
+                for theme in themes_of(r, stopwords):
+                    mentions[theme].append(r.submission_id)
+            themes[cell][lang] = ([r.submission_id for r in rs], mentions)
     return {"pairs": pairs, "themes": themes}
 
 
@@ -493,7 +581,13 @@ def compute(
         for s in session_ids
     ]
     teams = [_group("team", t, t, [c for c in by_cell if c[1] == t], *args) for t in team_ids]
-    shown = [r for c, rs in by_cell.items() if len(rs) >= threshold for r in rs]
+    shown = [
+        r
+        for c, rs in by_cell.items()
+        if len(rs) >= threshold
+        for r in rs
+        if len(cache["themes"][c][r.language][0]) >= threshold  # its language group is shown
+    ]
     notices = []
     unknown = sorted(
         {cid for r in items for cid in r.ratings} - {c.id for c in framework.competencies}
@@ -511,7 +605,7 @@ def compute(
         generated_at=datetime.now(UTC).replace(microsecond=0),
         selection=selection or {"sessions": "all", "teams": "all"},
         framework=framework,
-        notices=notices,
+        notices=[censor_counts(n, threshold) for n in notices],
     )
 
 

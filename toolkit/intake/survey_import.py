@@ -36,6 +36,7 @@ import pandas as pd
 
 from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.safe_export import write_frame_csv
 from toolkit.core.tables import Table, decode_text, read_workbook, source_bytes, workbook_kind
 from toolkit.core.text_keys import text_key
 from toolkit.intake.answer_labels import BLANK, OFF_SCALE, OK, UNKNOWN, answer_vocabulary
@@ -253,10 +254,8 @@ class ImportResult:
         return long.assign(value=long["value"].astype(int))
 
     def write_tidy(self, path: Path | str) -> Path:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.tidy().to_csv(path, index=False)
-        return path
+        """The tidy CSV, safe to open in a spreadsheet (ids that look like formulas neutralised)."""
+        return write_frame_csv(path, self.tidy())
 
 
 # -- reading ----------------------------------------------------------------------------------

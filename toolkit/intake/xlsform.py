@@ -16,10 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.safe_export import write_xlsx
 
 __all__ = ["write_xlsform", "xlsform_sheets", "FORM_ID", "LANGUAGE_NAMES"]
 
@@ -149,16 +147,4 @@ def write_xlsform(
     languages: list[str] | None = None,
 ) -> Path:
     """Write the self-assessment XLSForm to ``path`` (``.xlsx``)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in xlsform_sheets(framework, teams, languages).items():
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        sheet.freeze_panes = "A2"
-    book.save(path)
-    return path
+    return write_xlsx(path, xlsform_sheets(framework, teams, languages))

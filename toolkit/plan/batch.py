@@ -26,6 +26,7 @@ from tqdm import tqdm
 from toolkit.assess.results import read_results
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.files import write_atomic
+from toolkit.core.names import check_base_url, child_path, name_problem
 from toolkit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
 from toolkit.core.tables import read_table
 from toolkit.plan.planner import FORMATS
@@ -101,6 +102,7 @@ def read_jobs(
     table = read_table(batch_file)
     frame = table.frame
     frame.columns = [c.strip().lower() for c in frame.columns]
+    base_url = check_base_url(base_url)
     results = read_results(results_file)
     known = {t.team_id for t in results.teams}
     problems: list[InputProblem] = []
@@ -120,6 +122,10 @@ def read_jobs(
         def problem(column: str, message: str, line: int = line) -> None:
             problems.append(InputProblem(table.name, message, row=line, column=column))
 
+        unsafe = name_problem(values["team_id"])
+        if unsafe:  # the team id names the plan's folder
+            problem("team_id", f"team id {values['team_id']!r} {unsafe}")
+            continue
         if values["team_id"] not in known:
             problem(
                 "team_id",
@@ -145,7 +151,7 @@ def read_jobs(
             problem("start", f"session {session_id} is listed twice")
             continue
         seen.add(session_id)
-        folder = Path(out_dir).resolve() / session_id
+        folder = child_path(out_dir, session_id, f"{table.name}, row {line}")
         parameters = {
             "results_file": str(results_path),
             "team_id": values["team_id"],

@@ -1,0 +1,73 @@
+"""The disclosure-control module's own rules: keys, perturbations, precision, counts in words."""
+
+import numpy as np
+import pytest
+
+from toolkit.core import disclosure
+from toolkit.core.disclosure import (
+    cell_key,
+    censor_counts,
+    perturbation,
+    perturbed_count,
+    perturbed_mean,
+    pseudonym,
+    publish,
+    record_keys,
+)
+
+
+def test_the_same_people_give_the_same_cell_key_in_any_order():
+    keys = record_keys(["a", "b", "c"])
+    assert cell_key(keys) == cell_key(keys[::-1]) == cell_key(record_keys(["c", "a", "b"]))
+    assert cell_key(record_keys(["a", "b"])) != cell_key(keys)
+
+
+def test_perturbations_stay_within_their_bounds_and_average_zero():
+    draws = np.array([perturbation(k, "score") for k in range(20_000)])
+    assert draws.min() > -1 and draws.max() < 1
+    assert abs(draws.mean()) < 0.02  # unbiased
+    counts = [perturbed_count(10, k, "n") for k in range(2_000)]
+    assert set(counts) <= set(range(10 - disclosure.COUNT_NOISE, 10 + disclosure.COUNT_NOISE + 1))
+    assert all(perturbed_count(5, k, "n", floor=5) >= 5 for k in range(500))
+
+
+def test_a_perturbed_mean_moves_at_most_sum_noise_over_n():
+    for key in range(500):
+        got = perturbed_mean(17.5, 0.0, 5, key, "score")
+        assert abs(got.mean - 3.5) <= disclosure.SUM_NOISE / 5
+        assert got.ci_low <= got.mean <= got.ci_high
+
+
+def test_another_secret_gives_other_keys_and_pseudonyms(monkeypatch):
+    first = (record_keys(["a"])[0], pseudonym("AB12"))
+    monkeypatch.setenv(disclosure.KEY_ENV, "another installation")
+    second = (record_keys(["a"])[0], pseudonym("AB12"))
+    assert first[0] != second[0] and first[1] != second[1]
+    assert "AB12" not in second[1]
+
+
+def test_the_key_file_is_made_once_and_readable_by_its_owner_only(tmp_path, monkeypatch):
+    monkeypatch.delenv(disclosure.KEY_ENV)
+    path = tmp_path / "var" / "disclosure.key"
+    monkeypatch.setattr(disclosure, "_key_file", lambda: path)
+    first = disclosure.secret()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert disclosure.secret() == first and len(first) >= 32
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("3 respondent(s) answered no item", "fewer than 5 respondent(s) answered no item"),
+        ("12 respondent(s) belong to teams", "12 respondent(s) belong to teams"),
+        ("4 reflection(s) name no team", "fewer than 5 reflection(s) name no team"),
+        ("0 respondents", "0 respondents"),
+        ("COM01 has 3 items", "COM01 has 3 items"),
+    ],
+)
+def test_counts_of_people_under_the_threshold_are_said_in_words(text, said):
+    assert censor_counts(text, 5) == said
+
+
+def test_published_figures_have_one_decimal():
+    assert publish(3.14159) == 3.1 and publish(float("nan")) is None and publish(None) is None
