@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit.core.privacy import ThresholdError
+from toolkit.core.disclosure import ThresholdError
 from toolkit.evaluate.followups import FollowUps
 from toolkit.evaluate.levels import evaluate, mean_interval, share_interval
 from toolkit.evaluate.observations import Observations

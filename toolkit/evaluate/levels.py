@@ -28,8 +28,8 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.assess.results import AssessmentResults
+from toolkit.core.disclosure import check_threshold, withheld_note
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.privacy import check_threshold, withheld_note
 from toolkit.core.teams import Team
 from toolkit.evaluate.followups import FollowUps
 from toolkit.evaluate.linking import LinkReport, link_codes
