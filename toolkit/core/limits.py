@@ -78,8 +78,9 @@ def check_file_size(path: Path, name: str) -> None:
         )
 
 
-def check_bytes(data: bytes, name: str) -> None:
-    """Every check that applies to a file's bytes: size, and for a workbook, the rest."""
+def check_bytes(data: bytes, name: str, what: str = "Excel workbook") -> None:
+    """Every check that applies to a file's bytes: size, and for a zipped workbook (``what``
+    names its kind in messages), the rest."""
     limit = max_input_bytes()
     if len(data) > limit:
         raise InputFileError(
@@ -92,7 +93,7 @@ def check_bytes(data: bytes, name: str) -> None:
             ]
         )
     if data.startswith(b"PK\x03\x04"):
-        check_workbook(data, name)
+        check_workbook(data, name, what)
 
 
 def _column_number(letters: str) -> int:
@@ -116,14 +117,14 @@ def _dimension(book: zipfile.ZipFile, member: str) -> tuple[int, int] | None:
     return int(cell[2]), _column_number(cell[1])
 
 
-def check_workbook(data: bytes, name: str) -> None:
+def check_workbook(data: bytes, name: str, what: str = "Excel workbook") -> None:
     """Limits, formula cells without values and external links, before the workbook is parsed."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
         raise InputFileError(
-            [InputProblem(name, f"this Excel workbook cannot be read ({exc})")]
+            [InputProblem(name, f"this {what} cannot be read ({exc})")]
         ) from None
     unzipped = sum(m.file_size for m in members)
     if unzipped > MAX_UNZIPPED_BYTES:

@@ -167,7 +167,8 @@ def source_bytes(source: Path | str | bytes, name: str | None = None) -> tuple[b
             raise InputFileError([InputProblem(name, f"cannot open the file ({reason})")]) from exc
     else:
         data, name = bytes(source), name or "uploaded file"
-    check_bytes(data, name)  # limits, and workbooks' formulas and links, before parsing
+    kind = _WORKBOOK_NAMES[workbook_kind(data) or "xlsx"]
+    check_bytes(data, name, kind)  # limits, and workbooks' formulas and links, before parsing
     return data, name
 
 
