@@ -199,11 +199,12 @@ def secret() -> bytes:
 
 
 def record_keys(ids: Iterable[object]) -> np.ndarray:
-    """One 64-bit record key per person: a keyed hash (HMAC-SHA256) of their id."""
-    key = secret()
+    """One 64-bit record key per person: a keyed hash (BLAKE2b in its keyed mode, a MAC) of
+    their id; about half a microsecond each."""
+    key = hashlib.sha256(b"record|" + secret()).digest()
     return np.array(
         [
-            int.from_bytes(hmac.new(key, str(i).encode("utf-8"), hashlib.sha256).digest()[:8])
+            int.from_bytes(hashlib.blake2b(str(i).encode("utf-8"), key=key, digest_size=8).digest())
             for i in ids
         ],
         dtype=np.uint64,

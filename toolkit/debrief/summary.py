@@ -10,8 +10,10 @@ Reads reflections from the store (:mod:`toolkit.reflect.store`) and computes, pe
 * the session ratings (mean relevance and usefulness), the commitments (text and date, never
   the participant's self code) and the frequent themes of the free text, per language.
 
-**Privacy** follows :mod:`toolkit.core.disclosure`. The finest cells are the reflections of one team in
-one session (normally the whole session). A cell of fewer people than the threshold is
+**Privacy** follows :mod:`toolkit.core.disclosure`: published means and intervals carry one
+decimal, and means, spreads and counts the cell key's perturbation (the same reflections
+give the same figures). The finest cells are the reflections of one team in one session
+(normally the whole session). A cell of fewer people than the threshold is
 withheld, and so is every competency, language and theme count inside a shown cell that is
 about fewer people than the threshold. Session and team figures are then built *only* from
 shown cells (the way :mod:`toolkit.assess.assessment` builds domain figures only from shown
