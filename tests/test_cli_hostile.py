@@ -90,6 +90,13 @@ def cases(tmp: Path, files: dict[str, Path]) -> list[list[str]]:
         ["schema", "--bogus"],
         ["check-data", "--bogus"],
         ["demo", "--out", proc],
+        ["init", passwd],
+        ["init", proc],
+        ["evaluate", "--store", "sqlite:////etc/passwd", "-o", out],
+        ["evaluate", "--store", f"sqlite:///{files['not_db']}", "--outcomes", passwd, "-o", out],
+        ["evaluate", "--store", "nonsense", "--assessment", "../../x", "-o", out],
+        ["evaluate", "--store", "nonsense", "--cycle", "../x", "--threshold", "-1", "-o", out],
+        ["sample-cycles", "--out", proc],
     ]  # fmt: skip
 
 
