@@ -7,14 +7,14 @@ from typer.testing import CliRunner
 
 from tests.debrief.test_summary import refl
 from toolkit.cli import app
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
 runner = CliRunner()
 
 
 def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(6):
         store.save(refl(k))
         store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
@@ -59,7 +59,7 @@ def test_debrief_writes_report_csv_and_next_cycle(tmp_path):
 
 def test_the_summary_line_never_counts_a_withheld_session(tmp_path):
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(6):
         store.save(refl(k))
     for k in range(3):  # under the threshold: its count must not be derivable from the output
@@ -87,7 +87,7 @@ def test_a_missing_database_or_unknown_team_exits_2(tmp_path):
     done = run_cct("debrief", "--store", f"sqlite:///{tmp_path}/none.sqlite")
     assert done.returncode == 2 and "no reflections database at" in done.stderr
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    ReflectionStore(url).save(refl(1))
+    upgrade_schema(url).save(refl(1))
     result = runner.invoke(app, ["debrief", "--store", url, "--team", "nobody"])
     assert result.exit_code == 2
     assert "no reflections from team(s) nobody" in result.output
