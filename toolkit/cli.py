@@ -125,26 +125,20 @@ def plans(
     ),
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler address: run on a cluster instead of local processes"),
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786): run on a cluster instead of local "
+            "processes; workers need the toolkit and the same paths (see README)"
+        ),
     ] = None,
 ) -> None:
     """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
-    from toolkit.plan.batch import read_jobs, run_batch
+    from toolkit.plan.batch import read_jobs, run_batch, run_on_cluster
 
     jobs = read_jobs(sessions, results, out, base_url=base_url)
-    executor = None
     if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            typer.secho(
-                "Error: --scheduler needs dask.distributed (pip install distributed)",
-                err=True,
-                fg=typer.colors.RED,
-            )
-            raise typer.Exit(BAD_INPUT) from None
-        executor = Client(scheduler).get_executor()
-    summary = run_batch(jobs, out, workers=workers, executor=executor, force=force)
+        summary = run_on_cluster(jobs, out, scheduler, force=force)
+    else:
+        summary = run_batch(jobs, out, workers=workers, force=force)
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts().items())
     typer.echo(f"{len(summary.outcomes)} session(s) in {summary.seconds:.1f} s: {counts}")
     for failed in summary.failed:
