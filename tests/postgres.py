@@ -84,8 +84,11 @@ def postgres_server() -> Iterator[PostgresServer]:
             "(.ci/run does)"
         )
     run_as: list[str] = []
-    folder = Path(tempfile.mkdtemp(prefix="cct-pg-"))  # short: a socket path has ~100 bytes
-    if os.geteuid() == 0:
+    root = os.geteuid() == 0
+    # short (a socket path has ~100 bytes), and under /tmp when the server runs as another user,
+    # who could not enter a private TMPDIR
+    folder = Path(tempfile.mkdtemp(prefix="cct-pg-", dir="/tmp" if root else None))
+    if root:
         run_as = ["runuser", "-u", "postgres", "--"]
         shutil.chown(folder, "postgres")
     data = folder / "data"

@@ -236,8 +236,7 @@ def db_upgrade(store: StoreOption = None) -> None:
 @db_app.command("check")
 @plain_errors
 def db_check(store: StoreOption = None) -> None:
-    """Say whether the database's schema is this toolkit's: exit 0 if so, 1 if it needs
-    `cct db upgrade`, 2 if it cannot be used (unreachable, newer toolkit)."""
+    """Check the schema: exit 0 if it is this toolkit's, 1 if it needs `cct db upgrade`, 2 if the database cannot be used."""
     from toolkit.reflect.store import ReflectionStore, SchemaNotReady, display_url
 
     try:
@@ -258,8 +257,7 @@ def db_grant(
     role: Annotated[str, typer.Argument(help="An existing PostgreSQL role the app logs in as")],
     store: StoreOption = None,
 ) -> None:
-    """PostgreSQL: let the app's role read and add reflections and nothing else (run as the
-    tables' owner, after `cct db upgrade`)."""
+    """PostgreSQL: let the app's role read and add reflections, nothing else (run as the tables' owner, after `cct db upgrade`)."""
     from toolkit.reflect.store import grant_app_role
 
     for statement in grant_app_role(role, store):
