@@ -29,6 +29,7 @@ bench: install
 	$(BIN)/python benchmarks/run.py
 
 serve: install
+	$(BIN)/cct db upgrade
 	$(BIN)/cct serve
 
 lint: install

@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 
 from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
 from toolkit.cli import voila_arguments, voila_environment  # noqa: E402
+from toolkit.reflect.store import upgrade_schema  # noqa: E402
 
 SINGLE = 5
 CROWD = 30
@@ -153,6 +154,7 @@ def _p90(values: list[float]) -> float:
 def rows() -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{tmp}/reflections.sqlite"
+        upgrade_schema(db)
         figures = {kind: _run(kind, db) for kind in ("stock", "ours")}
     s, o = figures["stock"], figures["ours"]
     ms, mo = statistics.median(s["single"]), statistics.median(o["single"])

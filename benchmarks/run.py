@@ -41,6 +41,10 @@ the floor (toolkit called directly in one process), with the two ratios.
 Linking cycles (issue 17): see ``benchmarks/linking.py`` — self-generated codes of 50,000
 simulated people over two cycles, 10% making one slip: share linked correctly and falsely.
 
+Past one machine (issue 19): see ``benchmarks/scaling.py`` — reflection saves per second from
+30 processes on SQLite and on PostgreSQL; plans on the local pool and on a Dask LocalCluster
+with 1 and 2 worker processes (throughput per worker, 1 → 2 scaling, the client's overhead).
+
 * **framework** — cold ``import toolkit.core.framework`` and the first ``default_framework()`` call
   (reading and validating data/framework.yaml), timed inside fresh processes, median of 3.
 """
@@ -56,7 +60,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports, linking, plans, reflection_startup, survey_import
+from benchmarks import data, imports, linking, plans, reflection_startup, scaling, survey_import
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -204,6 +208,9 @@ def main() -> None:
         _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
         plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
         print(plans_text + "\n", flush=True)
+        _progress("past one machine: PostgreSQL vs SQLite saves, plans on a Dask LocalCluster")
+        scaling_text, scaling_summary = scaling.rows(Path(tmp) / "scaling")
+        print(scaling_text + "\n", flush=True)
         _progress("timing the reflection form in Chromium, stock Voila and cct serve (~10 min)")
         form_text, form_summary = reflection_startup.rows()
         print(form_text + "\n", flush=True)
@@ -213,6 +220,7 @@ def main() -> None:
         *startup_summary,
         *linking_summary,
         *plans_summary,
+        *scaling_summary,
         *form_summary,
     ]:
         print("  " + line)

@@ -8,14 +8,14 @@ from typer.testing import CliRunner
 from tests.debrief.test_summary import refl
 from toolkit.cli import app
 from toolkit.core.disclosure import COUNT_NOISE
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
 runner = CliRunner()
 
 
 def test_debrief_writes_report_and_csv_and_next_cycle_only_apart_when_asked(tmp_path):
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(6):
         store.save(refl(k))
         store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
@@ -78,7 +78,7 @@ def test_debrief_writes_report_and_csv_and_next_cycle_only_apart_when_asked(tmp_
 
 def test_the_summary_line_never_counts_a_withheld_session(tmp_path):
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(6):
         store.save(refl(k))
     for k in range(3):  # under the threshold: its count must not be derivable from the output
@@ -107,7 +107,7 @@ def test_a_missing_database_or_unknown_team_exits_2(tmp_path):
     done = run_cct("debrief", "--store", f"sqlite:///{tmp_path}/none.sqlite")
     assert done.returncode == 2 and "no reflections database at" in done.stderr
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    ReflectionStore(url).save(refl(1))
+    upgrade_schema(url).save(refl(1))
     result = runner.invoke(app, ["debrief", "--store", url, "--team", "nobody"])
     assert result.exit_code == 2
     assert "no reflections from team(s) nobody" in result.output

@@ -107,6 +107,7 @@ def test_the_wheel_carries_the_form_assets_and_the_migrations(tmp_path):
         "toolkit/reflect/migrations/env.py",
         "toolkit/reflect/migrations/script.py.mako",
         "toolkit/reflect/migrations/versions/0001_reflections.py",
+        "toolkit/reflect/migrations/versions/0002_append_only_errors.py",
         *(f"toolkit/{step}/__init__.py" for step in LOOP),
     ]:
         assert needed in names

@@ -176,26 +176,20 @@ def plans(
     ),
     scheduler: Annotated[
         str | None,
-        typer.Option(help="Dask scheduler address: run on a cluster instead of local processes"),
+        typer.Option(
+            help="Dask scheduler address (tcp://host:8786): run on a cluster instead of local "
+            "processes; workers need the toolkit and the same paths (see README)"
+        ),
     ] = None,
 ) -> None:
     """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
-    from toolkit.plan.batch import read_jobs, run_batch
+    from toolkit.plan.batch import read_jobs, run_batch, run_on_cluster
 
     jobs = read_jobs(sessions, results, out, base_url=base_url)
-    executor = None
     if scheduler:
-        try:
-            from distributed import Client
-        except ImportError:
-            typer.secho(
-                "Error: --scheduler needs dask.distributed (pip install distributed)",
-                err=True,
-                fg=typer.colors.RED,
-            )
-            raise typer.Exit(BAD_INPUT) from None
-        executor = Client(scheduler).get_executor()
-    summary = run_batch(jobs, out, workers=workers, executor=executor, force=force)
+        summary = run_on_cluster(jobs, out, scheduler, force=force)
+    else:
+        summary = run_batch(jobs, out, workers=workers, force=force)
     counts = ", ".join(f"{n} {status}" for status, n in summary.counts().items())
     typer.echo(f"{len(summary.outcomes)} session(s) in {summary.seconds:.1f} s: {counts}")
     for failed in summary.failed:
@@ -208,7 +202,9 @@ def plans(
 # the reflections database, as `cct debrief` and `cct sample-reflections` take it
 StoreOption = Annotated[
     str | None,
-    typer.Option(help="Reflections database URL (default: CCT_DATABASE_URL, else var/)"),
+    typer.Option(
+        help="Reflections database URL (default: CCT_DATABASE_URL, else var/reflections.sqlite)"
+    ),
 ]
 
 
@@ -349,11 +345,70 @@ def sample_reflections(
 ) -> None:
     """Fill a reflections store with the sample organisation's synthetic reflections."""
     from toolkit.reflect.sample import fill_sample_store
-    from toolkit.reflect.store import ReflectionStore
+    from toolkit.reflect.store import display_url, upgrade_schema
 
-    target = ReflectionStore(store)
+    target = upgrade_schema(store)  # sample data is an explicit request for a store
     new, total = fill_sample_store(target)
-    typer.echo(f"{new} new of {total} sample reflections saved in {target.url}")
+    typer.echo(f"{new} new of {total} sample reflections saved in {display_url(target.url)}")
+
+
+db_app = typer.Typer(
+    help="The reflections database's schema: create or upgrade it, check it, grant the app a role.",
+    no_args_is_help=True,
+)
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+@plain_errors
+def db_upgrade(store: StoreOption = None) -> None:
+    """Create the reflections tables, or upgrade them to this toolkit's schema (keeps every row)."""
+    from toolkit.reflect.store import display_url, schema_state, upgrade_schema
+
+    before, head = schema_state(store)
+    target = upgrade_schema(store)
+    where = display_url(target.url)
+    if before == head:
+        typer.echo(f"{where}: schema {head}, already this toolkit's; nothing to do")
+    elif before is None:
+        typer.echo(f"{where}: tables created (schema {head}), {target.count()} reflection(s)")
+    else:
+        typer.echo(
+            f"{where}: schema upgraded {before} → {head}, {target.count()} reflection(s) kept"
+        )
+    target.engine.dispose()
+
+
+@db_app.command("check")
+@plain_errors
+def db_check(store: StoreOption = None) -> None:
+    """Check the schema: exit 0 if it is this toolkit's, 1 if it needs `cct db upgrade`, 2 if the database cannot be used."""
+    from toolkit.reflect.store import ReflectionStore, SchemaNotReady, display_url
+
+    try:
+        target = ReflectionStore(store)
+    except SchemaNotReady as exc:
+        typer.echo(str(exc))
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{display_url(target.url)}: schema {target.revision()}, this toolkit's; "
+        f"{target.count()} reflection(s)"
+    )
+    target.engine.dispose()
+
+
+@db_app.command("grant")
+@plain_errors
+def db_grant(
+    role: Annotated[str, typer.Argument(help="An existing PostgreSQL role the app logs in as")],
+    store: StoreOption = None,
+) -> None:
+    """PostgreSQL: let the app's role read and add reflections, nothing else (run as the tables' owner, after `cct db upgrade`)."""
+    from toolkit.reflect.store import grant_app_role
+
+    for statement in grant_app_role(role, store):
+        typer.echo(f"{statement};")
+    typer.echo(f"The app can now run as {role}: it may add and read reflections, not change them.")
 
 
 @app.command()
@@ -366,6 +421,13 @@ def serve(
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser")] = False,
 ) -> None:
     """Serve the notebooks as Voila apps (data files are never served)."""
+    from toolkit.reflect.store import ReflectionStore, StoreError
+
+    try:  # the form saves there: say now, not to the first participant, if it cannot
+        ReflectionStore().engine.dispose()
+    except StoreError as exc:
+        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
+        raise typer.Exit(BAD_INPUT) from None
     command = [sys.executable, "-m", "voila", *voila_arguments(port, pool_size)]
     if no_browser:
         command.append("--no-browser")

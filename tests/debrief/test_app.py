@@ -4,12 +4,12 @@ import pytest
 
 from tests.debrief.test_summary import SESSION, XSS, refl
 from toolkit.debrief.app import DebriefApp
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import upgrade_schema
 
 
 def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(5):
         store.save(refl(k, commitment=XSS))
     for k in range(3):
@@ -37,7 +37,7 @@ def test_the_voila_app_shows_the_report_and_runs_no_participant_script(tmp_path)
     from tests.browser import chromium_page, voila_server
 
     url = f"sqlite:///{tmp_path}/r.sqlite"
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(5):
         store.save(refl(k, prompts={"description": XSS}, commitment=XSS))
     dialogs = []

@@ -28,7 +28,7 @@ from toolkit.debrief.summary import (
     tokens,
 )
 from toolkit.intake.responses import read_responses
-from toolkit.reflect.store import Rating, Reflection, ReflectionStore, StoreError
+from toolkit.reflect.store import Rating, Reflection, StoreError, upgrade_schema
 
 INTERPRETERS = "language_access.working_with_interpreters"  # LAN02 is reverse-scored
 PLAIN = "communication.plain_language"
@@ -419,7 +419,7 @@ def url(tmp_path) -> str:
 
 
 def test_load_filters_by_sessions_and_teams(url):
-    store = ReflectionStore(url)
+    store = upgrade_schema(url)
     for k in range(3):
         store.save(refl(k))
         store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
@@ -443,7 +443,7 @@ def test_a_missing_database_is_an_error_not_a_new_file(tmp_path):
 
 
 def test_an_empty_store_gives_an_empty_report(url):
-    ReflectionStore(url)
+    upgrade_schema(url)
     result = run_debrief(url)
     assert result.sessions == [] and result.teams == []
     assert "No reflections yet" in render_report(result)

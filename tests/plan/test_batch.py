@@ -3,22 +3,35 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import nbformat
 import pytest
 from typer.testing import CliRunner
 
+from tests.browser import free_port
 from toolkit.assess.needs_assessment import run
 from toolkit.cli import app
 from toolkit.core.exceptions import InputFileError
 from toolkit.core.paths import NOTEBOOKS_DIR, SAMPLE_DIR
-from toolkit.plan.batch import MANIFEST, OUTPUTS, read_jobs, run_batch
+from toolkit.plan.batch import (
+    MANIFEST,
+    OUTPUTS,
+    is_current,
+    read_jobs,
+    run_batch,
+    run_job,
+    run_on_cluster,
+)
 
 pytestmark = pytest.mark.notebook
 SESSIONS = SAMPLE_DIR / "sessions.csv"
@@ -217,3 +230,180 @@ def test_session_plan_runs_with_the_stock_papermill_cli(tmp_path, results_file):
     assert plan["session_id"] == "health_nav_harbour-20270503-1300"
     assert plan["format"] == "online" and plan["language"] == "fr"
     assert (tmp_path / "plan" / "facilitator_guide.html").exists()
+
+
+# -- the same batch on a real Dask cluster (LocalCluster: a scheduler and worker processes) -----
+TEAMS = [
+    "intake_north",
+    "intake_south",
+    "housing_east",
+    "health_nav_central",
+    "clinic_residents",
+    "family_services",
+    "refugee_casework",
+    "service_leads",
+]
+
+
+def cluster_rows(count: int) -> list[str]:
+    return [f"{t},180,in_person,12,2027-04-{k + 1:02d} 09:30,en" for k, t in enumerate(TEAMS)][
+        :count
+    ]
+
+
+@contextmanager
+def local_cluster(workers: int, threads: int):
+    from distributed import LocalCluster
+
+    with LocalCluster(
+        n_workers=workers,
+        threads_per_worker=threads,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    ) as cluster:
+        yield cluster
+
+
+@pytest.mark.timeout(600)
+def test_a_cluster_worker_with_several_threads_plans_every_session(tmp_path, results_file):
+    """Three tasks at once in one worker process: each thread has a kernel of its own."""
+    out = tmp_path / "plans"
+    jobs = read_jobs(sessions_file(tmp_path, cluster_rows(6)), results_file, out)
+    with local_cluster(workers=1, threads=3) as cluster:
+        clients_before = len(cluster.scheduler.clients)
+        summary = run_on_cluster(jobs, out, cluster.scheduler_address, progress=False)
+        assert len(cluster.scheduler.clients) == clients_before  # ours was closed
+    assert [o.status for o in summary.outcomes] == ["planned"] * 6, summary.outcomes
+    for job in jobs:
+        plan = json.loads((Path(job.out_dir) / "plan.json").read_text())
+        assert plan["team_id"] == job.team_id  # each notebook ran on its own, not interleaved
+        assert job.session_id in (Path(job.out_dir) / "handout.html").read_text()
+
+
+def _written(folder: Path) -> dict[str, tuple[int, int]]:
+    return {
+        name: ((folder / name).stat().st_ino, (folder / name).stat().st_mtime_ns)
+        for name in (*OUTPUTS, MANIFEST)
+    }
+
+
+@pytest.mark.timeout(600)
+def test_a_worker_killed_mid_batch_leaves_every_session_written_once(tmp_path, results_file):
+    out = tmp_path / "plans"
+    jobs = read_jobs(sessions_file(tmp_path, cluster_rows(8)), results_file, out)
+    with local_cluster(workers=2, threads=1) as cluster:
+        from distributed import Client
+
+        with Client(cluster.scheduler_address) as watcher:
+            worker_pids = watcher.run(os.getpid)
+        result: dict = {}
+        batch = threading.Thread(
+            target=lambda: result.update(
+                summary=run_on_cluster(jobs, out, cluster.scheduler_address, progress=False)
+            )
+        )
+        batch.start()
+        deadline = time.monotonic() + 300
+        while len(list(out.glob(f"*/{MANIFEST}"))) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        finished = {p.parent: _written(p.parent) for p in out.glob(f"*/{MANIFEST}")}
+        os.kill(sorted(worker_pids.values())[0], signal.SIGKILL)  # mid-batch, no goodbye
+        batch.join(timeout=500)
+    summary = result["summary"]
+    assert 3 <= len(finished) < len(jobs), "killed mid-batch"
+    assert [o.status for o in summary.outcomes] == ["planned"] * len(jobs), summary.outcomes
+    for folder, before in finished.items():  # a finished session is never planned again
+        assert _written(folder) == before, folder.name
+    for job in jobs:
+        folder = Path(job.out_dir)
+        assert all((folder / name).exists() for name in OUTPUTS)
+        nbformat.read(folder / "session_plan.ipynb", as_version=4)
+    again = run_batch(read_jobs(sessions_file(tmp_path, cluster_rows(8)), results_file, out), out)
+    assert {o.status for o in again.outcomes} == {"unchanged"}
+
+
+def test_an_unreachable_scheduler_is_one_plain_sentence(tmp_path, results_file):
+    started = time.monotonic()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "toolkit.cli",
+            "plans",
+            str(sessions_file(tmp_path, ROWS[:1])),
+            "-r",
+            str(results_file),
+            "-o",
+            str(tmp_path / "out"),
+            "--scheduler",
+            f"tcp://127.0.0.1:{free_port()}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Error: Cannot reach the Dask scheduler at tcp://127.0.0.1:")
+    assert "is `dask scheduler` running there?" in lines[0]
+    assert time.monotonic() - started < 60
+
+
+def test_a_worker_running_other_code_than_the_check_hashed_records_nothing(
+    tmp_path, results_file, monkeypatch
+):
+    from toolkit.plan import batch
+
+    out = tmp_path / "plans"
+    [job] = read_jobs(sessions_file(tmp_path, ROWS[:1]), results_file, out)
+    other = replace(job, code="0" * 64)  # the client hashed another toolkit than this disk's
+    outcome = run_job(other)
+    assert outcome.status == "failed" and "install the same version" in outcome.message
+    monkeypatch.setattr(batch, "IMPORTED_CODE", "0" * 64)  # imported before an update
+    outcome = run_job(job)
+    assert outcome.status == "failed" and "restart the workers" in outcome.message
+    assert not (Path(job.out_dir) / MANIFEST).exists() and not is_current(job)
+
+
+KERNEL_PID = nbformat.v4.new_notebook(
+    cells=[nbformat.v4.new_code_cell("import os\nprint(os.getpid())")]
+)
+
+
+def test_the_warm_kernel_is_kept_per_tag_and_replaced_for_other_code(tmp_path):
+    import papermill
+
+    from toolkit.plan.warm_engine import ENGINE_NAME, shutdown_all
+
+    source = tmp_path / "pid.ipynb"
+    nbformat.write(KERNEL_PID, source)
+
+    def kernel_pid(tag: str) -> str:
+        nb = papermill.execute_notebook(
+            str(source),
+            str(tmp_path / "out.ipynb"),
+            engine_name=ENGINE_NAME,
+            kernel_name="python3",
+            progress_bar=False,
+            kernel_tag=tag,
+        )
+        return nb.cells[0].outputs[0]["text"].strip()
+
+    try:
+        first = kernel_pid("code-a")
+        assert kernel_pid("code-a") == first  # warm: the same kernel
+        assert kernel_pid("code-b") != first  # another toolkit: a fresh kernel
+        pids = set()
+        threads = [
+            threading.Thread(target=lambda: pids.add(kernel_pid("code-b"))) for _ in range(2)
+        ]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(pids) == 2  # two threads at once: two kernels, never one shared
+    finally:
+        shutdown_all()

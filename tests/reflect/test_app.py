@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 
 from tests.browser import CuttableProxy, chromium_page, require_chromium, voila_server
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
 pytestmark = pytest.mark.browser
 LOAD = 120_000
@@ -21,7 +21,9 @@ COMPETENCIES = "communication.active_listening,language_access.working_with_inte
 
 @pytest.fixture(scope="module")
 def store_url(tmp_path_factory) -> str:
-    return f"sqlite:///{tmp_path_factory.mktemp('db')}/reflections.sqlite"
+    url = f"sqlite:///{tmp_path_factory.mktemp('db')}/reflections.sqlite"
+    upgrade_schema(url)  # as the administrator does with `cct db upgrade`
+    return url
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import pytest
 from toolkit.core import messages as M
 from toolkit.core.i18n import translator
 from toolkit.reflect.form import ReflectionForm, missing_session, open_form, team_of
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
 SESSION = "intake_north-20270201-0930"
 COMPETENCIES = ["communication.active_listening", "language_access.working_with_interpreters"]
@@ -21,7 +21,7 @@ COMPETENCIES = ["communication.active_listening", "language_access.working_with_
 
 @pytest.fixture
 def store(tmp_path) -> ReflectionStore:
-    return ReflectionStore(f"sqlite:///{tmp_path}/reflections.sqlite")
+    return upgrade_schema(f"sqlite:///{tmp_path}/reflections.sqlite")
 
 
 def form(store, lang="en") -> ReflectionForm:

@@ -7,7 +7,7 @@ import pytest
 from toolkit.core.exceptions import DataFileError
 from toolkit.debrief.summary import compute
 from toolkit.reflect.sample import fill_sample_store, load_texts, sample_reflections
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import upgrade_schema
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_the_debrief_has_a_story_to_tell(items):
 
 
 def test_filling_a_store_twice_stores_once(tmp_path):
-    store = ReflectionStore(f"sqlite:///{tmp_path}/r.sqlite")
+    store = upgrade_schema(f"sqlite:///{tmp_path}/r.sqlite")
     new, total = fill_sample_store(store)
     assert new == total == store.count()
     assert fill_sample_store(store) == (0, total)

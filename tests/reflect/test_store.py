@@ -1,17 +1,33 @@
-"""The reflections store: append-only, idempotent, versioned, and nothing lost under load."""
+"""The reflections store, on SQLite and on a real PostgreSQL server: append-only, idempotent,
+versioned, created only on request, and nothing lost under load."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
+import subprocess
+import sys
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
-from toolkit.reflect.store import Rating, Reflection, ReflectionStore, StoreError
+from tests.postgres import postgres_server
+from toolkit.reflect.store import (
+    Rating,
+    Reflection,
+    ReflectionStore,
+    SchemaNotReady,
+    StoreError,
+    grant_app_role,
+    head_revision,
+    migrate_schema,
+    schema_state,
+    upgrade_schema,
+)
 
 PROCESSES = 30
 PER_PROCESS = 100
+ENGINES = ["sqlite", "postgresql"]
 
 
 def reflection(n: int = 0, **overrides) -> Reflection:
@@ -31,9 +47,33 @@ def reflection(n: int = 0, **overrides) -> Reflection:
     return Reflection(**fields)
 
 
+@pytest.fixture(scope="module")
+def postgres():
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture(params=ENGINES)
+def empty_url(request, tmp_path) -> str:
+    """A database with no tables yet: a new SQLite file's URL, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/reflections.sqlite"
+    return request.getfixturevalue("postgres").new_database()
+
+
 @pytest.fixture
-def url(tmp_path) -> str:
-    return f"sqlite:///{tmp_path}/reflections.sqlite"
+def url(empty_url) -> str:
+    """A database made ready by ``cct db upgrade``, as an administrator would."""
+    upgrade_schema(empty_url).engine.dispose()
+    return empty_url
+
+
+def tables(url: str) -> list[str]:
+    engine = sa.create_engine(url)
+    try:
+        return sa.inspect(engine).get_table_names()
+    finally:
+        engine.dispose()
 
 
 def test_save_then_load_round_trip(url):
@@ -68,8 +108,20 @@ def test_rows_cannot_be_changed_or_deleted(url):
     assert store.count() == 1
 
 
-def test_sqlite_runs_in_wal_mode_with_full_sync(url):
-    store = ReflectionStore(url)
+def test_truncate_is_refused_too(postgres):
+    url = postgres.new_database()
+    store = upgrade_schema(url)
+    store.save(reflection(1))
+    with (
+        store.engine.begin() as connection,
+        pytest.raises(sa.exc.IntegrityError, match="append-only"),
+    ):
+        connection.execute(sa.text("TRUNCATE reflections"))
+    assert store.count() == 1
+
+
+def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path):
+    store = upgrade_schema(f"sqlite:///{tmp_path}/r.sqlite")
     with store.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
@@ -77,11 +129,46 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(url):
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(url):
     store = ReflectionStore(url)
-    assert store.revision() == "0001"
+    assert store.revision() == head_revision() == "0002"
     with store.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
+    store.engine.dispose()
     with pytest.raises(StoreError, match="schema revision 0099, written by a newer version"):
         ReflectionStore(url)
+    with pytest.raises(StoreError, match="schema revision 0099, written by a newer version"):
+        upgrade_schema(url)  # nothing is changed either
+
+
+def test_opening_never_creates_tables(empty_url, tmp_path):
+    with pytest.raises(SchemaNotReady, match=r"cct db upgrade --store"):
+        ReflectionStore(empty_url)
+    assert schema_state(empty_url) == (None, head_revision())
+    if empty_url.startswith("sqlite"):
+        assert not (tmp_path / "reflections.sqlite").exists()  # not even an empty file
+    else:
+        assert tables(empty_url) == []
+    store = upgrade_schema(empty_url)  # the explicit way
+    assert store.save(reflection(1)) is True
+    assert schema_state(empty_url) == (head_revision(), head_revision())
+
+
+def test_an_older_schema_is_upgraded_on_request_keeping_every_row(empty_url):
+    migrate_schema(empty_url, revision="0001")
+    with pytest.raises(SchemaNotReady, match="has schema revision 0001; this toolkit needs 0002"):
+        ReflectionStore(empty_url)
+    engine = sa.create_engine(empty_url)
+    with engine.begin() as connection:  # a row written by the older toolkit
+        connection.execute(
+            sa.text(
+                "INSERT INTO reflections (submission_id, schema_version, session_id, language, "
+                "ratings, prompts, commitment, relevance, usefulness, submitted_at) VALUES "
+                "('old', 1, 's', 'en', '{\"c.x\": {\"before\": 1, \"now\": 2}}', '{}', "
+                "'x', 3, 3, '2026-01-01 10:00:00+00:00')"
+            )
+        )
+    engine.dispose()
+    store = upgrade_schema(empty_url)
+    assert store.revision() == "0002" and store.has("old") and store.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -104,49 +191,59 @@ def test_unusable_url_is_a_plain_error():
         ReflectionStore("nosuchdb://here")
 
 
-def _submit_many(url: str, worker: int, start: mp.Event) -> None:
+def _submit_many(url: str, worker: int, start: mp.Event, answers: mp.Queue) -> None:
     store = ReflectionStore(url)
     start.wait()
+    first = again = 0
     for k in range(PER_PROCESS):
         item = reflection(worker * PER_PROCESS + k, team_id=f"team-{worker}")
-        store.save(item)
+        first += store.save(item)
         if k % 10 == 0:  # some participants double-click
-            store.save(item)
+            again += not store.save(item)  # answered "already sent"
+    answers.put((worker, first, again))
 
 
+@pytest.mark.timeout(600)
 def test_thirty_processes_at_once_lose_nothing_and_double_nothing(url):
-    ReflectionStore(url)  # created once, as the server would
     ctx = mp.get_context("spawn")
-    start = ctx.Event()
-    workers = [ctx.Process(target=_submit_many, args=(url, w, start)) for w in range(PROCESSES)]
+    start, answers = ctx.Event(), ctx.Queue()
+    workers = [
+        ctx.Process(target=_submit_many, args=(url, w, start, answers)) for w in range(PROCESSES)
+    ]
     for w in workers:
         w.start()
     start.set()
+    reported = [answers.get(timeout=540) for _ in workers]  # generous: a shared, loaded machine
     for w in workers:
-        w.join(timeout=300)
+        w.join(timeout=60)
         assert w.exitcode == 0
+    # every participant's first submission was answered "saved", every repeat "already sent"
+    assert sorted(reported) == [(w, PER_PROCESS, PER_PROCESS // 10) for w in range(PROCESSES)]
     store = ReflectionStore(url)
     assert store.count() == PROCESSES * PER_PROCESS
     ids = [r.submission_id for r in store.load()]
     assert len(set(ids)) == len(ids) == 3000
 
 
-def _open_and_save(url: str, n: int, start: mp.Event) -> None:
+def _upgrade_and_save(url: str, n: int, start: mp.Event) -> None:
     start.wait()
-    ReflectionStore(url).save(reflection(n))
+    assert upgrade_schema(url).save(reflection(n)) is True
 
 
-def test_many_processes_creating_a_new_database_at_once(url):
+def test_many_processes_upgrading_a_new_database_at_once(empty_url):
     ctx = mp.get_context("spawn")
     start = ctx.Event()
-    workers = [ctx.Process(target=_open_and_save, args=(url, n, start)) for n in range(8)]
+    workers = [ctx.Process(target=_upgrade_and_save, args=(empty_url, n, start)) for n in range(8)]
     for w in workers:
         w.start()
     start.set()
     for w in workers:
         w.join(timeout=120)
         assert w.exitcode == 0
-    assert ReflectionStore(url).count() == 8
+    store = ReflectionStore(empty_url)
+    assert store.count() == 8
+    with store.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
 
 
 KILLED_AFTER_ACK = """
@@ -162,9 +259,6 @@ import time; time.sleep(60)
 
 
 def test_an_acknowledged_submission_survives_a_kill_right_after(url):
-    import subprocess
-    import sys
-
     process = subprocess.Popen(
         [sys.executable, "-c", KILLED_AFTER_ACK, url], stdout=subprocess.PIPE, text=True
     )
@@ -172,3 +266,65 @@ def test_an_acknowledged_submission_survives_a_kill_right_after(url):
     process.kill()  # SIGKILL: no clean shutdown, no WAL checkpoint
     process.wait()
     assert ReflectionStore(url).has("acked")
+
+
+APP = "cct_app"
+
+
+def database_of(url: str) -> str:
+    return sa.engine.make_url(url).database
+
+
+def test_the_app_can_run_under_a_role_that_cannot_alter_the_table(postgres):
+    """The README's recipe, then what a compromised app (or a mistaken script) would try."""
+    owner_url = postgres.new_database()
+    upgrade_schema(owner_url).engine.dispose()
+    postgres.sql(f"CREATE ROLE {APP} LOGIN PASSWORD 'app-secret'")
+    try:
+        assert grant_app_role(APP, owner_url)
+        store = ReflectionStore(postgres.url(database_of(owner_url), APP))
+        assert store.save(reflection(1)) is True and store.save(reflection(1)) is False
+        assert [r.submission_id for r in store.load()] == ["sub-000001"]
+        for attack in [
+            "UPDATE reflections SET commitment = 'x'",
+            "DELETE FROM reflections",
+            "TRUNCATE reflections",
+            "ALTER TABLE reflections DISABLE TRIGGER ALL",
+            "DROP TRIGGER reflections_append_only ON reflections",
+            "CREATE OR REPLACE FUNCTION reflections_append_only() RETURNS trigger AS "
+            "$$ BEGIN RETURN OLD; END $$ LANGUAGE plpgsql",
+            "ALTER TABLE reflections DROP COLUMN commitment",
+            "DROP TABLE reflections",
+            "UPDATE alembic_version SET version_num = '0001'",
+            "CREATE TABLE elsewhere (x int)",
+        ]:
+            with (
+                store.engine.begin() as connection,
+                pytest.raises(sa.exc.DBAPIError, match="permission denied|must be owner"),
+            ):
+                connection.exec_driver_sql(attack)
+        store.engine.dispose()
+        assert ReflectionStore(owner_url).count() == 1
+        fresh = postgres.new_database()  # nor can the app make tables in an empty database
+        with pytest.raises(StoreError, match="Cannot upgrade .* permission denied"):
+            upgrade_schema(postgres.url(database_of(fresh), APP))
+        assert tables(fresh) == []
+    finally:
+        postgres.sql(f'DROP DATABASE "{database_of(owner_url)}" WITH (FORCE)')
+        postgres.sql(f"DROP OWNED BY {APP}; DROP ROLE {APP}")
+
+
+def test_granting_needs_postgresql_and_an_existing_role(tmp_path, postgres):
+    with pytest.raises(StoreError, match="not a PostgreSQL database; roles exist only there"):
+        grant_app_role(APP, upgrade_schema(f"sqlite:///{tmp_path}/r.sqlite").url)
+    url = postgres.new_database()
+    upgrade_schema(url).engine.dispose()
+    with pytest.raises(StoreError, match="There is no role 'nobody'"):
+        grant_app_role("nobody", url)
+
+
+def test_a_password_is_never_shown_in_an_error():
+    with pytest.raises(StoreError) as info:
+        ReflectionStore("postgresql+psycopg://cct:s3cret-pw@127.0.0.1:1/cct?connect_timeout=3")
+    assert "Cannot open the reflections database" in str(info.value)
+    assert "s3cret-pw" not in str(info.value) and "***" in str(info.value)

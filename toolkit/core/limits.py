@@ -123,9 +123,7 @@ def check_workbook(data: bytes, name: str, what: str = "Excel workbook") -> None
         book = zipfile.ZipFile(io.BytesIO(data))
         members = book.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise InputFileError(
-            [InputProblem(name, f"this {what} cannot be read ({exc})")]
-        ) from None
+        raise InputFileError([InputProblem(name, f"this {what} cannot be read ({exc})")]) from None
     unzipped = sum(m.file_size for m in members)
     if unzipped > MAX_UNZIPPED_BYTES:
         raise InputFileError(

@@ -52,7 +52,7 @@ from toolkit.core.exceptions import DataFileError, InputFileError, InputProblem
 from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import LANGUAGES
 from toolkit.core.paths import DATA_DIR
-from toolkit.reflect.store import GIBBS_STAGES, Reflection, ReflectionStore, StoreError, reflections
+from toolkit.reflect.store import GIBBS_STAGES, Reflection, ReflectionStore, reflections
 
 __all__ = [
     "CompetencyChange",
@@ -494,22 +494,9 @@ def _choose(wanted: Iterable[str] | str | None) -> list[str] | None:
 
 # -- reading the store -----------------------------------------------------------------------
 def open_store(url: str | None = None) -> ReflectionStore:
-    """Open an existing reflections store; a missing SQLite file is an error, not a new store."""
-    from toolkit.core.config import database_url
-
-    resolved = database_url(url or None)
-    try:
-        parsed = sa.engine.make_url(resolved)
-    except sa.exc.ArgumentError as exc:
-        raise StoreError(f"Cannot use the database URL {resolved!r}: {exc}") from None
-    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-        if not Path(parsed.database).is_file():
-            raise StoreError(
-                f"There is no reflections database at {parsed.database}. Reflections are saved "
-                "there by the reflection app; `cct sample-reflections --store URL` fills one "
-                "with sample data."
-            )
-    return ReflectionStore(resolved)
+    """Open an existing reflections store; a missing SQLite file or an empty database is an
+    error (the store never makes tables on opening), not a new empty store."""
+    return ReflectionStore(url or None)
 
 
 def load_reflections(

@@ -26,7 +26,7 @@ from toolkit.core.paths import SAMPLE_DIR
 from toolkit.core.safe_export import write_csv
 from toolkit.core.teams import read_teams
 from toolkit.evaluate.simulate import slip, true_codes
-from toolkit.reflect.store import Rating, Reflection, ReflectionStore
+from toolkit.reflect.store import Rating, Reflection, upgrade_schema
 
 SEED = 20270417
 CYCLES = ("2027-02-01", "2027-05-03", "2027-08-02")  # the sessions' weeks, one per quarter
@@ -148,7 +148,7 @@ def write_sample(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     reflections, followups, observations, outcomes = sample_cycles(seed)
-    store = ReflectionStore(store_url)
+    store = upgrade_schema(store_url)  # sample data is an explicit request for a store
     for reflection in reflections:
         store.save(reflection)
 

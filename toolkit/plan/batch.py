@@ -1,30 +1,37 @@
 """Plan every team's session in one command: papermill runs ``session_plan.ipynb`` per team.
 
-* All cores: a process pool (or any ``concurrent.futures.Executor``, e.g. a Dask cluster's
-  ``client.get_executor()``); each worker keeps one warm kernel (:mod:`toolkit.plan.warm_engine`).
+* All cores: a process pool, or a Dask cluster (:func:`run_on_cluster`, any number of threads
+  per worker); each worker thread keeps one warm kernel (:mod:`toolkit.plan.warm_engine`).
 * One team's failure is recorded (its partly run notebook kept) and the rest go on; the
   command exits non-zero at the end with a summary.
 * Re-runs skip sessions whose inputs and parameters are unchanged (a hash in ``.done.json``).
 * Outputs are written atomically (temp file, then rename): a kill never leaves half a file.
+* A plan is recorded as current only if it was made by the code whose hash the current-check
+  uses: a worker whose toolkit differs from the client's, or that imported an older one than
+  its disk holds (a long-lived Dask worker after an update), refuses the job and says so.
+* On a cluster, a session finished by an attempt of this batch is never planned again when
+  Dask re-runs its task (a worker killed mid-batch): the attempt finds it done and stops.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import threading
 import time
+import uuid
 from collections.abc import Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 
 from tqdm import tqdm
 
 from toolkit.assess.results import read_results
-from toolkit.core.exceptions import InputFileError, InputProblem
+from toolkit.core.exceptions import InputFileError, InputProblem, ToolkitError
 from toolkit.core.files import write_atomic
 from toolkit.core.names import check_base_url, child_path, name_problem
 from toolkit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
@@ -62,6 +69,8 @@ class SessionJob:
     parameters: dict
     out_dir: str
     key: str  # hash of everything the outputs depend on
+    code: str = ""  # hash of the notebook, data, templates and planning code (part of key)
+    batch: str = ""  # this run of the batch, set by run_batch
 
 
 @dataclass
@@ -111,7 +120,7 @@ def read_jobs(
             [InputProblem(table.name, "required column team_id is missing", row=1)]
         )
     results_path = Path(results_file).resolve()
-    static = _static_fingerprint()
+    static = code_fingerprint()
     team_parts = {t.team_id: t.model_dump_json() for t in results.teams}
     jobs: list[SessionJob] = []
     seen: set[str] = set()
@@ -168,7 +177,9 @@ def read_jobs(
             team_parts[values["team_id"]],
             json.dumps({k: v for k, v in parameters.items() if k != "output_dir"}, sort_keys=True),
         )
-        jobs.append(SessionJob(session_id, values["team_id"], parameters, str(folder), key))
+        jobs.append(
+            SessionJob(session_id, values["team_id"], parameters, str(folder), key, code=static)
+        )
     if problems:
         raise InputFileError(problems)
     return jobs
@@ -182,9 +193,9 @@ def _hash(*parts: str | bytes) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
-def _static_fingerprint() -> str:
-    """What every plan depends on besides its parameters: notebook, data, templates, code."""
+def code_fingerprint() -> str:
+    """What every plan depends on besides its parameters: notebook, data, templates, code,
+    as they are on disk now."""
     files = [
         SESSION_NOTEBOOK,
         DATA_DIR / "framework.yaml",
@@ -196,27 +207,63 @@ def _static_fingerprint() -> str:
     return _hash(*(f.read_bytes() for f in files if f.is_file()))
 
 
+# the code this process runs: what was on disk when it imported the toolkit
+IMPORTED_CODE = code_fingerprint()
+
+
+class ClusterError(ToolkitError, RuntimeError):
+    """The Dask cluster cannot be used (not installed, unreachable)."""
+
+
 # -- running one job (in a worker process) -----------------------------------------------------
+def _manifest(folder: Path) -> dict:
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
 def is_current(job: SessionJob) -> bool:
     folder = Path(job.out_dir)
-    try:
-        done = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
+    done = _manifest(folder)
     return done.get("key") == job.key and all((folder / name).exists() for name in OUTPUTS)
 
 
-@lru_cache(maxsize=1)
-def _handout_exporter():
-    from nbconvert import HTMLExporter
+_exporters = threading.local()
 
-    return HTMLExporter(
-        template_name="handout",
-        extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
+
+def _handout_exporter():
+    """One exporter per thread (a Dask worker runs several jobs at once)."""
+    if getattr(_exporters, "handout", None) is None:
+        from nbconvert import HTMLExporter
+
+        _exporters.handout = HTMLExporter(
+            template_name="handout",
+            extra_template_basedirs=[str(TEMPLATES_DIR)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+        )
+    return _exporters.handout
+
+
+def _code_problem(job: SessionJob) -> str:
+    """Why this process must not plan the job, or "" if it may."""
+    if not job.code:
+        return ""
+    on_disk = code_fingerprint()
+    if on_disk != job.code:
+        return (
+            "this worker's toolkit (session notebook, data, templates or planning code) is not "
+            "the one that checked the plans: install the same version on the workers as on the "
+            "machine running cct plans"
+        )
+    if IMPORTED_CODE != on_disk:
+        return (
+            "this worker still runs the toolkit it imported before the toolkit was updated: "
+            "restart the workers (dask worker) so they load the new code"
+        )
+    return ""
 
 
 def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
@@ -227,9 +274,22 @@ def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
 
     started = time.perf_counter()
     folder = Path(job.out_dir)
+    done = _manifest(folder)
+    if job.batch and done.get("batch") == job.batch and is_current(job):
+        # Dask re-ran a task an earlier attempt of this batch finished (its worker died)
+        return Outcome(
+            job.session_id,
+            job.team_id,
+            "planned",
+            message="planned by an earlier attempt",
+            files=done.get("files", {}),
+        )
+    problem = _code_problem(job)
+    if problem:
+        return Outcome(job.session_id, job.team_id, "failed", message=problem)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / MANIFEST).unlink(missing_ok=True)  # not current until this run completes
-    partial = folder / f".session_plan.part-{os.getpid()}.ipynb"
+    partial = folder / f".session_plan.part-{uuid.uuid4().hex}.ipynb"
     try:
         nb = papermill.execute_notebook(
             str(SESSION_NOTEBOOK),
@@ -240,6 +300,7 @@ def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
+            kernel_tag=job.code,  # a kernel that imported other code is replaced
         )
     except papermill.PapermillExecutionError as exc:
         failed = folder / "session_plan.failed.ipynb"
@@ -267,7 +328,18 @@ def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
     os.replace(partial, folder / "session_plan.ipynb")
     (folder / "session_plan.failed.ipynb").unlink(missing_ok=True)
     files = {name: str(folder / name) for name in OUTPUTS}
-    write_atomic(folder / MANIFEST, json.dumps({"key": job.key, "files": files}))
+    if job.code and code_fingerprint() != job.code:
+        return Outcome(
+            job.session_id,
+            job.team_id,
+            "failed",
+            time.perf_counter() - started,
+            "the toolkit changed while this session was planned; run cct plans again",
+            files,
+        )
+    write_atomic(
+        folder / MANIFEST, json.dumps({"key": job.key, "batch": job.batch, "files": files})
+    )
     return Outcome(
         job.session_id, job.team_id, "planned", time.perf_counter() - started, files=files
     )
@@ -287,6 +359,7 @@ def run_batch(
     started = time.perf_counter()
     outcomes: dict[str, Outcome] = {}
     pending = []
+    batch = uuid.uuid4().hex
     for job in jobs:
         if not force and is_current(job):
             outcomes[job.session_id] = Outcome(
@@ -296,7 +369,7 @@ def run_batch(
                 files={n: str(Path(job.out_dir) / n) for n in OUTPUTS},
             )
         else:
-            pending.append(job)
+            pending.append(replace(job, batch=batch))
     if pending:
         own = executor is None
         pool = executor or ProcessPoolExecutor(
@@ -312,7 +385,7 @@ def run_batch(
                 disable=not progress,
             )
             for future in bar:
-                job = futures[future]
+                job = futures.pop(future)  # released: a finished task is not kept to redo
                 try:
                     outcomes[job.session_id] = future.result()
                 except Exception as exc:  # the worker process itself died
@@ -328,6 +401,49 @@ def run_batch(
     ordered = [outcomes[j.session_id] for j in jobs]
     index = write_index(ordered, Path(out_dir))
     return BatchSummary(ordered, index, time.perf_counter() - started)
+
+
+def run_on_cluster(
+    jobs: list[SessionJob],
+    out_dir: Path | str,
+    scheduler: str,
+    *,
+    force: bool = False,
+    progress: bool = True,
+    connect_timeout: float = 10,
+) -> BatchSummary:
+    """The same batch on a Dask cluster (``dask scheduler`` + ``dask worker`` processes).
+
+    Workers need the toolkit installed (the same version) and the results file and output
+    folder at the same absolute paths as here (a shared folder). The client is closed after.
+    """
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError(
+            "--scheduler needs Dask's distributed package: pip install 'cct-toolkit[cluster]'"
+        ) from None
+    quiet = logging.getLogger("distributed")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)  # its connection retries are not for a facilitator
+    try:
+        client = Client(scheduler, timeout=connect_timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise ClusterError(
+            f"Cannot reach the Dask scheduler at {scheduler} within {connect_timeout:g} s "
+            f"({_first_line(exc)}); is `dask scheduler` running there?"
+        ) from None
+    finally:
+        quiet.setLevel(level)
+    with client:
+        return run_batch(
+            jobs, out_dir, executor=client.get_executor(pure=False), force=force, progress=progress
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0].rstrip(".: ")
 
 
 def write_index(outcomes: Iterable[Outcome], out_dir: Path) -> Path:

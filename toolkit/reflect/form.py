@@ -329,7 +329,8 @@ _STORES: dict[str, ReflectionStore] = {}
 
 
 def warm_store(store_url: str = "") -> ReflectionStore:
-    """Open (and migrate) the store once per kernel; a preheated kernel does it in advance."""
+    """Open the store once per kernel; a preheated kernel does it in advance. Its schema is
+    made by `cct db upgrade`, never here."""
     if store_url not in _STORES:
         _STORES[store_url] = ReflectionStore(store_url or None)
     return _STORES[store_url]

@@ -21,7 +21,13 @@ import yaml
 
 from toolkit.core.exceptions import DataFileError
 from toolkit.core.paths import SAMPLE_DIR
-from toolkit.reflect.store import GIBBS_STAGES, Rating, Reflection, ReflectionStore
+from toolkit.reflect.store import (
+    GIBBS_STAGES,
+    Rating,
+    Reflection,
+    ReflectionStore,
+    upgrade_schema,
+)
 
 SEED = 20270301
 SESSIONS_FILE = SAMPLE_DIR / "sessions.csv"
@@ -158,9 +164,13 @@ def sample_reflections(
 def fill_sample_store(
     store: ReflectionStore | str | None, seed: int = SEED, sessions_file: Path | str = SESSIONS_FILE
 ) -> tuple[int, int]:
-    """Save the sample reflections into a store (created if need be). Returns (new, total)."""
+    """Save the sample reflections into a store. Returns (new, total).
+
+    Given a URL, creates or upgrades its schema first (as ``cct db upgrade`` would): filling a
+    store with sample data is an explicit request for one.
+    """
     if not isinstance(store, ReflectionStore):
-        store = ReflectionStore(store)
+        store = upgrade_schema(store)
     items = sample_reflections(seed, sessions_file)
     new = sum(store.save(r) for r in items)
     return new, len(items)

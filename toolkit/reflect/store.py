@@ -5,15 +5,19 @@
   returns, even if the server is killed right after.
 * Idempotent: each form carries a ``submission_id`` made when the form is opened; saving it
   twice (a double click, a reload, a retry) stores it once.
-* Versioned schema through Alembic (``toolkit/reflect/migrations``); a database written by a newer
-  toolkit is refused with a plain message instead of being misread.
+* One code path on SQLite and PostgreSQL (``postgresql+psycopg://…``), tested on both.
+* Versioned schema through Alembic (``toolkit/reflect/migrations``), managed explicitly:
+  :func:`upgrade_schema` (``cct db upgrade``) creates or upgrades the tables; opening a store
+  never does, so pointing the app at the wrong database cannot silently make an empty one. A
+  database written by a newer toolkit is refused with a plain message instead of being misread.
+* Append-only: database triggers refuse UPDATE, DELETE and (PostgreSQL) TRUNCATE; on PostgreSQL
+  the app can run under a role that may only SELECT and INSERT (:func:`grant_app_role`).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import UTC, date, datetime
-from functools import cached_property
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -110,58 +114,206 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-class ReflectionStore:
-    """Append-only storage of reflections at a database URL."""
+class SchemaNotReady(StoreError):
+    """The database has no tables yet, or an older schema: ``cct db upgrade`` is needed."""
 
-    def __init__(self, url: str | None = None, *, migrate: bool = True):
-        self.url = database_url(url)
-        try:
-            self.engine = sa.create_engine(self.url, pool_pre_ping=True)
-        except (sa.exc.ArgumentError, ImportError) as exc:
-            raise StoreError(f"Cannot use the database URL {self.url!r}: {exc}") from exc
-        if self.engine.dialect.name == "sqlite":
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
-            # transactional DDL, and the write lock taken at the start of a transaction, so
-            # concurrent writers queue (busy_timeout) instead of failing midway
-            sa.event.listen(
-                self.engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE")
-            )
-        if migrate:
-            self.migrate()
 
-    @cached_property
-    def _alembic(self) -> Config:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        return config
+def _open_engine(url: str | None) -> tuple[str, sa.Engine]:
+    resolved = database_url(url)
+    try:
+        engine = sa.create_engine(resolved, pool_pre_ping=True)
+    except ImportError as exc:
+        raise StoreError(
+            f"Cannot use the database URL {display_url(resolved)}: its driver is not installed "
+            f"({exc}). For PostgreSQL use postgresql+psycopg://… (psycopg comes with the toolkit)."
+        ) from None
+    except sa.exc.ArgumentError as exc:
+        raise StoreError(f"Cannot use the database URL {resolved!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        # transactional DDL, and the write lock taken at the start of a transaction, so
+        # concurrent writers queue (busy_timeout) instead of failing midway
+        sa.event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return resolved, engine
 
-    def revision(self) -> str | None:
-        with self.engine.connect() as connection:
+
+def display_url(url: str | sa.URL) -> str:
+    """The URL as it may be printed: never with its password."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return str(url)
+
+
+def _sqlite_file(engine: sa.Engine) -> Path | None:
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or database in (None, "", ":memory:"):
+        return None
+    return Path(database)
+
+
+def _scripts() -> ScriptDirectory:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config)
+
+
+def head_revision() -> str:
+    """The schema revision this toolkit reads and writes."""
+    return _scripts().get_current_head()
+
+
+def _revision(engine: sa.Engine, shown: str) -> str | None:
+    try:
+        with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"Cannot open the reflections database {shown}: {_reason(exc)}") from None
 
-    def migrate(self) -> None:
-        """Bring the schema to this toolkit's version; refuse a newer one."""
-        head = ScriptDirectory.from_config(self._alembic).get_current_head()
-        known = {s.revision for s in ScriptDirectory.from_config(self._alembic).walk_revisions()}
-        try:
-            current = self.revision()
-        except sa.exc.OperationalError as exc:
-            raise StoreError(f"Cannot open the reflections database {self.url}: {exc}") from exc
+
+def _reason(exc: sa.exc.DBAPIError) -> str:
+    """The driver's own message, first line, without SQLAlchemy's boilerplate."""
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+
+
+def schema_state(url: str | None = None) -> tuple[str | None, str]:
+    """(the database's schema revision or None if it has no tables, this toolkit's head)."""
+    resolved, engine = _open_engine(url)
+    try:
+        missing = _sqlite_file(engine)
+        if missing is not None and not missing.is_file():
+            return None, head_revision()
+        return _revision(engine, display_url(resolved)), head_revision()
+    finally:
+        engine.dispose()
+
+
+def upgrade_schema(url: str | None = None) -> ReflectionStore:
+    """Create the tables, or bring an older schema to this toolkit's; refuse a newer one.
+
+    The one place tables are made (``cct db upgrade``). Safe to run from several processes at
+    once: PostgreSQL takes an advisory lock, SQLite its write lock (``BEGIN IMMEDIATE``).
+    Returns the store, open.
+    """
+    return ReflectionStore(migrate_schema(url))
+
+
+def migrate_schema(url: str | None = None, revision: str = "head") -> str:
+    """Bring the schema to ``revision`` (an older one only to test upgrades); the URL used."""
+    resolved, engine = _open_engine(url)
+    shown = display_url(resolved)
+    scripts = _scripts()
+    head = scripts.get_current_head()
+    known = {s.revision for s in scripts.walk_revisions()}
+    try:
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7215190019)")
+            current = MigrationContext.configure(connection).get_current_revision()
+            if current is not None and current not in known:
+                raise StoreError(_newer(shown, current, head))
+            if current != (head if revision == "head" else revision):
+                config = Config()
+                config.set_main_option("script_location", str(MIGRATIONS))
+                config.attributes["connection"] = connection
+                alembic_command.upgrade(config, revision)
+    except sa.exc.DBAPIError as exc:
+        engine.dispose()
+        raise StoreError(
+            f"Cannot upgrade the reflections database {shown}: {_reason(exc)}"
+        ) from None
+    engine.dispose()
+    return resolved
+
+
+def grant_app_role(role: str, url: str | None = None) -> list[str]:
+    """Let an existing PostgreSQL role read and add reflections, and nothing else.
+
+    The app then runs under that role: it cannot UPDATE, DELETE, TRUNCATE, ALTER or DROP the
+    table nor touch its triggers (only the owner, who ran ``cct db upgrade``, can). Returns
+    the statements run. SQLite has no roles: protect its file instead.
+    """
+    resolved, engine = _open_engine(url)
+    shown = display_url(resolved)
+    try:
+        if engine.dialect.name != "postgresql":
+            raise StoreError(
+                f"{shown} is not a PostgreSQL database; roles exist only there (for SQLite, "
+                "let only the app's user write the file)."
+            )
+        ReflectionStore(resolved).engine.dispose()  # the schema must be there and current
+        quote = engine.dialect.identifier_preparer.quote
+        with engine.begin() as connection:
+            exists = connection.execute(
+                sa.text("SELECT 1 FROM pg_roles WHERE rolname = :role"), {"role": role}
+            ).first()
+            if exists is None:
+                raise StoreError(
+                    f"There is no role {role!r} in {shown}. Create it first, e.g. "
+                    f"CREATE ROLE {quote(role)} LOGIN PASSWORD '…';"
+                )
+            sequence = connection.execute(
+                sa.text("SELECT pg_get_serial_sequence('reflections', 'id')")
+            ).scalar_one()
+            statements = [
+                f"GRANT USAGE ON SCHEMA {quote(connection.exec_driver_sql('SELECT current_schema()').scalar_one())} TO {quote(role)}",
+                f"GRANT SELECT, INSERT ON reflections TO {quote(role)}",
+                f"GRANT USAGE ON SEQUENCE {sequence} TO {quote(role)}",
+                f"GRANT SELECT ON alembic_version TO {quote(role)}",
+            ]
+            for statement in statements:
+                connection.exec_driver_sql(statement)
+    except sa.exc.DBAPIError as exc:
+        raise StoreError(f"Cannot grant {role!r} access to {shown}: {_reason(exc)}") from None
+    finally:
+        engine.dispose()
+    return statements
+
+
+def _newer(shown: str, current: str, head: str) -> str:
+    return (
+        f"The reflections database {shown} has schema revision {current}, written by a newer "
+        f"version of the toolkit (this one knows up to {head}). Upgrade the toolkit; nothing "
+        "was changed."
+    )
+
+
+class ReflectionStore:
+    """Append-only storage of reflections at a database URL whose schema is this toolkit's.
+
+    Opening never creates or changes tables: a database without them (or a missing SQLite
+    file, or an older schema) is refused with a message saying to run ``cct db upgrade``.
+    """
+
+    def __init__(self, url: str | None = None):
+        self.url, self.engine = _open_engine(url)
+        shown = display_url(self.url)
+        missing = _sqlite_file(self.engine)
+        if missing is not None and not missing.is_file():  # connecting would create it
+            raise SchemaNotReady(
+                f"There is no reflections database at {missing}. Create it with "
+                f"`cct db upgrade --store {shown}` (the reflection app then saves there), or "
+                f"fill one with sample data: `cct sample-reflections --store {shown}`."
+            )
+        current = _revision(self.engine, shown)
+        head = head_revision()
         if current == head:
             return
-        if current is not None and current not in known:
-            raise StoreError(
-                f"The reflections database {self.url} has schema revision {current}, written "
-                f"by a newer version of the toolkit (this one knows up to {head}). Upgrade the "
-                "toolkit; nothing was changed."
+        self.engine.dispose()
+        if current is None:
+            raise SchemaNotReady(
+                f"The reflections database {shown} has no reflections table yet. Create it "
+                f"with `cct db upgrade --store {shown}`."
             )
-        try:
-            with self.engine.begin() as connection:
-                self._alembic.attributes["connection"] = connection
-                alembic_command.upgrade(self._alembic, "head")
-        except (sa.exc.OperationalError, sa.exc.IntegrityError, sa.exc.ProgrammingError):
-            if self.revision() != head:  # another process may have migrated at the same time
-                raise
+        if current not in {s.revision for s in _scripts().walk_revisions()}:
+            raise StoreError(_newer(shown, current, head))
+        raise SchemaNotReady(
+            f"The reflections database {shown} has schema revision {current}; this toolkit "
+            f"needs {head}. Run `cct db upgrade --store {shown}` (keeps every reflection)."
+        )
+
+    def revision(self) -> str | None:
+        return _revision(self.engine, display_url(self.url))
 
     def save(self, reflection: Reflection) -> bool:
         """Store one reflection in one transaction. True if new, False if already stored."""
@@ -173,9 +325,10 @@ class ReflectionStore:
             .values(**row)
             .on_conflict_do_nothing(index_elements=["submission_id"])
         )
+        # RETURNING gives a row only if this insert stored one: the same answer on every engine
+        # (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING itself)
         with self.engine.begin() as connection:
-            result = connection.execute(statement)
-        return result.rowcount == 1
+            return connection.execute(statement.returning(reflections.c.id)).first() is not None
 
     def load(self, session_id: str | None = None, team_id: str | None = None) -> list[Reflection]:
         """Every stored reflection (of one session or team), oldest first."""
