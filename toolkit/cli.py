@@ -76,7 +76,8 @@ def demo(
         "out/demo"
     ),
 ) -> None:
-    """Assess the bundled sample organisation (papermill), then plan each team's session."""
+    """Assess the sample organisation (papermill), plan each team's session, then evaluate
+    three cycles of the sample on the four levels."""
     from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
     from toolkit.core.notebooks import execute_to_html
     from toolkit.core.paths import SAMPLE_DIR
@@ -99,6 +100,21 @@ def demo(
     typer.echo(f"  results for the planner: {out / 'assessment.json'}")
     typer.echo(f"  executed notebook:       {executed}  (as HTML: {html})")
     typer.echo(f"  session plans, one a team: {summary.index}")
+    from toolkit.evaluate.pipeline import run as evaluate_cycles
+    from toolkit.evaluate.sample import write_sample
+
+    cycles = out / "cycles"
+    store = f"sqlite:///{cycles / 'reflections.sqlite'}"
+    files = write_sample(cycles, store)
+    done = evaluate_cycles(
+        store,
+        teams_file=files.teams,
+        followups_file=files.followups,
+        observations_file=files.observations,
+        outcomes_file=files.outcomes,
+        output_dir=out / "evaluation",
+    )
+    typer.echo(f"  three cycles later, the evaluation: {done.outputs.report}")
     if summary.failed:
         raise typer.Exit(1)
 
