@@ -93,11 +93,21 @@ def test_response_rates_sit_beside_each_figure_when_team_sizes_are_known():
     assert figure(ev, "", "2027Q1", "usefulness").response_rate == pytest.approx(14 / 30)
 
 
-def test_intervals_come_from_scipy_and_shares_use_wilson():
-    mean, low, high = mean_interval(np.array([1, 2, 3, 4, 5.0]))
-    assert (mean, round(low, 3), round(high, 3)) == (3.0, 1.037, 4.963)
-    value, low, high = share_interval(0, 10)
-    assert value == 0 and low == pytest.approx(0) and high == pytest.approx(27.75, abs=0.01)
+def test_intervals_agree_with_scipy_references():
+    from scipy import stats
+
+    values = np.array([1, 2, 2, 3, 4, 5, 5.0])
+    mean, low, high = mean_interval(values)
+    reference = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    assert (low, high) == pytest.approx((reference.low, reference.high))
+    assert (
+        mean_interval(np.array([3.0, 3.0, 3.0]))[1:] == (pytest.approx(math.nan, nan_ok=True),) * 2
+    )
+    value, low, high = share_interval(3, 10)
+    assert value == 30
+    assert low == pytest.approx(100 * stats.beta.ppf(0.025, 3.5, 7.5))
+    assert high == pytest.approx(100 * stats.beta.ppf(0.975, 3.5, 7.5))
+    assert share_interval(0, 10)[1] == 0 and share_interval(10, 10)[2] == 100  # Jeffreys' ends
 
 
 def test_behaviour_levels_from_followups_and_observations():
