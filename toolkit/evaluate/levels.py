@@ -158,9 +158,59 @@ def share_interval(k: int, n: int) -> tuple[float, float, float]:
 
 # -- building rows ----------------------------------------------------------------------------
 class _Rows:
+    """The figures table, built in order: single rows (organisation, assessments) and whole
+    columns at once (every team of a measure), with the one privacy rule applied to both."""
+
     def __init__(self, threshold: int):
         self.threshold = threshold
         self.rows: list[dict] = []
+        self.chunks: list[pd.DataFrame] = []
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.chunks.append(pd.DataFrame(self.rows, columns=COLUMNS))
+            self.rows = []
+
+    def frame(self) -> pd.DataFrame:
+        self._flush()
+        if not self.chunks:
+            return pd.DataFrame(columns=COLUMNS)
+        return pd.concat(self.chunks, ignore_index=True)
+
+    def add_many(
+        self, measure: Measure, teams, cycles, value, low, high, n, base=None
+    ) -> np.ndarray:
+        """Add one figure per team and cycle; returns which are shown."""
+        n = np.asarray(n, dtype=float)
+        shown = np.isnan(n) | (n >= self.threshold)
+        base = np.full(len(n), np.nan) if base is None else np.asarray(base, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(base > 0, n / base, np.nan)
+        hide = ~shown
+        chunk = pd.DataFrame(
+            {
+                "scope": "team",
+                "team_id": np.asarray(teams, dtype=object),
+                "cycle": np.asarray(cycles, dtype=object),
+                "level": measure.level,
+                "measure": measure.key,
+                "label": measure.label,
+                "unit": measure.unit,
+                "better": measure.better,
+                "value": np.where(hide, np.nan, np.asarray(value, dtype=float)),
+                "low": np.where(hide, np.nan, np.asarray(low, dtype=float)),
+                "high": np.where(hide, np.nan, np.asarray(high, dtype=float)),
+                "n": n,
+                "base": base,
+                "response_rate": rate,
+                "shown": shown,
+                "small": shown & ~np.isnan(n) & (n < 2 * self.threshold),
+            },
+            columns=COLUMNS,
+        )
+        self._flush()
+        self.chunks.append(chunk)
+        return shown
 
     def add(
         self,
@@ -203,8 +253,14 @@ class _Rows:
 
 def _cycles_of(periods: pd.Series, frequency: str) -> pd.Series:
     """Each period's cycle as text (None when longer than a cycle), computed once per period."""
-    mapping = {p: to_cycle(p, frequency) for p in pd.unique(periods)}
-    return periods.map(lambda p: None if mapping[p] is None else str(mapping[p]))
+    if periods.empty:
+        return pd.Series([], index=periods.index, dtype=object)
+    # a period's text names it with its frequency ("2027-03", "2027Q1"): hash text, not Periods
+    codes, _ = pd.factorize(periods.astype(str))
+    _, first = np.unique(codes, return_index=True)
+    cycles = [to_cycle(periods.iloc[i], frequency) for i in first]
+    texts = np.array([None if c is None else str(c) for c in cycles], dtype=object)
+    return pd.Series(texts[codes], index=periods.index, dtype=object)
 
 
 def _dates_to_cycles(dates: pd.Series, frequency: str) -> pd.Series:
@@ -256,11 +312,10 @@ def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float]
         ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
     )
     mean, low, high = mean_intervals(agg["n"], agg["total"], agg["squares"])
-    shown = [
-        rows.add(measure, r.team_id, r.cycle, (m, lo, hi), float(r.n), r.base)
-        for r, m, lo, hi in zip(agg.itertuples(index=False), mean, low, high, strict=True)
-    ]
-    org = agg[np.asarray(shown, dtype=bool)].groupby("cycle", sort=False)
+    shown = rows.add_many(
+        measure, agg["team_id"], agg["cycle"], mean, low, high, agg["n"], agg["base"]
+    )
+    org = agg[shown].groupby("cycle", sort=False)
     org = org[["n", "total", "squares", "base"]].sum(min_count=1).reset_index()
     mean, low, high = mean_intervals(org["n"], org["total"], org["squares"])
     for r, m, lo, hi in zip(org.itertuples(index=False), mean, low, high, strict=True):
@@ -281,11 +336,10 @@ def _shares(rows: _Rows, counts: pd.DataFrame, measure: Measure, cycles, bases=N
     else:
         counts["base"] = math.nan
     value, low, high = share_intervals(counts["k"], counts["n"])
-    shown = [
-        rows.add(measure, r.team_id, r.cycle, (v, lo, hi), float(r.n), r.base)
-        for r, v, lo, hi in zip(counts.itertuples(index=False), value, low, high, strict=True)
-    ]
-    org = counts[np.asarray(shown, dtype=bool)].groupby("cycle", sort=False)
+    shown = rows.add_many(
+        measure, counts["team_id"], counts["cycle"], value, low, high, counts["n"], counts["base"]
+    )
+    org = counts[shown].groupby("cycle", sort=False)
     org = org[["k", "n", "base"]].sum(min_count=1).reset_index()
     value, low, high = share_intervals(org["k"], org["n"])
     for r, v, lo, hi in zip(org.itertuples(index=False), value, low, high, strict=True):
@@ -381,10 +435,9 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
         with_ci = percent & agg["clients"].gt(0).to_numpy()
         low = np.where(with_ci, low, np.nan)
         high = np.where(with_ci, high, np.nan)
-        shown = np.array([
-            rows.add(measure, r.team_id, r.cycle, (r.value, lo, hi), float(r.clients))
-            for r, lo, hi in zip(agg.itertuples(index=False), low, high, strict=True)
-        ], dtype=bool)  # fmt: skip
+        shown = rows.add_many(
+            measure, agg["team_id"], agg["cycle"], agg["value"], low, high, agg["clients"]
+        )
         kept = agg[shown].assign(k=k[shown], weighted=agg["value"][shown] * agg["clients"][shown])
         for cycle, group in kept.groupby("cycle", sort=False):
             clients = float(group["clients"].sum(min_count=len(group)))
@@ -479,7 +532,7 @@ def evaluate(
         _outcomes(rows, outcomes, catalog, frequency, notices)
         notices.extend(outcomes.notices)
 
-    figures = pd.DataFrame(rows.rows, columns=COLUMNS)
+    figures = rows.frame()
     training = (
         people.groupby(["team_id", "session_id"], as_index=False)
         .agg(date=("date", "min"), cycle=("cycle", "first"))

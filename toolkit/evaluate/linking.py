@@ -98,7 +98,8 @@ def _prepared(records: pd.DataFrame, id_column: str, code_column: str, team_colu
     if team_column is None:
         teams: list[str | None] = [None] * len(ids)
     else:
-        teams = [None if pd.isna(t) else str(t) for t in records[team_column].tolist()]
+        column = records[team_column]
+        teams = column.astype(str).where(column.notna(), None).tolist()
     return ids, codes, teams
 
 
