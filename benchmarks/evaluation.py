@@ -16,13 +16,15 @@ and 3 monthly outcome rows per team and cycle with 3 outcomes.
 * **from a frame** — evaluate's own steps after the reflections are a frame, to show where the
   time goes.
 
-Median of 3 calls; peak RSS increase of the first call (``measure_call``). Target: ≤ 2× the floor.
+Median of 3 calls, the three rows interleaved so that the shared machine's load hits them
+alike; peak RSS increase of the first call (``measure_call``). Target: ≤ 2× the floor.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,10 +137,19 @@ def worker() -> dict:
     fol = followups.frame.assign(cycle=[str(d.to_period("Q")) for d in followups.frame["date"]])
     out = outcomes.frame.assign(cycle=[str(p.asfreq("Q")) for p in outcomes.frame["period"]])
     ours, evaluation = measure_call(
-        lambda: evaluate(reflections, followups=followups, outcomes=outcomes), RUNS
+        lambda: evaluate(reflections, followups=followups, outcomes=outcomes), 1
     )
-    base, _ = measure_call(lambda: floor(people, fol, out), RUNS)
-    conversion, _ = measure_call(lambda: _reflection_frame(reflections, "Q", []), RUNS)
+    base, _ = measure_call(lambda: floor(people, fol, out), 1)
+    conversion, _ = measure_call(lambda: _reflection_frame(reflections, "Q", []), 1)
+    for _ in range(RUNS - 1):  # interleaved, so a change in the machine's load hits all three
+        for figures, fn in (
+            (ours, lambda: evaluate(reflections, followups=followups, outcomes=outcomes)),
+            (base, lambda: floor(people, fol, out)),
+            (conversion, lambda: _reflection_frame(reflections, "Q", [])),
+        ):
+            start = time.perf_counter()
+            fn()
+            figures["times"].append(time.perf_counter() - start)
     return {
         "evaluate": ours["times"],
         "evaluate_rss": ours["rss_increase"],
