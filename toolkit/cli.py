@@ -291,6 +291,45 @@ def sample_cycles(
     )
 
 
+@app.command()
+@plain_errors
+def due(
+    plans: Annotated[Path, typer.Argument(help="Folder of session plans (from cct plans)")] = Path(
+        "out/plans"
+    ),
+    today: Annotated[
+        str | None, typer.Option(help="Start of the week, YYYY-MM-DD (default: today)")
+    ] = None,
+    days: Annotated[int, typer.Option(help="How many days ahead to list")] = 7,
+    calendars: Annotated[
+        bool, typer.Option("--calendars", help="Also write reminders.ics beside each plan")
+    ] = False,
+) -> None:
+    """List the refreshers and follow-up check-ins due per team this week."""
+    from datetime import date
+
+    from toolkit.core.exceptions import InputFileError, InputProblem
+    from toolkit.evaluate.reminders import due as due_reminders
+    from toolkit.evaluate.reminders import write_calendars
+
+    try:
+        start = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise InputFileError(
+            [InputProblem("--today", f"'{today}' is not a date; write it as YYYY-MM-DD")]
+        ) from None
+    if calendars:
+        for path in write_calendars(plans):
+            typer.echo(f"Calendar: {path}")
+    per_team = due_reminders(plans, start, days)
+    if not per_team:
+        typer.echo(f"Nothing due from {start} for {days} day(s).")
+    for team, items in per_team.items():
+        typer.echo(team)
+        for item in items:
+            typer.echo(f"  {item.day:%a %d %b}: {item.title}")
+
+
 @app.command("sample-reflections")
 @plain_errors
 def sample_reflections(
