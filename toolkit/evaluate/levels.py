@@ -10,7 +10,7 @@
 
 Every figure comes with a 95% interval where one can be computed (scipy), the number of people
 (or occasions, or clients) it is about, and a response rate where the base is known. The privacy
-rule is the one of :mod:`toolkit.core.privacy`: a figure about fewer than ``threshold`` is
+rule is the one every step uses (``toolkit.core``): a figure about fewer than ``threshold`` is
 withheld, and the organisation's figure of a cycle is built only from the records of teams shown
 in that cycle, so no withheld figure influences any shown one, in the same cycle or another.
 Changes between cycles are only computed between two shown figures.
