@@ -91,3 +91,19 @@ def test_cct_due_prints_the_week_and_refuses_a_bad_date(plans):
     assert "intake_north\n  Mon 15 Mar: Follow-up check-in for intake_north" in result.output
     result = runner.invoke(app, ["due", str(plans), "--today", "15/03/2027"])
     assert result.exit_code == 2 and "'15/03/2027' is not a date" in result.output
+
+
+def test_hostile_arguments_get_words_and_exit_2(tmp_path, plans):
+    runner = CliRunner()
+    for argv, words in (
+        (["due", "/etc/passwd"], "no plan.json found"),
+        (["due", str(plans), "--days", "-5"], "is not a number of days ahead"),
+        (["due", str(plans), "--today", "../x"], "is not a date"),
+    ):
+        result = runner.invoke(app, argv)
+        assert result.exit_code == 2 and words in result.output, argv
+        assert "Traceback" not in result.output
+    (plans / "intake_north-20270201" / "reminders.ics").mkdir()  # cannot be replaced by a file
+    result = runner.invoke(app, ["due", str(plans), "--calendars"])
+    assert result.exit_code == 2 and "reminders.ics: cannot write it" in result.output
+    assert "Traceback" not in result.output

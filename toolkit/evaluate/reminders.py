@@ -111,12 +111,23 @@ def write_calendars(plans_dir: Path | str) -> list[Path]:
     for path in _plan_files(Path(plans_dir)):
         session = json.loads(path.read_text(encoding="utf-8"))["session_id"]
         mine = [r for r in items if r.session_id == session]
-        written.append(write_atomic(path.parent / CALENDAR_NAME, calendar(mine).decode("utf-8")))
+        target = path.parent / CALENDAR_NAME
+        try:
+            written.append(write_atomic(target, calendar(mine).decode("utf-8")))
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise InputFileError(
+                [InputProblem(str(target), f"cannot write it ({reason})")]
+            ) from exc
     return written
 
 
 def due(plans_dir: Path | str, today: date, days: int = 7) -> dict[str, list[Reminder]]:
     """What falls due per team from ``today`` for ``days`` days, teams in name order."""
+    if not 1 <= days <= 366:
+        raise InputFileError(
+            [InputProblem("--days", f"{days} is not a number of days ahead; use 1 to 366")]
+        )
     end = today + timedelta(days=days)
     per_team: dict[str, list[Reminder]] = {}
     for item in reminders(plans_dir):
