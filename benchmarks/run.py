@@ -40,6 +40,8 @@ the floor (toolkit called directly in one process), with the two ratios.
 
 Linking cycles (issue 17): see ``benchmarks/linking.py`` — self-generated codes of 50,000
 simulated people over two cycles, 10% making one slip: share linked correctly and falsely.
+Evaluation at scale (issue 17): see ``benchmarks/evaluation.py`` — the four levels for 2,000
+teams × 3 cycles × 50,000 participants against the same aggregation in plain pandas.
 
 Past one machine (issue 19): see ``benchmarks/scaling.py`` — reflection saves per second from
 30 processes on SQLite and on PostgreSQL; plans on the local pool and on a Dask LocalCluster
@@ -60,7 +62,16 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports, linking, plans, reflection_startup, scaling, survey_import
+from benchmarks import (
+    data,
+    evaluation,
+    imports,
+    linking,
+    plans,
+    reflection_startup,
+    scaling,
+    survey_import,
+)
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -205,6 +216,9 @@ def main() -> None:
         _progress("linking 50,000 simulated codes across two cycles")
         linking_text, linking_summary = linking.rows()
         print(linking_text + "\n", flush=True)
+        _progress("evaluating 2,000 teams × 3 cycles × 50,000 participants (~2 min)")
+        evaluation_text, evaluation_summary = evaluation.rows()
+        print(evaluation_text + "\n", flush=True)
         _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
         plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
         print(plans_text + "\n", flush=True)
@@ -219,6 +233,7 @@ def main() -> None:
         *assessment_summary,
         *startup_summary,
         *linking_summary,
+        *evaluation_summary,
         *plans_summary,
         *scaling_summary,
         *form_summary,

@@ -97,6 +97,11 @@ def cases(tmp: Path, files: dict[str, Path]) -> list[list[str]]:
         ["evaluate", "--store", "nonsense", "--assessment", "../../x", "-o", out],
         ["evaluate", "--store", "nonsense", "--cycle", "../x", "--threshold", "-1", "-o", out],
         ["sample-cycles", "--out", proc],
+        ["due", passwd],
+        ["due", str(tmp), "--days", "-5"],
+        ["due", str(tmp), "--today", "../x"],
+        ["db", "upgrade", "--store", "sqlite:////etc/passwd"],
+        ["db", "check", "--store", "nonsense://x"],
     ]  # fmt: skip
 
 

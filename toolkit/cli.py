@@ -107,7 +107,8 @@ def demo(
         "out/demo"
     ),
 ) -> None:
-    """Assess the bundled sample organisation (papermill), then plan each team's session."""
+    """Assess the sample organisation (papermill), plan each team's session, then evaluate
+    three cycles of the sample on the four levels."""
     from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
     from toolkit.core.notebooks import execute_to_html
     from toolkit.core.paths import SAMPLE_DIR
@@ -130,6 +131,21 @@ def demo(
     typer.echo(f"  results for the planner: {out / 'assessment.json'}")
     typer.echo(f"  executed notebook:       {executed}  (as HTML: {html})")
     typer.echo(f"  session plans, one a team: {summary.index}")
+    from toolkit.evaluate.pipeline import run as evaluate_cycles
+    from toolkit.evaluate.sample import write_sample
+
+    cycles = out / "cycles"
+    store = f"sqlite:///{cycles / 'reflections.sqlite'}"
+    files = write_sample(cycles, store)
+    done = evaluate_cycles(
+        store,
+        teams_file=files.teams,
+        followups_file=files.followups,
+        observations_file=files.observations,
+        outcomes_file=files.outcomes,
+        output_dir=out / "evaluation",
+    )
+    typer.echo(f"  three cycles later, the evaluation: {done.outputs.report}")
     if summary.failed:
         raise typer.Exit(1)
 
@@ -336,6 +352,45 @@ def sample_cycles(
         f"--observations {files.observations} --outcomes {files.outcomes}"
         + (f" --store {store}" if store else "")
     )
+
+
+@app.command()
+@plain_errors
+def due(
+    plans: Annotated[Path, typer.Argument(help="Folder of session plans (from cct plans)")] = Path(
+        "out/plans"
+    ),
+    today: Annotated[
+        str | None, typer.Option(help="Start of the week, YYYY-MM-DD (default: today)")
+    ] = None,
+    days: Annotated[int, typer.Option(help="How many days ahead to list")] = 7,
+    calendars: Annotated[
+        bool, typer.Option("--calendars", help="Also write reminders.ics beside each plan")
+    ] = False,
+) -> None:
+    """List the refreshers and follow-up check-ins due per team this week."""
+    from datetime import date
+
+    from toolkit.core.exceptions import InputFileError, InputProblem
+    from toolkit.evaluate.reminders import due as due_reminders
+    from toolkit.evaluate.reminders import write_calendars
+
+    try:
+        start = date.fromisoformat(today) if today else date.today()
+    except ValueError:
+        raise InputFileError(
+            [InputProblem("--today", f"'{today}' is not a date; write it as YYYY-MM-DD")]
+        ) from None
+    if calendars:
+        for path in write_calendars(plans):
+            typer.echo(f"Calendar: {path}")
+    per_team = due_reminders(plans, start, days)
+    if not per_team:
+        typer.echo(f"Nothing due from {start} for {days} day(s).")
+    for team, items in per_team.items():
+        typer.echo(team)
+        for item in items:
+            typer.echo(f"  {item.day:%a %d %b}: {item.title}")
 
 
 @app.command("sample-reflections")

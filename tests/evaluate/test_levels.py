@@ -93,11 +93,21 @@ def test_response_rates_sit_beside_each_figure_when_team_sizes_are_known():
     assert figure(ev, "", "2027Q1", "usefulness").response_rate == pytest.approx(14 / 30)
 
 
-def test_intervals_come_from_scipy_and_shares_use_wilson():
-    mean, low, high = mean_interval(np.array([1, 2, 3, 4, 5.0]))
-    assert (mean, round(low, 3), round(high, 3)) == (3.0, 1.037, 4.963)
-    value, low, high = share_interval(0, 10)
-    assert value == 0 and low == pytest.approx(0) and high == pytest.approx(27.75, abs=0.01)
+def test_intervals_agree_with_scipy_references():
+    from scipy import stats
+
+    values = np.array([1, 2, 2, 3, 4, 5, 5.0])
+    mean, low, high = mean_interval(values)
+    reference = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
+    assert (low, high) == pytest.approx((reference.low, reference.high))
+    assert (
+        mean_interval(np.array([3.0, 3.0, 3.0]))[1:] == (pytest.approx(math.nan, nan_ok=True),) * 2
+    )
+    value, low, high = share_interval(3, 10)
+    assert value == 30
+    assert low == pytest.approx(100 * stats.beta.ppf(0.025, 3.5, 7.5))
+    assert high == pytest.approx(100 * stats.beta.ppf(0.975, 3.5, 7.5))
+    assert share_interval(0, 10)[1] == 0 and share_interval(10, 10)[2] == 100  # Jeffreys' ends
 
 
 def test_behaviour_levels_from_followups_and_observations():
@@ -235,3 +245,68 @@ def test_linking_across_cycles_is_reported():
     (report,) = ev.links.values()
     assert len(report.links) == 5 and report.fuzzy == 1
     assert list(ev.links) == ["2027Q1 → 2027Q2"]
+
+
+def assessment(cycle_means: dict[str, tuple[float, int, bool]]):
+    """Results of one cycle's needs assessment: team → (mean, respondents, withheld)."""
+    from scipy import stats
+
+    from toolkit.assess.results import AssessmentResults, CompetencyResult, TeamResult
+
+    teams = []
+    for team, (mean, n, withheld) in cycle_means.items():
+        half = 1.0 * stats.t.ppf(0.975, n - 1) / math.sqrt(n)  # SD 1
+        comps = [
+            CompetencyResult(
+                competency_id=cid,
+                domain_id=cid.split(".")[0],
+                withheld=withheld,
+                n=None if withheld else n,
+                mean=None if withheld else mean + shift,
+                ci_low=None if withheld else mean + shift - half,
+                ci_high=None if withheld else mean + shift + half,
+                target=4.0,
+                gap=None,
+                relevance=2,
+                context_weight=1.0,
+                priority=None,
+                rank=None,
+                why=None,
+            )  # fmt: skip
+            for cid, shift in ((COMPETENCY, 0.0), ("communication.plain_language", 0.2))
+        ]
+        teams.append(
+            TeamResult(
+                team_id=team,
+                team_name=team,
+                role="housing",
+                withheld=withheld,
+                respondents=n,
+                client_regions=[],
+                client_languages={},
+                staff_languages=[],
+                interpreter_need_share=0.0,
+                competencies=comps,
+                language_access=[],
+            )  # fmt: skip
+        )
+    return AssessmentResults(
+        generated_at=Q1, framework_version="test", threshold=5, scale_minimum=1,
+        scale_maximum=5, sources={}, privacy_note="", teams=teams,
+    )  # fmt: skip
+
+
+def test_the_needs_assessment_of_one_cycle_is_compared_with_the_next():
+    first = assessment({"a": (3.0, 20, False), "b": (3.5, 10, False)})
+    second = assessment({"a": (3.6, 16, False), "b": (3.5, 3, True)})
+    ev = evaluate([], assessments={"2027Q1": first, "2027Q2": second})
+    a = figure(ev, "a", "2027Q2", "assessment_change")
+    assert a.value == pytest.approx(0.6) and a.n == 16 and a.level == "learning"
+    # conservative interval: the two cycles' standard errors (SD 1) added in quadrature
+    spread = math.hypot(1 / math.sqrt(20), 1 / math.sqrt(16))
+    assert a.high - a.low == pytest.approx(2 * 1.959964 * spread, rel=1e-4)
+    b = figure(ev, "b", "2027Q2", "assessment_change")
+    assert not b.shown and math.isnan(b.value)
+    org = figure(ev, "", "2027Q2", "assessment_change")
+    assert org.value == pytest.approx(0.6) and org.n == 16  # only from the team shown in both
+    assert "then_test_change" not in set(ev.figures["measure"])  # no reflections: not invented

@@ -10,7 +10,7 @@
 
 Every figure comes with a 95% interval where one can be computed (scipy), the number of people
 (or occasions, or clients) it is about, and a response rate where the base is known. The privacy
-rule is the one of :mod:`toolkit.core.privacy`: a figure about fewer than ``threshold`` is
+rule is the one every step uses (``toolkit.core``): a figure about fewer than ``threshold`` is
 withheld, and the organisation's figure of a cycle is built only from the records of teams shown
 in that cycle, so no withheld figure influences any shown one, in the same cycle or another.
 Changes between cycles are only computed between two shown figures.
@@ -111,26 +111,106 @@ class Evaluation:
         return self.figures[self.figures["team_id"] == team_id]
 
 
-# -- statistics (scipy) -----------------------------------------------------------------------
+# -- statistics (scipy, vectorised over groups) ------------------------------------------------
+def mean_intervals(n, total, squares) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Means and 95% t-intervals of groups given their size, sum and sum of squares.
+
+    Sums let the organisation's figure be pooled from the shown teams' sums, exactly as if every
+    shown person's value were in one list. No interval below two people or without spread.
+    """
+    n = np.asarray(n, dtype=float)
+    total = np.asarray(total, dtype=float)
+    squares = np.asarray(squares, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / n
+        variance = (squares - total * mean) / (n - 1)
+        sd = np.sqrt(np.clip(variance, 0, None))
+        half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n)
+    usable = (n >= 2) & (sd > 1e-12)
+    return mean, np.where(usable, mean - half, np.nan), np.where(usable, mean + half, np.nan)
+
+
 def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
     values = np.asarray(values, dtype=float)
-    mean = float(values.mean())
-    if len(values) < 2 or np.allclose(values, mean):
-        return mean, math.nan, math.nan
-    low, high = stats.ttest_1samp(values, 0.0).confidence_interval(CONFIDENCE)
-    return mean, float(low), float(high)
+    mean, low, high = mean_intervals([len(values)], [values.sum()], [(values**2).sum()])
+    return float(mean[0]), float(low[0]), float(high[0])
+
+
+def share_intervals(k, n) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentages with the Jeffreys 95% interval (beta quantiles; Brown, Cai & DasGupta 2001
+    recommend it with Wilson's), vectorised; the bound is 0 or 100 when k is 0 or n."""
+    k = np.asarray(k, dtype=float)
+    n = np.asarray(n, dtype=float)
+    alpha = 1 - CONFIDENCE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        low = stats.beta.ppf(alpha / 2, k + 0.5, n - k + 0.5)
+        high = stats.beta.ppf(1 - alpha / 2, k + 0.5, n - k + 0.5)
+        value = 100 * k / n
+    low = np.where(k <= 0, 0.0, low)
+    high = np.where(k >= n, 1.0, high)
+    return value, 100 * low, 100 * high
 
 
 def share_interval(k: int, n: int) -> tuple[float, float, float]:
-    ci = stats.binomtest(int(k), int(n)).proportion_ci(CONFIDENCE, method="wilson")
-    return 100 * k / n, 100 * ci.low, 100 * ci.high
+    value, low, high = share_intervals([k], [n])
+    return float(value[0]), float(low[0]), float(high[0])
 
 
 # -- building rows ----------------------------------------------------------------------------
 class _Rows:
+    """The figures table, built in order: single rows (organisation, assessments) and whole
+    columns at once (every team of a measure), with the one privacy rule applied to both."""
+
     def __init__(self, threshold: int):
         self.threshold = threshold
         self.rows: list[dict] = []
+        self.chunks: list[pd.DataFrame] = []
+
+    def _flush(self) -> None:
+        if self.rows:
+            self.chunks.append(pd.DataFrame(self.rows, columns=COLUMNS))
+            self.rows = []
+
+    def frame(self) -> pd.DataFrame:
+        self._flush()
+        if not self.chunks:
+            return pd.DataFrame(columns=COLUMNS)
+        return pd.concat(self.chunks, ignore_index=True)
+
+    def add_many(
+        self, measure: Measure, teams, cycles, value, low, high, n, base=None
+    ) -> np.ndarray:
+        """Add one figure per team and cycle; returns which are shown."""
+        n = np.asarray(n, dtype=float)
+        shown = np.isnan(n) | (n >= self.threshold)
+        base = np.full(len(n), np.nan) if base is None else np.asarray(base, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rate = np.where(base > 0, n / base, np.nan)
+        hide = ~shown
+        chunk = pd.DataFrame(
+            {
+                "scope": "team",
+                "team_id": np.asarray(teams, dtype=object),
+                "cycle": np.asarray(cycles, dtype=object),
+                "level": measure.level,
+                "measure": measure.key,
+                "label": measure.label,
+                "unit": measure.unit,
+                "better": measure.better,
+                "value": np.where(hide, np.nan, np.asarray(value, dtype=float)),
+                "low": np.where(hide, np.nan, np.asarray(low, dtype=float)),
+                "high": np.where(hide, np.nan, np.asarray(high, dtype=float)),
+                "n": n,
+                "base": base,
+                "response_rate": rate,
+                "shown": shown,
+                "small": shown & ~np.isnan(n) & (n < 2 * self.threshold),
+            },
+            columns=COLUMNS,
+        )
+        self._flush()
+        self.chunks.append(chunk)
+        return shown
 
     def add(
         self,
@@ -171,71 +251,99 @@ class _Rows:
         return shown
 
 
+def _cycles_of(periods: pd.Series, frequency: str) -> pd.Series:
+    """Each period's cycle as text (None when longer than a cycle), computed once per period."""
+    if periods.empty:
+        return pd.Series([], index=periods.index, dtype=object)
+    # a period's text names it with its frequency ("2027-03", "2027Q1"): hash text, not Periods
+    codes, _ = pd.factorize(periods.astype(str))
+    _, first = np.unique(codes, return_index=True)
+    cycles = [to_cycle(periods.iloc[i], frequency) for i in first]
+    texts = np.array([None if c is None else str(c) for c in cycles], dtype=object)
+    return pd.Series(texts[codes], index=periods.index, dtype=object)
+
+
+def _dates_to_cycles(dates: pd.Series, frequency: str) -> pd.Series:
+    return pd.to_datetime(dates).dt.to_period(frequency).astype(str)
+
+
 def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices: list[str]):
-    rows = []
+    columns = ("id", "team_id", "session_id", "code", "date", "usefulness", "relevance",
+               "then_test_change")  # fmt: skip
+    data: dict[str, list] = {c: [] for c in columns}
     without_team = 0
     for r in reflections:
         if not r.team_id:
             without_team += 1
             continue
         changes = [rating.now - rating.before for rating in r.ratings.values()]
-        submitted = pd.Timestamp(r.submitted_at)
-        rows.append(
-            {
-                "id": r.submission_id,
-                "team_id": r.team_id,
-                "session_id": r.session_id,
-                "code": r.self_code,
-                "date": submitted.tz_localize(None) if submitted.tzinfo else submitted,
-                "usefulness": r.usefulness,
-                "relevance": r.relevance,
-                "then_test_change": float(np.mean(changes)),
-            }
-        )
+        data["id"].append(r.submission_id)
+        data["team_id"].append(r.team_id)
+        data["session_id"].append(r.session_id)
+        data["code"].append(r.self_code)
+        data["date"].append(r.submitted_at)
+        data["usefulness"].append(r.usefulness)
+        data["relevance"].append(r.relevance)
+        data["then_test_change"].append(sum(changes) / len(changes))
     if without_team:
         notices.append(f"{without_team} reflection(s) name no team and are not counted")
-    frame = pd.DataFrame(
-        rows,
-        columns=["id", "team_id", "session_id", "code", "date", "usefulness", "relevance",
-                 "then_test_change"],
-    )  # fmt: skip
-    frame["cycle"] = [str(d.to_period(frequency)) for d in frame["date"]]
+    frame = pd.DataFrame(data)
+    dates = pd.to_datetime(frame["date"], utc=True) if len(frame) else frame["date"]
+    frame["date"] = dates.dt.tz_localize(None) if len(frame) else pd.Series(dtype="datetime64[ns]")
+    frame["cycle"] = _dates_to_cycles(frame["date"], frequency) if len(frame) else ""
     return frame
 
 
 def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float], cycles):
     """A mean of one value per person, per team and cycle; the organisation from shown teams."""
-    for cycle in cycles:
-        in_cycle = frame[frame["cycle"] == cycle]
-        shown_values = []
-        shown_base = 0.0
-        for team, group in in_cycle.groupby("team_id"):
-            values = group[measure.key].to_numpy(dtype=float)
-            base = bases.get(team, math.nan)
-            if rows.add(measure, team, cycle, mean_interval(values), len(values), base):
-                shown_values.append(values)
-                shown_base += base
-        if shown_values:
-            pooled = np.concatenate(shown_values)
-            rows.add(measure, ORGANISATION, cycle, mean_interval(pooled), len(pooled), shown_base)
+    values = frame[measure.key].astype(float)
+    keys = [frame["cycle"], frame["team_id"]]
+    agg = pd.DataFrame(
+        {
+            "n": values.groupby(keys).size(),
+            "total": values.groupby(keys).sum(),
+            "squares": (values**2).groupby(keys).sum(),
+        }
+    ).reset_index()
+    agg.columns = ["cycle", "team_id", "n", "total", "squares"]
+    agg["base"] = agg["team_id"].map(bases).astype(float)
+    order = {c: i for i, c in enumerate(cycles)}
+    agg = agg.sort_values(
+        ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
+    )
+    mean, low, high = mean_intervals(agg["n"], agg["total"], agg["squares"])
+    shown = rows.add_many(
+        measure, agg["team_id"], agg["cycle"], mean, low, high, agg["n"], agg["base"]
+    )
+    org = agg[shown].groupby("cycle", sort=False)
+    org = org[["n", "total", "squares", "base"]].sum(min_count=1).reset_index()
+    mean, low, high = mean_intervals(org["n"], org["total"], org["squares"])
+    for r, m, lo, hi in zip(org.itertuples(index=False), mean, low, high, strict=True):
+        rows.add(measure, ORGANISATION, r.cycle, (m, lo, hi), float(r.n), r.base)
 
 
 def _shares(rows: _Rows, counts: pd.DataFrame, measure: Measure, cycles, bases=None):
     """Shares from counts ``k`` of ``n`` per team and cycle; the organisation from shown teams."""
-    for cycle in cycles:
-        in_cycle = counts[counts["cycle"] == cycle]
-        k_total = n_total = 0
-        base_total = 0.0
-        for row in in_cycle.itertuples(index=False):
-            base = bases.get((row.team_id, cycle), math.nan) if bases else math.nan
-            figure = share_interval(row.k, row.n) if row.n else None
-            if rows.add(measure, row.team_id, cycle, figure, float(row.n), base):
-                k_total += row.k
-                n_total += row.n
-                base_total += base
-        if n_total:
-            base = base_total if bases else math.nan
-            rows.add(measure, ORGANISATION, cycle, share_interval(k_total, n_total), n_total, base)
+    counts = counts[counts["n"] > 0].copy()
+    order = {c: i for i, c in enumerate(cycles)}
+    counts = counts.sort_values(
+        ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
+    )
+    if bases:
+        counts["base"] = [
+            bases.get(key, math.nan) for key in zip(counts.team_id, counts.cycle, strict=True)
+        ]
+    else:
+        counts["base"] = math.nan
+    value, low, high = share_intervals(counts["k"], counts["n"])
+    shown = rows.add_many(
+        measure, counts["team_id"], counts["cycle"], value, low, high, counts["n"], counts["base"]
+    )
+    org = counts[shown].groupby("cycle", sort=False)
+    org = org[["k", "n", "base"]].sum(min_count=1).reset_index()
+    value, low, high = share_intervals(org["k"], org["n"])
+    for r, v, lo, hi in zip(org.itertuples(index=False), value, low, high, strict=True):
+        rows.add(measure, ORGANISATION, r.cycle, (v, lo, hi), float(r.n), r.base)
 
 
 def _assessment_changes(rows: _Rows, assessments: Mapping[str, AssessmentResults], frequency):
@@ -291,51 +399,58 @@ def _assessment_changes(rows: _Rows, assessments: Mapping[str, AssessmentResults
 
 
 def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequency: str, notices):
+    """Months rolled into cycles (sum or mean, as the outcome says), per team; the organisation
+    from the shown teams; a Jeffreys interval for percentages when the clients are known."""
     frame = outcomes.frame.copy()
-    frame["cycle"] = [to_cycle(p, frequency) for p in frame["period"]]
-    longer = frame["cycle"].isna().sum()
+    frame["cycle"] = _cycles_of(frame["period"], frequency)
+    longer = int(frame["cycle"].isna().sum())
     if longer:
         notices.append(
             f"{outcomes.name}: {longer} figure(s) cover a period longer than a "
             f"{FREQUENCIES[frequency]} and are not used"
         )
     frame = frame[frame["cycle"].notna()]
-    frame["cycle"] = frame["cycle"].astype(str)
+    order = {
+        c: i
+        for i, c in enumerate(sorted(set(frame["cycle"]), key=lambda c: pd.Period(c, frequency)))
+    }
     for outcome_id, of_outcome in frame.groupby("outcome", sort=False):
         outcome = catalog.outcome(outcome_id)
         measure = Measure(
             f"outcome:{outcome_id}", "results", outcome.name, outcome.unit, outcome.better
         )
-        for cycle, in_cycle in of_outcome.groupby("cycle"):
-            shown_values, shown_clients = [], []
-            for team, group in in_cycle.groupby("team_id"):
-                values = group["value"].to_numpy(dtype=float)
-                value = float(values.sum() if outcome.combine == "sum" else values.mean())
-                clients = (
-                    float(group["clients"].sum()) if group["clients"].notna().all() else math.nan
-                )
-                figure = (value, math.nan, math.nan)
-                if "%" in outcome.unit and not math.isnan(clients) and clients > 0:
-                    k = round(value / 100 * clients)
-                    figure = (value, *share_interval(k, int(clients))[1:])
-                if rows.add(measure, str(team), str(cycle), figure, clients):
-                    shown_values.append(value)
-                    shown_clients.append(clients)
-            if shown_values:
-                if outcome.combine == "sum":
-                    value = float(np.sum(shown_values))
-                elif not any(math.isnan(c) for c in shown_clients) and sum(shown_clients):
-                    value = float(np.average(shown_values, weights=shown_clients))
-                else:
-                    value = float(np.mean(shown_values))
-                clients = float(np.sum(shown_clients))
-                figure = (value, math.nan, math.nan)
-                if "%" in outcome.unit and not math.isnan(clients) and clients > 0:
-                    k = sum(
-                        round(v / 100 * c) for v, c in zip(shown_values, shown_clients, strict=True)
-                    )
-                    figure = (value, *share_interval(k, int(clients))[1:])
-                rows.add(measure, ORGANISATION, str(cycle), figure, clients)
+        g = of_outcome.groupby(["cycle", "team_id"])
+        agg = g.agg(
+            total=("value", "sum"), mean=("value", "mean"), clients=("clients", "sum"),
+            known=("clients", "count"), months=("value", "size"),
+        ).reset_index()  # fmt: skip
+        agg = agg.sort_values(
+            ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
+        )
+        agg["value"] = agg["total"] if outcome.combine == "sum" else agg["mean"]
+        agg["clients"] = agg["clients"].where(agg["known"] == agg["months"])
+        percent = "%" in outcome.unit
+        k = np.rint(agg["value"] / 100 * agg["clients"])
+        _, low, high = share_intervals(k, agg["clients"])
+        with_ci = percent & agg["clients"].gt(0).to_numpy()
+        low = np.where(with_ci, low, np.nan)
+        high = np.where(with_ci, high, np.nan)
+        shown = rows.add_many(
+            measure, agg["team_id"], agg["cycle"], agg["value"], low, high, agg["clients"]
+        )
+        kept = agg[shown].assign(k=k[shown], weighted=agg["value"][shown] * agg["clients"][shown])
+        for cycle, group in kept.groupby("cycle", sort=False):
+            clients = float(group["clients"].sum(min_count=len(group)))
+            if outcome.combine == "sum":
+                value = float(group["value"].sum())
+            elif not math.isnan(clients) and clients > 0:
+                value = float(group["weighted"].sum() / clients)
+            else:
+                value = float(group["value"].mean())
+            figure = (value, math.nan, math.nan)
+            if percent and not math.isnan(clients) and clients > 0:
+                figure = (value, *share_interval(int(group["k"].sum()), int(clients))[1:])
+            rows.add(measure, ORGANISATION, str(cycle), figure, clients)
 
 
 def evaluate(
@@ -366,13 +481,11 @@ def evaluate(
 
     cycles: set[str] = set(people["cycle"])
     if followups is not None:
-        cycles |= {str(d.to_period(frequency)) for d in followups.frame["date"]}
+        cycles |= set(_dates_to_cycles(followups.frame["date"], frequency))
     if observations is not None:
-        cycles |= {
-            str(c) for c in (to_cycle(p, frequency) for p in observations.frame["period"]) if c
-        }
+        cycles |= set(_cycles_of(observations.frame["period"], frequency).dropna())
     if outcomes is not None:
-        cycles |= {str(c) for c in (to_cycle(p, frequency) for p in outcomes.frame["period"]) if c}
+        cycles |= set(_cycles_of(outcomes.frame["period"], frequency).dropna())
     if assessments:
         cycles |= set(assessments)
     ordered = sorted(cycles, key=lambda c: pd.Period(c, frequency))
@@ -393,7 +506,7 @@ def evaluate(
     followup_links: dict[str, LinkReport] = {}
     if followups is not None:
         checkins = followups.frame.copy()
-        checkins["cycle"] = [str(d.to_period(frequency)) for d in checkins["date"]]
+        checkins["cycle"] = _dates_to_cycles(checkins["date"], frequency)
         checkins["k"] = checkins["applied"].isin(["yes", "partly"]).astype(int)
         counts = checkins.groupby(["team_id", "cycle"], as_index=False).agg(
             k=("k", "sum"), n=("k", "size")
@@ -407,7 +520,8 @@ def evaluate(
 
     if observations is not None:
         seen = observations.frame.copy()
-        seen["cycle"] = [str(to_cycle(p, frequency)) for p in seen["period"]]
+        seen["cycle"] = _cycles_of(seen["period"], frequency)
+        seen = seen[seen["cycle"].notna()]
         seen["n"] = seen["observed"] + seen["not_observed"]
         counts = seen.groupby(["team_id", "cycle"], as_index=False).agg(
             k=("observed", "sum"), n=("n", "sum")
@@ -418,7 +532,7 @@ def evaluate(
         _outcomes(rows, outcomes, catalog, frequency, notices)
         notices.extend(outcomes.notices)
 
-    figures = pd.DataFrame(rows.rows, columns=COLUMNS)
+    figures = rows.frame()
     training = (
         people.groupby(["team_id", "session_id"], as_index=False)
         .agg(date=("date", "min"), cycle=("cycle", "first"))

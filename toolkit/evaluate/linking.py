@@ -9,7 +9,11 @@ two characters swapped. Exact matching loses those people; loose matching links 
    links exactly; a code shared by several people in a cycle links no one (it is ambiguous);
 3. of the rest, a pair whose codes differ by one edit (RapidFuzz's optimal string alignment
    distance: one letter changed, added, dropped, or two neighbours swapped) links only when
-   each is the *other's only* candidate; two candidates for one record mean no link.
+   each is the *other's only* candidate, and when chance is an unlikely explanation: a common
+   code (``MA07A``) has many neighbours that strangers hold, a rare one few. The expected number
+   of the team's still-unlinked earlier records lying one edit away by chance (their count times
+   the share of the whole earlier cycle's *other* codes that are one edit from this code) must
+   stay under :data:`MAX_CHANCE`.
 
 Candidates for step 3 come from a deletion index (each code and its one-character deletions,
 the "symmetric delete" trick), so the work grows with the number of records, not its square;
@@ -29,6 +33,7 @@ from rapidfuzz.distance import OSA
 __all__ = ["Link", "LinkReport", "link_codes", "normalise_code"]
 
 MAX_DISTANCE = 1
+MAX_CHANCE = 0.02  # at most 1 in 50 fuzzy links expected to be a stranger's code by chance
 
 
 def normalise_code(code: object) -> str | None:
@@ -58,7 +63,7 @@ class LinkReport:
     earlier_records: int = 0
     later_records: int = 0
     later_with_code: int = 0
-    ambiguous: int = 0  # later records with a code left unlinked because it fits several
+    ambiguous: int = 0  # later records with a code left unlinked: it fits several, or is common
 
     @property
     def exact(self) -> int:
@@ -84,7 +89,8 @@ class LinkReport:
         )
         if self.ambiguous:
             text += (
-                f" {self.ambiguous} were not linked because their code fits more than one person."
+                f" {self.ambiguous} were not linked because their code fits more than one person "
+                "or is too common to tell a slip from a stranger."
             )
         without = self.later_records - self.later_with_code
         if without:
@@ -98,7 +104,8 @@ def _prepared(records: pd.DataFrame, id_column: str, code_column: str, team_colu
     if team_column is None:
         teams: list[str | None] = [None] * len(ids)
     else:
-        teams = [None if pd.isna(t) else str(t) for t in records[team_column].tolist()]
+        column = records[team_column]
+        teams = column.astype(str).where(column.notna(), None).tolist()
     return ids, codes, teams
 
 
@@ -106,8 +113,36 @@ def _deletions(code: str) -> set[str]:
     return {code, *(code[:i] + code[i + 1 :] for i in range(len(code)))}
 
 
+class _Neighbours:
+    """How common the codes one edit from a code are, over the whole earlier cycle."""
+
+    def __init__(self, codes: list[str]):
+        self.count: dict[str, int] = defaultdict(int)
+        for code in codes:
+            self.count[code] += 1
+        self.total = max(len(codes), 1)
+        self.index: dict[str, set[str]] = defaultdict(set)
+        for code in self.count:
+            for key in _deletions(code):
+                self.index[key].add(code)
+
+    def share_near(self, code: str, candidate: str) -> float:
+        """Share of *other* people's earlier codes one edit from ``code`` (the candidate's own
+        record is not evidence that the code is common)."""
+        near = {c for key in _deletions(code) for c in self.index.get(key, ())}
+        held = sum(
+            self.count[c]
+            for c in near
+            if c != code and OSA.distance(c, code, score_cutoff=MAX_DISTANCE) <= MAX_DISTANCE
+        )
+        return (held - 1) / self.total
+
+
 def _link_block(
-    earlier: list[tuple[str, str]], later: list[tuple[str, str]], team: str | None
+    earlier: list[tuple[str, str]],
+    later: list[tuple[str, str]],
+    team: str | None,
+    neighbours: _Neighbours,
 ) -> tuple[list[Link], int]:
     """Link (id, code) pairs of one team (or of everyone); returns the links and the ambiguous."""
     by_code_earlier: dict[str, list[str]] = defaultdict(list)
@@ -152,7 +187,8 @@ def _link_block(
     for rid, close in candidates_of_later.items():
         if len(close) == 1:
             (e,) = close
-            if len(candidates_of_earlier[e]) == 1:
+            chance = len(open_earlier) * neighbours.share_near(open_later[rid], open_earlier[e])
+            if len(candidates_of_earlier[e]) == 1 and chance < MAX_CHANCE:
                 links.append(Link(e, rid, 1, team))
                 continue
         if close:
@@ -194,8 +230,9 @@ def link_codes(
         later_records=len(l_ids),
         later_with_code=sum(1 for c in l_codes if c),
     )
+    neighbours = _Neighbours([c for c in e_codes if c])
     for team, records in blocks_later.items():
-        links, ambiguous = _link_block(blocks_earlier.get(team, []), records, team)
+        links, ambiguous = _link_block(blocks_earlier.get(team, []), records, team, neighbours)
         report.links.extend(links)
         report.ambiguous += ambiguous
     return report

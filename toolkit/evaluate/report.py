@@ -27,6 +27,7 @@ REPORT_NAME = "evaluation.html"
 FIGURES_NAME = "evaluation_figures.csv"
 COLOUR = "#2171b5"
 TRAINING_COLOUR = "#6a51a3"
+TEAM_CHARTS_UP_TO = 40  # more teams: their tables and words only, so a big report stays quick
 LEVEL_NAMES = {
     "reaction": "Level 1 · Reaction",
     "learning": "Level 2 · Learning",
@@ -165,7 +166,9 @@ def _scope(evaluation: Evaluation, team_id: str, charts: bool) -> dict:
     }
 
 
-def report_context(evaluation: Evaluation, *, team_charts: bool = True) -> dict:
+def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -> dict:
+    if team_charts is None:
+        team_charts = len(evaluation.teams) <= TEAM_CHARTS_UP_TO
     links = [
         {"pair": pair, "text": report.describe(f"the later cycle ({pair.split(' → ')[1]})")}
         for pair, report in evaluation.links.items()
@@ -189,7 +192,7 @@ def report_context(evaluation: Evaluation, *, team_charts: bool = True) -> dict:
 
 
 def render_report(
-    evaluation: Evaluation, *, standalone: bool = True, team_charts: bool = True
+    evaluation: Evaluation, *, standalone: bool = True, team_charts: bool | None = None
 ) -> str:
     name = "evaluate/report.html.j2" if standalone else "evaluate/body.html.j2"
     return (

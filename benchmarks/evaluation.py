@@ -1,0 +1,193 @@
+"""The evaluation at scale (issue 17): 2,000 teams × 3 cycles × 50,000 participants.
+
+Synthetic data, made with numpy in the measuring process: 50,000 participants in 2,000 teams,
+each reflecting once per cycle on 4 competencies (150,000 reflections, built with pydantic's
+``model_construct`` as the store's ``load`` would return them), 60% sending a follow-up check-in,
+and 3 monthly outcome rows per team and cycle with 3 outcomes.
+
+* **evaluate** — ``toolkit.evaluate.levels.evaluate(reflections, followups=…, outcomes=…)``:
+  every figure of every team and of the organisation, with intervals, suppression and the
+  linking of cycles (participants give no code here, so linking is cheap; ``make bench``'s
+  linking rows measure it);
+* **floor** — the same aggregation written directly in pandas/numpy on ready DataFrames:
+  group sizes, means and standard deviations per team and cycle (t-intervals vectorised),
+  follow-up shares (Jeffreys intervals vectorised), outcome sums and means, the organisation
+  pooled from shown teams; no conversion from reflection objects, no row-by-row table;
+* **from a frame** — evaluate's own steps after the reflections are a frame, to show where the
+  time goes.
+
+Median of 3 calls, the three rows interleaved so that the shared machine's load hits them
+alike; peak RSS increase of the first call (``measure_call``). Target: ≤ 2× the floor.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+if __package__ in (None, ""):  # run as a script: make the project root importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.measure import measure_call, median, megabytes, run_worker, seconds, table  # noqa: E402
+
+TEAMS = 2000
+PARTICIPANTS = 50_000
+CYCLES = (datetime(2027, 2, 1, tzinfo=UTC), datetime(2027, 5, 3, tzinfo=UTC),
+          datetime(2027, 8, 2, tzinfo=UTC))  # fmt: skip
+COMPETENCIES = ("communication.active_listening", "communication.plain_language",
+                "self_awareness.bias", "ethics_privacy.safeguarding")  # fmt: skip
+RUNS = 3
+SEED = 1717
+TARGET_RATIO = 2.0
+
+
+def make_data():
+    from toolkit.evaluate.followups import FollowUps
+    from toolkit.evaluate.outcomes import Outcomes
+    from toolkit.reflect.store import Rating, Reflection
+
+    rng = np.random.default_rng(SEED)
+    team = rng.integers(0, TEAMS, PARTICIPANTS)
+    team_ids = np.array([f"team{t:04d}" for t in range(TEAMS)], dtype=object)
+    reflections = []
+    follow = {"id": [], "team_id": [], "date": [], "code": [], "applied": []}
+    for c, day in enumerate(CYCLES):
+        before = rng.integers(1, 4, (PARTICIPANTS, 4))
+        gain = rng.integers(0, 3, (PARTICIPANTS, 4))
+        useful = rng.integers(1, 6, PARTICIPANTS)
+        relevant = rng.integers(1, 6, PARTICIPANTS)
+        sends = rng.random(PARTICIPANTS) < 0.6
+        acted = rng.choice(["yes", "partly", "no"], PARTICIPANTS)
+        for i in range(PARTICIPANTS):
+            reflections.append(
+                Reflection.model_construct(
+                    submission_id=f"{c}-{i}", session_id=f"{team_ids[team[i]]}-{c}",
+                    team_id=team_ids[team[i]], language="en", self_code=None,
+                    ratings={
+                        comp: Rating.model_construct(
+                            before=int(before[i, j]), now=int(min(before[i, j] + gain[i, j], 5))
+                        )
+                        for j, comp in enumerate(COMPETENCIES)
+                    },
+                    commitment="x", commitment_date=None, relevance=int(relevant[i]),
+                    usefulness=int(useful[i]), submitted_at=day,
+                )
+            )  # fmt: skip
+        follow["id"] += [f"f{c}-{i}" for i in np.flatnonzero(sends)]
+        follow["team_id"] += list(team_ids[team[sends]])
+        follow["date"] += [pd.Timestamp(day.date()) + pd.Timedelta(days=42)] * int(sends.sum())
+        follow["code"] += [None] * int(sends.sum())
+        follow["applied"] += list(acted[sends])
+    followups = FollowUps(pd.DataFrame(follow), "followups.csv")
+    rows = []
+    for day in CYCLES:
+        first = pd.Timestamp(day.date()).to_period("Q").asfreq("M", "s")
+        for m in range(3):
+            for t in team_ids:
+                clients = float(rng.integers(50, 400))
+                rows += [
+                    (t, first + m, "complaints", float(rng.poisson(3)), clients),
+                    (t, first + m, "wait_time", float(rng.normal(30, 5)), clients),
+                    (t, first + m, "client_satisfaction", float(rng.normal(75, 5)), clients),
+                ]
+    outcomes = Outcomes(
+        pd.DataFrame(rows, columns=["team_id", "period", "outcome", "value", "clients"]),
+        "outcomes.csv",
+    )
+    return reflections, followups, outcomes
+
+
+def floor(people: pd.DataFrame, followups: pd.DataFrame, outcomes: pd.DataFrame, threshold=5):
+    """The same figures, straight pandas/numpy on ready frames."""
+    from scipy import stats
+
+    out = []
+    keys = ["cycle", "team_id"]
+    for measure in ("usefulness", "relevance", "then_test_change"):
+        g = people.groupby(keys)[measure].agg(["size", "mean", "std"])
+        half = stats.t.ppf(0.975, g["size"] - 1) * g["std"] / np.sqrt(g["size"])
+        shown = g["size"] >= threshold
+        out.append((g["mean"].where(shown), (g["mean"] - half).where(shown)))
+        pooled = people.join(shown.rename("shown"), on=keys)
+        pooled = pooled[pooled["shown"]].groupby("cycle")[measure].agg(["size", "mean", "std"])
+        out.append(pooled)
+    f = followups.assign(k=followups["applied"].isin(["yes", "partly"]))
+    g = f.groupby(keys)["k"].agg(["sum", "size"])
+    low = stats.beta.ppf(0.025, g["sum"] + 0.5, g["size"] - g["sum"] + 0.5)
+    high = stats.beta.ppf(0.975, g["sum"] + 0.5, g["size"] - g["sum"] + 0.5)
+    out.append((g["sum"] / g["size"], low, high))
+    o = outcomes.groupby(["outcome", "cycle", "team_id"]).agg(
+        value_sum=("value", "sum"), value_mean=("value", "mean"), clients=("clients", "sum")
+    )
+    out.append(o.groupby(["outcome", "cycle"]).sum())
+    return out
+
+
+def worker() -> dict:
+    from toolkit.evaluate.levels import _reflection_frame, evaluate
+
+    reflections, followups, outcomes = make_data()
+    people = _reflection_frame(reflections, "Q", [])
+    fol = followups.frame.assign(cycle=[str(d.to_period("Q")) for d in followups.frame["date"]])
+    out = outcomes.frame.assign(cycle=[str(p.asfreq("Q")) for p in outcomes.frame["period"]])
+    ours, evaluation = measure_call(
+        lambda: evaluate(reflections, followups=followups, outcomes=outcomes), 1
+    )
+    base, _ = measure_call(lambda: floor(people, fol, out), 1)
+    conversion, _ = measure_call(lambda: _reflection_frame(reflections, "Q", []), 1)
+    for _ in range(RUNS - 1):  # interleaved, so a change in the machine's load hits all three
+        for figures, fn in (
+            (ours, lambda: evaluate(reflections, followups=followups, outcomes=outcomes)),
+            (base, lambda: floor(people, fol, out)),
+            (conversion, lambda: _reflection_frame(reflections, "Q", [])),
+        ):
+            start = time.perf_counter()
+            fn()
+            figures["times"].append(time.perf_counter() - start)
+    return {
+        "evaluate": ours["times"],
+        "evaluate_rss": ours["rss_increase"],
+        "floor": base["times"],
+        "floor_rss": base["rss_increase"],
+        "conversion": conversion["times"],
+        "figures": len(evaluation.figures),
+    }
+
+
+def rows() -> tuple[str, list[str]]:
+    figures = run_worker("evaluation", "--worker", timeout=1800)
+    ours, base, conv = (median(figures[k]) for k in ("evaluate", "floor", "conversion"))
+    ratio = ours / base
+    body = [
+        ["evaluate (four levels, all teams)", seconds(ours), f"{ratio:.1f}×",
+         megabytes(figures["evaluate_rss"]), f"{figures['figures']:,} figures"],
+        ["  of which reflections → frame", seconds(conv), f"{conv / base:.1f}×", "", ""],
+        ["floor: same aggregation in pandas", seconds(base), "1.0×", megabytes(figures["floor_rss"]), ""],
+    ]  # fmt: skip
+    text = "\n".join(
+        [
+            f"Evaluation at scale ({TEAMS:,} teams × {len(CYCLES)} cycles × "
+            f"{PARTICIPANTS:,} participants; median of {RUNS})",
+            table(["what", "median", "× floor", "peak RSS +", "note"], body, left=(0, 4)),
+        ]
+    )
+    summary = [
+        f"evaluation: {ours:.1f} s for {TEAMS:,} teams × {len(CYCLES)} cycles × "
+        f"{PARTICIPANTS:,} participants, {ratio:.1f}× the pandas floor (target ≤ {TARGET_RATIO:.0f}×)"
+    ]
+    return text, summary
+
+
+if __name__ == "__main__":
+    if "--worker" in sys.argv:
+        print(json.dumps(worker()))
+    else:
+        text, summary = rows()
+        print(text)
+        print("\n".join(summary))
