@@ -46,6 +46,20 @@ def _worker(what: str, directory: Path) -> dict:
             and (read.team_ids == expected.team_ids).all()
         )
         out["file_bytes"] = csv.stat().st_size
+        # then side by side with the parser, alternating, so both meet the same load
+        import time
+
+        import pandas as pd
+
+        out["paired_read"], out["paired_read_csv"] = [], []
+        for _ in range(RUNS):
+            for key, call in (
+                ("paired_read_csv", lambda: pd.read_csv(csv)),
+                ("paired_read", lambda: read_responses(csv, known_teams=known)),
+            ):
+                start = time.perf_counter()
+                call()
+                out[key].append(time.perf_counter() - start)
     elif what == "read_csv":  # the parser underneath, for the ratio
         import pandas as pd
 

@@ -98,6 +98,7 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
         "results": f"to_results({data.N_TEAMS} teams)",
     }
     parser = median(figures["read_csv"]["times"])
+    paired = median(figures["read"]["paired_read"]) / median(figures["read"]["paired_read_csv"])
     rows = []
     for what, f in figures.items():
         t = f["times"]
@@ -131,9 +132,8 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
                 rows,
             ),
             f"target from the issue: assess() < {TARGET_SECONDS:g} s (a note, not a pass/fail).",
-            f"targets (issue 16): read_responses ≤ {READ_TARGET:g}× read_csv: "
-            f"{median(figures['read']['times']) / parser:.2f}× "
-            f"({'met' if median(figures['read']['times']) <= READ_TARGET * parser else 'NOT met'});"
+            f"targets (issue 16): read_responses ≤ {READ_TARGET:g}× read_csv, alternating in one "
+            f"process: {paired:.2f}× ({'met' if paired <= READ_TARGET else 'NOT met'});"
             f" to_results ≤ {RESULTS_TARGET:g}× assess: "
             f"{median(figures['results']['times']) / base:.2f}× "
             f"({'met' if median(figures['results']['times']) <= RESULTS_TARGET * base else 'NOT met'})",
@@ -146,7 +146,7 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
         f"peak {_rss(a)} RSS, tracemalloc peak {megabytes(a['traced_peak'])}",
         f"read wide CSV {data.N_STAFF} x 40: {median(figures['read']['times']):.2f} s median "
         f"(3 runs), peak {_rss(figures['read'])} RSS, "
-        f"{median(figures['read']['times']) / parser:.2f}x read_csv "
+        f"{paired:.2f}x read_csv side by side "
         f"({median(figures['read']['times']) / base:.1f}x assess)",
         f"to_results {data.N_TEAMS} teams: {median(figures['results']['times']):.2f} s median "
         f"(3 runs), peak {_rss(figures['results'])} RSS, "
