@@ -1,4 +1,5 @@
-"""Needs-assessment benchmarks at scale: assess(), read_responses() on a wide CSV, to_results().
+"""Needs-assessment benchmarks at scale: assess(), read_responses() on a wide CSV and
+``pandas.read_csv`` of the same file (the parser underneath, for the ratio), to_results().
 
 Each figure is measured in its own fresh process (``python -m benchmarks.assessment WHAT DIR``,
 which prints one JSON line), so that one measurement's memory never shows in another's.
@@ -45,6 +46,26 @@ def _worker(what: str, directory: Path) -> dict:
             and (read.team_ids == expected.team_ids).all()
         )
         out["file_bytes"] = csv.stat().st_size
+        # then side by side with the parser, alternating, so both meet the same load
+        import time
+
+        import pandas as pd
+
+        out["paired_read"], out["paired_read_csv"] = [], []
+        for _ in range(RUNS):
+            for key, call in (
+                ("paired_read_csv", lambda: pd.read_csv(csv)),
+                ("paired_read", lambda: read_responses(csv, known_teams=known)),
+            ):
+                start = time.perf_counter()
+                call()
+                out[key].append(time.perf_counter() - start)
+    elif what == "read_csv":  # the parser underneath, for the ratio
+        import pandas as pd
+
+        csv = directory / "responses.csv"
+        out, frame = measure_call(lambda: pd.read_csv(csv), RUNS)
+        out["rows"] = len(frame)
     elif what == "results":
         responses = data.load(directory / "responses.npz")
         result = assess(responses, teams, threshold=THRESHOLD)

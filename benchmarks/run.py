@@ -15,7 +15,10 @@ blank, spread over 400 teams of which 8 have 3 people and are withheld at thresh
   identical to the one written.
 * **to_results** — ``toolkit.assess.results.to_results`` for the 400 teams (the assessment.json
   document, before serialisation).
-* **× assess** — the row's median time divided by assess's median time, same run.
+* **pandas.read_csv** — ``pandas.read_csv(path)`` of the same wide CSV, defaults: the parser
+  underneath, for the ratio; issue 16's target is read_responses ≤ 2× it.
+* **× assess**, **× read_csv** — the row's median time divided by assess's (read_csv's) median
+  time, same run; issue 16's target is to_results ≤ 0.5× assess.
 * **peak RSS +** — in the measuring process, ``resource.getrusage(RUSAGE_SELF).ru_maxrss``
   just after the first call minus just before it; where Linux allows, the high-water mark is
   reset to the current RSS before the call, so only the call's own peak counts (otherwise the
@@ -37,6 +40,13 @@ Chromium, one participant and 30 arriving over a minute, stock Voila against ``c
 Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plans``, by the
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
+
+Survey import: see ``benchmarks/survey_import.py`` — the 50 MB Kobo-style CSV through
+``import_survey`` and ``pandas.read_csv(path, sep=";")`` of the same file, the ratio (≤ 2×) and
+the peak RSS (< 1 GB). ``cct assess`` end to end: ``benchmarks/cct_assess.py`` — the command
+for 100,000 staff in 400 teams, and each stage's share. ``python benchmarks/run.py PART …``
+runs only some parts (assessment, startup, survey_import, cct_assess, linking, evaluation, plans,
+scaling, form).
 
 Linking cycles (issue 17): see ``benchmarks/linking.py`` — self-generated codes of 50,000
 simulated people over two cycles, 10% making one slip: share linked correctly and falsely.
@@ -63,6 +73,7 @@ if __package__ in (None, ""):  # run as a script: make the project root importab
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import (
+    cct_assess,
     data,
     evaluation,
     imports,
@@ -75,6 +86,8 @@ from benchmarks import (
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
+READ_TARGET = 2.0  # read_responses ≤ 2× pandas.read_csv of the same file (issue 16)
+RESULTS_TARGET = 0.5  # to_results ≤ 0.5× assess (issue 16)
 
 
 def _progress(message: str) -> None:
@@ -92,6 +105,7 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
     for what, label in (
         ("assess", "assess(threshold=5)"),
         ("read", "read_responses(wide CSV)"),
+        ("read_csv", "pandas.read_csv(wide CSV)"),
         ("results", f"to_results({data.N_TEAMS} teams)"),
     ):
         _progress(f"measuring {label} in a fresh process")
@@ -100,8 +114,11 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
     labels = {
         "assess": "assess(threshold=5)",
         "read": f"read_responses(wide CSV, {paths['csv'].stat().st_size / MB:.1f} MB)",
+        "read_csv": "pandas.read_csv(same file)",
         "results": f"to_results({data.N_TEAMS} teams)",
     }
+    parser = median(figures["read_csv"]["times"])
+    paired = median(figures["read"]["paired_read"]) / median(figures["read"]["paired_read_csv"])
     rows = []
     for what, f in figures.items():
         t = f["times"]
@@ -111,6 +128,7 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
                 seconds(median(t)),
                 f"{min(t):.2f}–{max(t):.2f} s",
                 f"{median(t) / base:.1f}x",
+                f"{median(t) / parser:.1f}x",
                 _rss(f),
                 megabytes(f["traced_peak"]) if "traced_peak" in f else "—",
             ]
@@ -122,10 +140,23 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
             f"({megabytes(a['input_bytes'])} float64), {data.N_TEAMS} teams "
             f"({a['shown_teams']} shown, {a['withheld_teams']} withheld), {a['cells']:,} cells",
             table(
-                ["call", "median", "range (3 runs)", "× assess", "peak RSS +", "tracemalloc peak"],
+                [
+                    "call",
+                    "median",
+                    "range (3 runs)",
+                    "× assess",
+                    "× read_csv",
+                    "peak RSS +",
+                    "tracemalloc peak",
+                ],
                 rows,
             ),
             f"target from the issue: assess() < {TARGET_SECONDS:g} s (a note, not a pass/fail).",
+            f"targets (issue 16): read_responses ≤ {READ_TARGET:g}× read_csv, alternating in one "
+            f"process: {paired:.2f}× ({'met' if paired <= READ_TARGET else 'NOT met'});"
+            f" to_results ≤ {RESULTS_TARGET:g}× assess: "
+            f"{median(figures['results']['times']) / base:.2f}× "
+            f"({'met' if median(figures['results']['times']) <= RESULTS_TARGET * base else 'NOT met'})",
             "CSV read back identical to the matrix written: "
             + ("yes" if figures["read"]["same_as_written"] else "NO — check read_responses"),
         ]
@@ -135,10 +166,11 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
         f"peak {_rss(a)} RSS, tracemalloc peak {megabytes(a['traced_peak'])}",
         f"read wide CSV {data.N_STAFF} x 40: {median(figures['read']['times']):.2f} s median "
         f"(3 runs), peak {_rss(figures['read'])} RSS, "
-        f"{median(figures['read']['times']) / base:.0f}x assess",
+        f"{paired:.2f}x read_csv side by side "
+        f"({median(figures['read']['times']) / base:.1f}x assess)",
         f"to_results {data.N_TEAMS} teams: {median(figures['results']['times']):.2f} s median "
         f"(3 runs), peak {_rss(figures['results'])} RSS, "
-        f"{median(figures['results']['times']) / base:.0f}x assess",
+        f"{median(figures['results']['times']) / base:.2f}x assess",
     ]
     return text, summary, figures
 
@@ -194,7 +226,21 @@ def startup_rows(tmp: Path) -> tuple[str, list[str]]:
     return text, [nb_line, fw_line]
 
 
-def main() -> None:
+PARTS = (
+    "assessment",
+    "startup",
+    "survey_import",
+    "cct_assess",
+    "linking",
+    "evaluation",
+    "plans",
+    "scaling",
+    "form",
+)
+
+
+def main(parts: tuple[str, ...] = PARTS) -> None:
+    """Every part by default; ``python benchmarks/run.py assessment survey_import`` runs some."""
     started = time.perf_counter()
     import numpy
     import pandas
@@ -204,43 +250,60 @@ def main() -> None:
         f"numpy {numpy.__version__}, pandas {pandas.__version__}, {platform.machine()}, "
         f"{__import__('os').cpu_count()} CPUs\n"
     )
+    summary: list[str] = []
     with tempfile.TemporaryDirectory(prefix="cct-bench-") as tmp:
-        assessment_text, assessment_summary, _ = assessment_rows(Path(tmp))
-        print(assessment_text + "\n", flush=True)
-        startup_text, startup_summary = startup_rows(Path(tmp))
-        print(startup_text + "\n")
-        _progress("importing a 50 MB KoboToolbox-style CSV")
-        print("Survey import (issue 3)")
-        survey_import.main()
-        print()
-        _progress("linking 50,000 simulated codes across two cycles")
-        linking_text, linking_summary = linking.rows()
-        print(linking_text + "\n", flush=True)
-        _progress("evaluating 2,000 teams × 3 cycles × 50,000 participants (~2 min)")
-        evaluation_text, evaluation_summary = evaluation.rows()
-        print(evaluation_text + "\n", flush=True)
-        _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
-        plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
-        print(plans_text + "\n", flush=True)
-        _progress("past one machine: PostgreSQL vs SQLite saves, plans on a Dask LocalCluster")
-        scaling_text, scaling_summary = scaling.rows(Path(tmp) / "scaling")
-        print(scaling_text + "\n", flush=True)
-        _progress("timing the reflection form in Chromium, stock Voila and cct serve (~10 min)")
-        form_text, form_summary = reflection_startup.rows()
-        print(form_text + "\n", flush=True)
+        if "assessment" in parts:
+            assessment_text, assessment_summary, _ = assessment_rows(Path(tmp))
+            print(assessment_text + "\n", flush=True)
+            summary += assessment_summary
+        if "startup" in parts:
+            startup_text, startup_summary = startup_rows(Path(tmp))
+            print(startup_text + "\n")
+            summary += startup_summary
+        if "survey_import" in parts:
+            _progress("importing a 50 MB KoboToolbox-style CSV")
+            print("Survey import (issues 3 and 16)")
+            figures = survey_import.main()
+            summary.append(figures["summary"])
+            print(flush=True)
+        if "cct_assess" in parts:
+            _progress(f"cct assess end to end, {data.N_STAFF:,} staff in {data.N_TEAMS} teams")
+            cct_text, cct_summary = cct_assess.rows(Path(tmp))
+            print(cct_text + "\n", flush=True)
+            summary += cct_summary
+        if "linking" in parts:
+            _progress("linking 50,000 simulated codes across two cycles")
+            linking_text, linking_summary = linking.rows()
+            print(linking_text + "\n", flush=True)
+            summary += linking_summary
+        if "evaluation" in parts:
+            _progress("evaluating 2,000 teams × 3 cycles × 50,000 participants (~2 min)")
+            evaluation_text, evaluation_summary = evaluation.rows()
+            print(evaluation_text + "\n", flush=True)
+            summary += evaluation_summary
+        if "plans" in parts:
+            _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
+            plans_text, plans_summary = plans.rows(Path(tmp) / "plans")
+            print(plans_text + "\n", flush=True)
+            summary += plans_summary
+        if "scaling" in parts:
+            _progress("past one machine: PostgreSQL vs SQLite saves, plans on a Dask LocalCluster")
+            scaling_text, scaling_summary = scaling.rows(Path(tmp) / "scaling")
+            print(scaling_text + "\n", flush=True)
+            summary += scaling_summary
+        if "form" in parts:
+            _progress("timing the reflection form in Chromium, stock Voila and cct serve (~10 min)")
+            form_text, form_summary = reflection_startup.rows()
+            print(form_text + "\n", flush=True)
+            summary += form_summary
     print("Summary")
-    for line in [
-        *assessment_summary,
-        *startup_summary,
-        *linking_summary,
-        *evaluation_summary,
-        *plans_summary,
-        *scaling_summary,
-        *form_summary,
-    ]:
+    for line in summary:
         print("  " + line)
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 
 
 if __name__ == "__main__":
-    main()
+    unknown = set(sys.argv[1:]) - set(PARTS)
+    if unknown:
+        raise SystemExit(f"unknown part(s) {', '.join(sorted(unknown))}; parts: {', '.join(PARTS)}")
+    main(tuple(sys.argv[1:]) or PARTS)

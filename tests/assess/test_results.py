@@ -53,3 +53,36 @@ def test_report_never_shows_withheld_team_figures(sample_outputs):
         assert "<svg" not in section and "respondents." not in section
     shown_total = int(sample_outputs.assessment.team_summary["respondents"].sum())
     assert f"with {shown_total} respondents between them" in html
+
+
+def test_to_results_is_the_document_the_frames_hold(sample_outputs):
+    """Built column by column, the document says what the assessment's frames say, row by row
+    (the straightforward construction it replaced, kept here as the reference)."""
+    import math
+
+    from toolkit.assess.results import to_results
+
+    assessment = sample_outputs.assessment
+    results = to_results(assessment, {"responses": "r.csv"})
+    reasons = assessment.priorities()["why"]
+    summary = assessment.team_summary
+    by_team = {t.team_id: t for t in results.teams}
+    assert list(by_team) == list(assessment.teams)
+    for team_id, cells in assessment.cells.groupby("team_id", sort=False):
+        team = by_team[team_id]
+        assert team.withheld == bool(summary.loc[team_id, "withheld"])
+        assert len(team.competencies) == len(cells)
+        for (idx, row), comp in zip(cells.iterrows(), team.competencies, strict=True):
+            for key in ("n", "mean", "ci_low", "ci_high", "gap", "priority"):
+                value = row[key]
+                expected = None if isinstance(value, float) and math.isnan(value) else value
+                assert getattr(comp, key) == expected, (team_id, key)
+            assert (comp.competency_id, comp.domain_id) == (row["competency_id"], row["domain_id"])
+            assert comp.rank == (int(row["rank"]) if idx in reasons.index else None)
+            assert comp.why == (reasons[idx] if idx in reasons.index else None)
+    languages = assessment.language
+    for team in results.teams:
+        rows = languages[languages["team_id"] == team.team_id].drop(columns="team_id")
+        assert [lang.model_dump() for lang in team.language_access] == rows.to_dict("records")
+    # valid as the reader reads it
+    assert type(results).model_validate(json.loads(results.model_dump_json())) == results

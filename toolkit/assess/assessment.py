@@ -76,8 +76,23 @@ class Assessment:
         if team_id is not None:
             cells = cells[cells["team_id"] == team_id]
         cells = cells.sort_values(["team_id", "rank"], kind="stable")
-        reasons = [_why(row, self.framework, self.teams) for row in cells.to_dict("records")]
-        return cells.assign(why=reasons)
+        return cells.assign(why=self._reasons(cells))
+
+    def reasons(self) -> pd.Series:
+        """The reason of every ranked competency (shown, with a gap), by the cells' index; in
+        no particular order (what the results file needs, without sorting)."""
+        cells = self.cells[~self.cells["withheld"] & (self.cells["priority"] > 0)]
+        return pd.Series(self._reasons(cells), index=cells.index, dtype=object)
+
+    def _reasons(self, cells: pd.DataFrame) -> list[str]:
+        columns = [c for c in _WHY_COLUMNS if c in cells.columns]
+        rows = zip(*(cells[c].tolist() for c in columns), strict=True)  # to_dict: cell by cell
+        names = {c.id: c.name["en"] for c in self.framework.competencies}
+        roles = {t: self.framework.role_name(team.role) for t, team in self.teams.items()}
+        return [
+            _why(dict(zip(columns, row, strict=True)), self.framework, self.teams, names, roles)
+            for row in rows
+        ]
 
 
 def competency_scores(responses: Responses, framework: Framework) -> np.ndarray:
@@ -122,12 +137,28 @@ def _group_stats(scores: np.ndarray, codes: np.ndarray, n_groups: int, keys: np.
     return n, total, squares, cell_key
 
 
-def _why(row: dict, framework: Framework, teams: dict[str, Team]) -> str:
+_WHY_COLUMNS = (  # what a reason says
+    "withheld", "team_id", "competency_id", "gap", "target", "mean", "ci_low", "ci_high",
+    "relevance", "context_weight",
+)  # fmt: skip
+
+
+def _why(
+    row: dict,
+    framework: Framework,
+    teams: dict[str, Team],
+    names: dict[str, str] | None = None,  # competency id → name, looked up once per call
+    roles: dict[str, str] | None = None,  # team id → role name
+) -> str:
     if row["withheld"]:
         return ""
     team = teams[row["team_id"]]
-    comp = framework.competency(row["competency_id"])
-    role = framework.role_name(team.role)
+    name = (
+        names[row["competency_id"]]
+        if names is not None
+        else framework.competency(row["competency_id"]).name["en"]
+    )
+    role = roles[row["team_id"]] if roles is not None else framework.role_name(team.role)
     if row["gap"] <= 0:
         return f"At or above the {role} target of {row['target']:.1f}."
     parts = [
@@ -143,7 +174,7 @@ def _why(row: dict, framework: Framework, teams: dict[str, Team]) -> str:
         parts.append(
             f"{team.interpreter_need_share:g}% of this team's clients need language support"
         )
-    return f"{comp.name['en']}: " + "; ".join(parts) + "."
+    return f"{name}: " + "; ".join(parts) + "."
 
 
 def assess(

@@ -7,12 +7,17 @@ A reader refuses files of another ``schema_version`` with a message saying which
 
 from __future__ import annotations
 
+import gc
 import json
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from toolkit.assess.assessment import Assessment
@@ -93,71 +98,107 @@ def _clean(value: Any) -> Any:
     return value
 
 
+def _column(frame: pd.DataFrame, name: str, as_int: bool = False) -> list[Any]:
+    """A column as Python values, NaN as None (null in the JSON), in C rather than per cell."""
+    values = frame[name].to_numpy()
+    if values.dtype.kind != "f":
+        return values.tolist()
+    missing = np.isnan(values)
+    out = (np.where(missing, 0, values).astype(np.int64) if as_int else values).astype(object)
+    out[missing] = None
+    return out.tolist()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts of Python values, column by column (``to_dict("records")`` goes cell by
+    cell through pandas and was most of the time of :func:`to_results`)."""
+    columns = [str(c) for c in frame.columns]
+    values = [_column(frame, c) for c in frame.columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+@contextmanager
+def _no_collector_pauses() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building tens of thousands of small objects
+    that form no cycles: it would otherwise walk the whole heap (the responses) many times."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def to_results(result: Assessment, sources: dict[str, str]) -> AssessmentResults:
-    """Build the results document from an assessment (withheld values become null)."""
-    reasons = result.priorities()["why"]
-    cells_of = dict(tuple(result.cells.groupby("team_id", sort=False)))
-    language_of = dict(tuple(result.language.groupby("team_id", sort=False)))
-    summary = result.team_summary.to_dict("index")
+    """Build the results document from an assessment (withheld values become null).
+
+    The document is built as plain data and validated once by pydantic, which checks it as
+    building each model would."""
+    with _no_collector_pauses():
+        return _to_results(result, sources)
+
+
+def _to_results(result: Assessment, sources: dict[str, str]) -> AssessmentResults:
+    reasons = result.reasons()
+    why_of = dict(zip(reasons.index.tolist(), reasons.tolist(), strict=True))
+    cells = result.cells
+    fields = {
+        "competency_id": _column(cells, "competency_id"),
+        "domain_id": _column(cells, "domain_id"),
+        "withheld": cells["withheld"].astype(bool).tolist(),
+        "n": _column(cells, "n", as_int=True),
+        **{k: _column(cells, k) for k in ("mean", "ci_low", "ci_high", "gap", "priority")},
+        "target": cells["target"].astype(float).tolist(),
+        "relevance": cells["relevance"].astype(int).tolist(),
+        "context_weight": cells["context_weight"].astype(float).tolist(),
+    }
+    ranked = [why_of.get(i) for i in cells.index.tolist()]  # reason, or None: not ranked
+    fields["rank"] = [
+        int(r) if why is not None else None
+        for r, why in zip(cells["rank"].tolist(), ranked, strict=True)
+    ]
+    fields["why"] = ranked
+    names = list(fields)
+    records = [dict(zip(names, row, strict=True)) for row in zip(*fields.values(), strict=True)]
+    competencies: dict[str, list[dict[str, Any]]] = {}
+    for team_id, record in zip(cells["team_id"].tolist(), records, strict=True):
+        competencies.setdefault(team_id, []).append(record)
+    language: dict[str, list[dict[str, Any]]] = {}
+    for row in _records(result.language):
+        language.setdefault(row.pop("team_id"), []).append(row)
+    summary = result.team_summary
+    withheld = dict(zip(summary.index.tolist(), summary["withheld"].tolist(), strict=True))
+    respondents = dict(zip(summary.index.tolist(), summary["respondents"].tolist(), strict=True))
     teams = []
     for team_id, team in result.teams.items():
-        comps = []
-        for idx, row in zip(
-            cells_of[team_id].index, cells_of[team_id].to_dict("records"), strict=True
-        ):
-            values = {
-                k: _clean(row[k]) for k in ("n", "mean", "ci_low", "ci_high", "gap", "priority")
-            }
-            ranked = idx in reasons.index
-            comps.append(
-                CompetencyResult(
-                    competency_id=row["competency_id"],
-                    domain_id=row["domain_id"],
-                    withheld=bool(row["withheld"]),
-                    n=None if values["n"] is None else int(values["n"]),
-                    mean=values["mean"],
-                    ci_low=values["ci_low"],
-                    ci_high=values["ci_high"],
-                    target=float(row["target"]),
-                    gap=values["gap"],
-                    relevance=int(row["relevance"]),
-                    context_weight=float(row["context_weight"]),
-                    priority=values["priority"],
-                    rank=int(row["rank"]) if ranked else None,
-                    why=reasons[idx] if ranked else None,
-                )
-            )
-        language = language_of.get(team_id)
-        withheld = bool(summary[team_id]["withheld"])
+        hidden = bool(withheld[team_id])
         teams.append(
-            TeamResult(
-                team_id=team_id,
-                team_name=team.name,
-                role=team.role,
-                withheld=withheld,
-                respondents=None if withheld else int(summary[team_id]["respondents"]),
-                client_regions=list(team.client_regions),
-                client_languages=dict(team.client_languages),
-                staff_languages=list(team.staff_languages),
-                interpreter_need_share=team.interpreter_need_share,
-                competencies=comps,
-                language_access=[]
-                if language is None
-                else [
-                    LanguageNeed(**rec)
-                    for rec in language.drop(columns="team_id").to_dict("records")
-                ],
-            )
+            {
+                "team_id": team_id,
+                "team_name": team.name,
+                "role": team.role,
+                "withheld": hidden,
+                "respondents": None if hidden else int(respondents[team_id]),
+                "client_regions": list(team.client_regions),
+                "client_languages": dict(team.client_languages),
+                "staff_languages": list(team.staff_languages),
+                "interpreter_need_share": team.interpreter_need_share,
+                "competencies": competencies[team_id],
+                "language_access": language.get(team_id, []),
+            }
         )
-    return AssessmentResults(
-        generated_at=datetime.now(UTC).replace(microsecond=0),
-        framework_version=result.framework.version,
-        threshold=result.threshold,
-        scale_minimum=result.framework.scale.minimum,
-        scale_maximum=result.framework.scale.maximum,
-        sources=sources,
-        privacy_note=result.privacy_note,
-        teams=teams,
+    return AssessmentResults.model_validate(
+        {
+            "generated_at": datetime.now(UTC).replace(microsecond=0),
+            "framework_version": result.framework.version,
+            "threshold": result.threshold,
+            "scale_minimum": result.framework.scale.minimum,
+            "scale_maximum": result.framework.scale.maximum,
+            "sources": sources,
+            "privacy_note": result.privacy_note,
+            "teams": teams,
+        }
     )
 
 

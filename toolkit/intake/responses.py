@@ -203,7 +203,10 @@ def responses_from_table(
             )
         )
 
-    stripped_ids = [str(c).strip() for c in wide["respondent_id"].to_numpy(dtype=object)]
+    stripped_ids = [  # the readers give text; str() only where a cell is not
+        c.strip() if isinstance(c, str) else str(c).strip()
+        for c in wide["respondent_id"].to_numpy(dtype=object)
+    ]
     respondent_ids = np.array(stripped_ids, dtype=object)
     # teams repeat: strip and look up each distinct team once
     team_codes, team_names = pd.factorize(wide["team_id"].to_numpy(dtype=object))
@@ -255,7 +258,8 @@ def responses_from_table(
 
     lo, hi = framework.scale.minimum, framework.scale.maximum
     ordered = [i for i in framework.item_ids if i in item_columns]
-    values = np.full((len(wide), len(framework.item_ids)), np.nan)
+    shape = (len(wide), len(framework.item_ids))
+    values: np.ndarray | None = None  # made when needed: the number block may be it
     position = {item: k for k, item in enumerate(framework.item_ids)}
     read_as_numbers = [i for i in ordered if wide[i].dtype.kind == "f"]
     if read_as_numbers:  # blank is NaN; all at once, as one block
@@ -267,11 +271,14 @@ def responses_from_table(
         ):
             raise NotPlainNumbers(read_as_numbers)
         columns = [position[i] for i in read_as_numbers]
-        if columns == list(range(values.shape[1])):  # every item, in order: the block is it
+        if columns == list(range(shape[1])):  # every item, in order: the block is it
             values = block if block.flags.writeable else block.copy()
         else:
+            values = np.full(shape, np.nan)
             for k, column in enumerate(columns):
                 values[:, column] = block[:, k]
+    if values is None:
+        values = np.full(shape, np.nan)
     for item in ordered:
         if item in read_as_numbers:
             continue

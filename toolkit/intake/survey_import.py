@@ -542,28 +542,31 @@ def _import_tidy_numbers(
     general path reads and reports on exactly as before."""
     if workbook_kind(data) or not data or data.isspace():
         return None
+    # first the head, to give up early on anything but the toolkit's layout (a Kobo export)
+    head = data[:SNIFF_BYTES]
+    if len(data) > SNIFF_BYTES:
+        head = head[: head.rfind(b"\n") + 1]
+    try:
+        head_text, _ = decode_text(head, name)
+        newline = head_text.find("\n")
+        if _SEP_LINE.match(head_text[: newline if newline >= 0 else len(head_text)]):
+            return None
+        separator = _detect_separator(head_text)
+        top = list(
+            itertools.islice(csv.reader(io.StringIO(head_text), delimiter=separator), HEADER_SCAN)
+        )
+    except (InputFileError, csv.Error):
+        return None
+    if not top or not top[0] or (forced or detect_format(top, [])).name != "tidy":
+        return None
+    fmt = forced or detect_format(top, [])
     try:
         text, encoding = decode_text(data, name)
     except InputFileError:
         return None
-    newline = text.find("\n")
-    if _SEP_LINE.match(text[: newline if newline >= 0 else len(text)]):
+    if separator != _detect_separator(text):
         return None
     if "\n\n" in text or "\n\r\n" in text or "\r\r" in text:  # blank lines: reported
-        return None
-    separator = _detect_separator(text)
-    try:
-        top = list(
-            itertools.islice(
-                csv.reader(io.StringIO(text[:SNIFF_BYTES]), delimiter=separator), HEADER_SCAN
-            )
-        )
-    except csv.Error:
-        return None
-    if not top or not top[0]:
-        return None
-    fmt = forced or detect_format(top, [])
-    if fmt.name != "tidy":
         return None
     table = wide_numbers_table(data, name, framework, text, encoding, separator)
     if table is None:
