@@ -10,7 +10,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser import CuttableProxy, chromium_page, require_chromium, voila_server
+from tests.browser import (
+    CuttableProxy,
+    chromium_page,
+    require_chromium,
+    signed_form_url,
+    voila_server,
+)
 from toolkit.reflect.store import ReflectionStore
 
 pytestmark = pytest.mark.browser
@@ -32,10 +38,7 @@ def server(store_url):
 
 
 def form_url(server: str, lang: str = "en", session: str = SESSION) -> str:
-    return (
-        f"{server}/voila/render/reflection.ipynb?session={session}&lang={lang}"
-        f"&competencies={COMPETENCIES}"
-    )
+    return signed_form_url(server, session, lang, COMPETENCIES.split(","))
 
 
 @pytest.fixture
@@ -65,6 +68,18 @@ def fill_all(page, commitment: str = "Brief the interpreter before each appointm
     page.press(".cct-commitment-date input", "Tab")
     pick(page, ".cct-relevance", 5)
     pick(page, ".cct-usefulness", 4)
+
+
+def poll(page, predicate: str, timeout: float = LOAD / 1000) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(predicate):
+                return True
+        except Exception:  # the page is navigating (reloading) right now
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def stored(store_url: str, commitment: str):
@@ -277,13 +292,15 @@ def test_a_page_whose_kernel_is_gone_reloads_with_its_draft(page, server):
         )
         assert status == 204
         proxy.cut()
-        page.wait_for_function(
-            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
-            f" != '{old_kernel}'",
-            timeout=LOAD,
+        # polled from here: the page's policy forbids the eval Playwright's own polling uses
+        assert poll(
+            page,
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent)"
+            f".kernelId != '{old_kernel}'",
         )
         page.wait_for_selector(".cct-send", timeout=LOAD)
-        page.wait_for_function(
-            "document.querySelector('.cct-commitment textarea').value == 'kept-through-a-restart'",
-            timeout=LOAD,
+        assert poll(
+            page,
+            "() => document.querySelector('.cct-commitment textarea').value"
+            " == 'kept-through-a-restart'",
         )

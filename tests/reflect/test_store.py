@@ -77,7 +77,7 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(url):
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(url):
     store = ReflectionStore(url)
-    assert store.revision() == "0001"
+    assert store.revision() == "0002"
     with store.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
     with pytest.raises(StoreError, match="schema revision 0099, written by a newer version"):
@@ -172,3 +172,35 @@ def test_an_acknowledged_submission_survives_a_kill_right_after(url):
     process.kill()  # SIGKILL: no clean shutdown, no WAL checkpoint
     process.wait()
     assert ReflectionStore(url).has("acked")
+
+
+def test_submissions_beyond_the_cap_are_kept_but_flagged(url):
+    store = ReflectionStore(url)
+    saved = [store.save(reflection(n), cap=3) for n in range(5)]
+    assert saved == [True] * 5  # nothing refused: the participant's words are kept
+    flags = [r.over_cap for r in store.load()]
+    assert flags == [False, False, False, True, True]
+    assert store.counts() == {"intake_north-20270201-0930": (3, 2)}
+    # another session has its own cap
+    store.save(reflection(9, session_id="intake_south-20270201-0930"), cap=3)
+    assert store.counts()["intake_south-20270201-0930"] == (1, 0)
+
+
+def test_a_store_of_the_first_schema_is_upgraded_with_nothing_flagged(url):
+    store = ReflectionStore(url, migrate=False)
+    with store.engine.begin() as connection:
+        store._alembic.attributes["connection"] = connection
+        from alembic import command
+
+        command.upgrade(store._alembic, "0001")
+        connection.execute(
+            sa.text(
+                "INSERT INTO reflections (submission_id, schema_version, session_id, language, "
+                "ratings, prompts, commitment, relevance, usefulness, submitted_at) VALUES "
+                "('old', 1, 's-20270101-0900', 'en', '{\"a\": {\"before\": 1, \"now\": 2}}', "
+                "'{}', 'c', 3, 3, '2027-01-01 10:00:00')"
+            )
+        )
+    upgraded = ReflectionStore(url)
+    assert upgraded.revision() == "0002"
+    assert [r.over_cap for r in upgraded.load()] == [False]

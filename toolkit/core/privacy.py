@@ -8,12 +8,24 @@ shown, so a withheld figure can never be recovered by subtracting shown ones fro
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from toolkit.core.exceptions import ToolkitError
 
 DEFAULT_THRESHOLD = 5
 MINIMUM_THRESHOLD = 2
+# set by `cct serve` for its kernels: the lowest threshold any page of that server may use
+FLOOR_ENV = "CCT_PRIVACY_THRESHOLD"
+
+
+def threshold_floor() -> int:
+    """The server's threshold (``cct serve``), below which no page may go; else the minimum."""
+    try:
+        return max(MINIMUM_THRESHOLD, int(os.environ.get(FLOOR_ENV, MINIMUM_THRESHOLD)))
+    except ValueError:
+        return DEFAULT_THRESHOLD  # a garbled setting errs on the side of withholding
 
 
 class ThresholdError(ToolkitError, ValueError):
@@ -35,7 +47,8 @@ def check_threshold(threshold: object) -> int:
             f"The privacy threshold must be at least {MINIMUM_THRESHOLD} (got {value}): "
             "below that, single people's answers would be shown"
         )
-    return value
+    # a viewer of a served page cannot go below the server's setting, whatever the page sends
+    return max(value, threshold_floor())
 
 
 def shown(counts: np.ndarray, threshold: int) -> np.ndarray:

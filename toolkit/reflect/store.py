@@ -5,6 +5,8 @@
   returns, even if the server is killed right after.
 * Idempotent: each form carries a ``submission_id`` made when the form is opened; saving it
   twice (a double click, a reload, a retry) stores it once.
+* Capped: a session's submissions beyond its cap (planned group size plus a margin) are kept
+  but flagged ``over_cap``, in the same transaction that counts them.
 * Versioned schema through Alembic (``toolkit/reflect/migrations``); a database written by a newer
   toolkit is refused with a plain message instead of being misread.
 """
@@ -60,6 +62,7 @@ class Reflection(BaseModel):
     commitment_date: date | None = None
     relevance: int = Field(ge=1, le=5)
     usefulness: int = Field(ge=1, le=5)
+    over_cap: bool = False  # beyond the session's cap: kept, never counted
     submitted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     @field_validator("prompts")
@@ -98,6 +101,7 @@ reflections = sa.Table(
     sa.Column("relevance", sa.Integer, nullable=False),
     sa.Column("usefulness", sa.Integer, nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("over_cap", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 
@@ -163,19 +167,43 @@ class ReflectionStore:
             if self.revision() != head:  # another process may have migrated at the same time
                 raise
 
-    def save(self, reflection: Reflection) -> bool:
-        """Store one reflection in one transaction. True if new, False if already stored."""
+    def save(self, reflection: Reflection, cap: int | None = None) -> bool:
+        """Store one reflection in one transaction. True if new, False if already stored.
+
+        With a ``cap``, a submission arriving when the session already counts ``cap`` is kept
+        but flagged ``over_cap``.
+        """
         row = reflection.model_dump(mode="python")
         row["ratings"] = {k: v for k, v in reflection.model_dump(mode="json")["ratings"].items()}
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(reflections)
-            .values(**row)
-            .on_conflict_do_nothing(index_elements=["submission_id"])
-        )
         with self.engine.begin() as connection:
+            if cap is not None:  # SQLite's write lock is held: the count cannot change meanwhile
+                counted = connection.execute(
+                    sa.select(sa.func.count())
+                    .select_from(reflections)
+                    .where(reflections.c.session_id == reflection.session_id)
+                    .where(reflections.c.over_cap.is_(False))
+                ).scalar_one()
+                row["over_cap"] = row["over_cap"] or counted >= cap
+            statement = (
+                insert(reflections)
+                .values(**row)
+                .on_conflict_do_nothing(index_elements=["submission_id"])
+            )
             result = connection.execute(statement)
         return result.rowcount == 1
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Per session: (submissions counted, submissions beyond its cap)."""
+        query = sa.select(
+            reflections.c.session_id, reflections.c.over_cap, sa.func.count()
+        ).group_by(reflections.c.session_id, reflections.c.over_cap)
+        found: dict[str, tuple[int, int]] = {}
+        with self.engine.connect() as connection:
+            for session_id, over, n in connection.execute(query):
+                counted, beyond = found.get(session_id, (0, 0))
+                found[session_id] = (counted, beyond + n) if over else (counted + n, beyond)
+        return found
 
     def load(self, session_id: str | None = None, team_id: str | None = None) -> list[Reflection]:
         """Every stored reflection (of one session or team), oldest first."""
