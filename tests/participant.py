@@ -19,8 +19,14 @@ from urllib.parse import urlsplit
 import requests
 import websocket
 
-CONFIG = re.compile(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>')
+CONFIG = re.compile(
+    r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.DOTALL
+)
+# the form's light page ("cct" template) and Voila's lab page put the widget's id differently
 OUTPUT = re.compile(r'<script type="application/vnd.voila.cell-output\+json">(.*?)</script>')
+VIEW = re.compile(
+    r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', re.DOTALL
+)
 
 
 @dataclass
@@ -96,6 +102,8 @@ class Participant:
             view = json.loads(raw).get("data", {}).get("application/vnd.jupyter.widget-view+json")
             if view:
                 self.visit.model_id = view["model_id"]
+        for raw in VIEW.findall(page.text):
+            self.visit.model_id = json.loads(raw)["model_id"]
         if not self.visit.model_id:
             self.visit.problem = "no form on the page"
         return self.visit
