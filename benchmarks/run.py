@@ -34,6 +34,10 @@ Start-up (fresh processes, wall clock, median of 5):
 Reflection form (issue 5): see ``benchmarks/reflection_startup.py`` — time to a usable form in
 Chromium, one participant and 30 arriving over a minute, stock Voila against ``cct serve``.
 
+A crowd (issue 13): see ``benchmarks/crowd.py`` — 100 websocket participants and one Chromium
+arriving over 60 s, stock Voila and ``cct serve``: p50/p95 to a usable form and to the
+confirmation, reflections stored, kernels left two minutes after, memory per participant.
+
 Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plans``, by the
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
@@ -53,7 +57,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project root importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import data, imports, plans, reflection_startup, survey_import
+from benchmarks import crowd, data, imports, plans, reflection_startup, survey_import
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
 TARGET_SECONDS = 2.0
@@ -201,8 +205,20 @@ def main() -> None:
         _progress("timing the reflection form in Chromium, stock Voila and cct serve (~10 min)")
         form_text, form_summary = reflection_startup.rows()
         print(form_text + "\n", flush=True)
+        _progress(
+            f"a crowd of {crowd.CROWD} websocket participants, stock Voila and cct serve "
+            f"(~{2 * (crowd.SECONDS + crowd.LINGER + 120) / 60:.0f} min)"
+        )
+        crowd_text, crowd_summary = crowd.rows()
+        print(crowd_text + "\n", flush=True)
     print("Summary")
-    for line in [*assessment_summary, *startup_summary, *plans_summary, *form_summary]:
+    for line in [
+        *assessment_summary,
+        *startup_summary,
+        *plans_summary,
+        *form_summary,
+        *crowd_summary,
+    ]:
         print("  " + line)
     print(f"\n(whole run: {time.perf_counter() - started:.0f} s)")
 

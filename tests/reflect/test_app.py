@@ -239,6 +239,41 @@ def test_closing_the_page_shuts_its_kernel_down(page, server):
         time.sleep(0.3)
 
 
+def hide_the_page(page, hidden: bool = True) -> None:
+    """As when a phone is locked or the participant switches app (no pagehide then)."""
+    page.evaluate(
+        """(hidden) => {
+            Object.defineProperty(document, 'visibilityState',
+                                  {value: hidden ? 'hidden' : 'visible', configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""",
+        hidden,
+    )
+
+
+def test_hiding_the_page_after_sending_frees_its_kernel_and_coming_back_says_sent(
+    page, server, store_url
+):
+    open_form(page, form_url(server))
+    kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+    hide_the_page(page)  # before sending, the kernel stays: the participant comes back to it
+    page.wait_for_timeout(1000)
+    assert kernel_exists(server, kernel_id)
+    hide_the_page(page, hidden=False)
+    fill_all(page, commitment="then-locked-the-phone")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    hide_the_page(page)
+    deadline = time.monotonic() + 30
+    while kernel_exists(server, kernel_id):
+        assert time.monotonic() < deadline, "the kernel outlived the hidden page"
+        time.sleep(0.3)
+    with page.expect_navigation(timeout=LOAD):
+        hide_the_page(page, hidden=False)
+    page.wait_for_selector(".cct-already", timeout=LOAD)  # restored from the browser: sent
+    assert len(stored(store_url, "then-locked-the-phone")) == 1
+
+
 def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, server, store_url):
     with CuttableProxy(server) as proxy:
         open_form(page, form_url(proxy.url))
