@@ -101,6 +101,7 @@ def test_facilitator_pages_send_a_visitor_to_the_login_and_start_no_kernel(serve
 
 def test_the_notebook_list_and_the_landing_pages_sessions_need_the_login(server):
     assert requests.get(f"{server}/voila/api/contents", timeout=10).status_code == 403
+    assert requests.get(f"{server}/counts", timeout=10).status_code == 403
     landing = requests.get(server + "/", timeout=10).text
     assert "log in" in landing and TODAY_SESSION not in landing and "sig=" not in landing
 
@@ -157,6 +158,7 @@ def test_the_landing_page_gives_facilitators_todays_links_qr_codes_and_counts(se
     assert "Needs assessment" in page and "Debrief" in page and "Session plan" in page
     assert TODAY_SESSION in page and "<svg" in page
     assert "0 of at most 5" in page  # group of 2, margin 3
+    assert logged_in(server).get(f"{server}/counts", timeout=10).json() == {}
     link = page.split(f'data-session="{TODAY_SESSION}"')[1].split('href="')[1].split('"')[0]
     assert link.replace("&amp;", "&") == signed_form_url(PUBLIC_URL, TODAY_SESSION)
     other = TEST_SESSIONS[0]

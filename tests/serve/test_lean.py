@@ -80,11 +80,11 @@ def test_a_crowd_that_leaves_leaves_no_kernel_and_the_pool_refills(server, store
     link = signed_form_url(server, TEST_SESSIONS[0])
     stayer = None
     with ThreadPoolExecutor(max_workers=5) as crowd:
-        # twenty open the form and drop the connection, ten only fetch the page (no socket),
-        # and one sends a reflection and stays connected
+        # twenty open the form, send it and drop the connection; ten only fetch the page (no
+        # socket); then one sends a reflection and stays connected
         visits = list(
             crowd.map(
-                lambda k: run_participant(link) if k % 3 else _plain_get(link),
+                lambda k: run_participant(link, f"crowd-{k}") if k % 3 else _plain_get(link),
                 range(CROWD),
             )
         )
@@ -106,9 +106,9 @@ def test_a_crowd_that_leaves_leaves_no_kernel_and_the_pool_refills(server, store
     assert settled, health(server)
     # the one still connected keeps its kernel (and can still send), the pool is whole again
     stayer.submit("still here after the others left")
-    assert [r.commitment for r in ReflectionStore(store_url).load()] == [
-        "still here after the others left"
-    ]
+    stored = sorted(r.commitment for r in ReflectionStore(store_url).load())
+    sent = sorted(f"crowd-{k}" for k in range(CROWD) if k % 3)
+    assert stored == sorted([*sent, "still here after the others left"])  # all, once each
     stayer.leave()
     assert wait_for(
         lambda: health(server)["kernels"] == POOL, timeout=IDLE_SECONDS + CULL_INTERVAL + 120

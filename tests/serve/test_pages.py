@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import time
+from datetime import date, timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from tests.browser import (
     voila_server,
     write_plans,
 )
+from toolkit.reflect.store import Rating, Reflection, ReflectionStore
 
 pytestmark = pytest.mark.browser
 LOAD = 120_000
@@ -22,14 +24,16 @@ TODAY_SESSION = f"intake_south-{date.today():%Y%m%d}-1400"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def store_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db')}/reflections.sqlite"
+
+
+@pytest.fixture(scope="module")
+def server(store_url, tmp_path_factory):
     require_chromium()
     plans = write_plans(tmp_path_factory.mktemp("plans"))
     write_plans(plans, [TODAY_SESSION], group_size=12, start=f"{date.today()}T14:00")
-    db = tmp_path_factory.mktemp("db") / "reflections.sqlite"
-    with voila_server(
-        env={"CCT_DATABASE_URL": f"sqlite:///{db}"}, plans_dir=plans, pool_size=1
-    ) as url:
+    with voila_server(env={"CCT_DATABASE_URL": store_url}, plans_dir=plans, pool_size=1) as url:
         yield url
 
 
@@ -45,6 +49,18 @@ def page(server):
         yield page
 
 
+def reflection(session_id: str) -> Reflection:
+    return Reflection(
+        session_id=session_id,
+        language="en",
+        ratings={"communication.active_listening": Rating(before=2, now=4)},
+        commitment="Ask how the client prefers to be addressed",
+        commitment_date=date.today() + timedelta(days=7),
+        relevance=5,
+        usefulness=4,
+    )
+
+
 def serious_violations(page) -> list:
     from axe_playwright_python.sync_playwright import Axe
 
@@ -56,7 +72,7 @@ def serious_violations(page) -> list:
     ]
 
 
-def test_the_public_landing_page_and_the_login_are_accessible(page, server):
+def test_the_public_landing_page_and_the_login_are_accessible(page, server, store_url):
     page.goto(server + "/", timeout=LOAD)
     assert "Participants" in page.inner_text("main")
     assert not serious_violations(page)
@@ -69,6 +85,13 @@ def test_the_public_landing_page_and_the_login_are_accessible(page, server):
     page.click("button[type=submit]")
     page.wait_for_selector(f"[data-session='{TODAY_SESSION}']", timeout=LOAD)
     assert not serious_violations(page)  # today's sessions, links and QR codes
+    counted = f"[data-session='{TODAY_SESSION}'] .cct-counted"
+    assert page.inner_text(counted) == "0 of at most 15"
+    ReflectionStore(store_url).save(reflection(TODAY_SESSION))  # a participant sends meanwhile
+    deadline = time.monotonic() + 60
+    while page.inner_text(counted) != "1 of at most 15":  # live, without a reload
+        assert time.monotonic() < deadline, page.inner_text(counted)
+        time.sleep(0.5)
     assert not page.refused, page.refused
 
 

@@ -243,6 +243,19 @@ class LandingHandler(RoomHandler):
         )
 
 
+class CountsHandler(RoomHandler):
+    """Submissions per session, counted and beyond the cap, for the start page: facilitators."""
+
+    async def get(self) -> None:
+        if not self.is_facilitator():
+            raise tornado.web.HTTPError(403)
+        loop = asyncio.get_running_loop()
+        counts = await loop.run_in_executor(None, lambda: self.room.store().counts())
+        self.set_header("Content-Type", "application/json")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(json.dumps({s: {"counted": c, "beyond": b} for s, (c, b) in counts.items()}))
+
+
 class HealthHandler(RoomHandler):
     """For a monitor or systemd: 200 and JSON if the server can take a participant, else 503."""
 
@@ -319,6 +332,7 @@ class RoomServer(Voila):
         }
         handlers = [
             (url_path_join(self.server_url, "health"), HealthHandler),
+            (url_path_join(self.server_url, "counts"), CountsHandler),
             (url_path_join(self.server_url, "login"), LoginHandler),
             (url_path_join(self.server_url, "logout"), LogoutHandler),
         ]
