@@ -47,7 +47,15 @@ def test_loopback_by_default_and_the_public_url_follows_the_server():
     launch = prepare(room, server)
     assert "--Voila.ip=127.0.0.1" in launch.argv and "--Voila.port_retries=0" in launch.argv
     assert launch.password_made and len(launch.password) >= 20
-    assert not launch.traits["secure_cookies"]
+    assert not launch.traits["secure_cookies"] and not launch.notes
+
+
+def test_listening_on_the_network_without_a_public_url_says_what_to_set():
+    room, server = settings(None, host="0.0.0.0")
+    [note] = prepare(room, server).notes
+    assert "phones cannot open" in note and "--public-url" in note
+    room, server = settings(None, host="0.0.0.0", public_url="http://192.168.1.20:8866/")
+    assert prepare(room, server).notes == []
 
 
 def test_https_public_url_makes_cookies_secure_and_the_kernels_get_the_floor():

@@ -76,6 +76,7 @@ class Launch:
     password_made: bool
     own_url: str
     public_url: str
+    notes: list[str]
 
 
 def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
@@ -108,7 +109,15 @@ def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
         "database_url": room.database_url,
     }
     environment = voila_environment({**os.environ, **room.kernel_environment()})
-    return Launch(argv, traits, environment, password, made, server.own_url(), url)
+    notes = []
+    if not server.is_loopback() and not room.public_url:
+        notes.append(
+            f"Note: listening on {server.host} but no public URL is set, so handouts and QR "
+            f"codes point to {url}, which phones cannot open. Set --public-url (or "
+            "c.Room.public_url) to this machine's address on the room's network, e.g. "
+            f"http://192.168.1.20:{server.port}{server.base_url}, and re-run cct plans."
+        )
+    return Launch(argv, traits, environment, password, made, server.own_url(), url, notes)
 
 
 def run(launch: Launch, say: Callable[[str], None] = print) -> None:
@@ -119,6 +128,8 @@ def run(launch: Launch, say: Callable[[str], None] = print) -> None:
     os.environ.update(launch.environment)
     os.chdir(PROJECT_ROOT)
     say(f"Participants' form links and QR codes point to {launch.public_url}")
+    for note in launch.notes:
+        say(note)
     if launch.password_made:
         say(f"Facilitators: open {launch.own_url}?token={launch.password}")
         say(f"  (or log in at {launch.own_url}login with the token {launch.password})")
