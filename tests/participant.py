@@ -23,7 +23,9 @@ CONFIG = re.compile(
     r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', re.DOTALL
 )
 # the form's light page ("cct" template) and Voila's lab page put the widget's id differently
-OUTPUT = re.compile(r'<script type="application/vnd.voila.cell-output\+json">(.*?)</script>')
+OUTPUT = re.compile(
+    r'<script type="application/vnd.voila.cell-output\+json">(.*?)</script>', re.DOTALL
+)
 VIEW = re.compile(
     r'<script type="application/vnd.jupyter.widget-view\+json">(.*?)</script>', re.DOTALL
 )

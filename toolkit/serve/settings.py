@@ -109,13 +109,13 @@ class Server(Configurable):
         4, min=0, help="Kernels kept ready for the participants' form (0: none)."
     ).tag(config=True)
     kernel_idle_seconds = Integer(
-        120,
+        60,
         min=10,
         help="A kernel nobody is connected to is shut down after this many seconds (a visitor "
         "who left, a page that was only fetched). Kernels kept ready are never shut.",
     ).tag(config=True)
     cull_interval_seconds = Integer(
-        15, min=1, help="How often to look for such kernels, in seconds."
+        10, min=1, help="How often to look for such kernels, in seconds."
     ).tag(config=True)
     template = Unicode(
         "cct",
