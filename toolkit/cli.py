@@ -153,7 +153,8 @@ def plans(
     room, server = settings(config, public_url=public_url)
     if room.secret_file:  # the key that signs the form links, for the planning kernels
         os.environ[SECRET_ENV] = str(Path(room.secret_file).resolve())
-    jobs = read_jobs(sessions, results, out, base_url=served_at(room, server))
+    # without the trailing slash, as the plans made before had it (a re-run skips them)
+    jobs = read_jobs(sessions, results, out, base_url=served_at(room, server).rstrip("/"))
     executor = None
     if scheduler:
         try:

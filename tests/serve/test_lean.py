@@ -115,6 +115,15 @@ def test_a_crowd_that_leaves_leaves_no_kernel_and_the_pool_refills(server, store
     ), health(server)
 
 
+def _kernels_of(folder: str) -> list[int]:
+    found = []
+    for process in psutil.process_iter(["pid", "cmdline", "status"]):
+        cmdline = " ".join(process.info["cmdline"] or [])
+        if folder in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
+            found.append(process.info["pid"])
+    return found
+
+
 def _plain_get(link: str):
     from tests.participant import Participant
 
@@ -162,18 +171,26 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal)
         assert wait_for(lambda: health(url)["pool"].get("reflection.ipynb") == 1, 180)
         visit = run_participant(signed_form_url(url, TEST_SESSIONS[0]))  # a visitor's kernel
         assert not visit.problem, visit.problem
+        # the pool has refilled (a kernel stopped halfway through its preheating run logs the
+        # interrupted run; that is the kernel's word, not a process left behind)
+        assert wait_for(lambda: health(url)["pool"].get("reflection.ipynb") == 1, 180)
         processes = psutil.Process(server.pid).children(recursive=True)
         assert len(processes) >= 2  # the pool's kernel and the visitor's
         server.send_signal(stop_signal)
         assert server.wait(60) == 0 or stop_signal == signal.SIGINT
         gone, alive = psutil.wait_procs(processes, timeout=30)
         assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
+        # nor any kernel started while stopping: none of its connection files is in use
+        log.seek(0)
+        folder = log.read().split("Storing connection files in ")[1].split()[0].rstrip(".")
+        assert wait_for(lambda: not _kernels_of(folder), 30), _kernels_of(folder)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)
         log.seek(0)
         text = log.read()
         log.close()
-    assert "Traceback" not in text, text[-3000:]
+    # the server stopped cleanly (a kernel interrupted mid-start may print its own traceback)
+    assert "Uncaught exception" not in text and "[RoomServer] ERROR" not in text, text[-3000:]
     # kernels on Unix sockets, the toolkit's notebooks trusted: a log without false alarms
     assert "without encryption" not in text and "not trusted" not in text
