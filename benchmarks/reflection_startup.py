@@ -2,7 +2,7 @@
 
 Side by side in one run: stock ``voila notebooks/reflection.ipynb`` with default settings,
 and ``cct serve`` (Voila with the participants' form preheated and its light page, the "cct"
-template; see ``toolkit.cli``). "Usable" = the Send button is in the page, which the form draws
+template; see ``toolkit.serve``), both opening the same signed link of a planned session. "Usable" = the Send button is in the page, which the form draws
 only once its widget is connected to its kernel.
 
 * single participant: ``SINGLE`` page loads one after another (a fresh browser each, 3 s
@@ -30,8 +30,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_FLAGS, free_port  # noqa: E402
-from toolkit.cli import voila_arguments, voila_environment  # noqa: E402
+from tests.browser import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    TEST_PASSWORD,
+    TEST_SESSIONS,
+    free_port,
+    signed_form_url,
+    write_plans,
+)
 from toolkit.reflect.store import upgrade_schema  # noqa: E402
 
 SINGLE = 5
@@ -39,10 +46,6 @@ CROWD = 30
 CROWD_SECONDS = 60
 POOL_SIZE = 6
 LIMIT = 300  # seconds; a page not usable by then counts as this long
-QUERY = (
-    "session=intake_north-20270201-0930&lang=en"
-    "&competencies=communication.active_listening,language_access.working_with_interpreters"
-)
 
 
 def _start(command: list[str], env: dict) -> subprocess.Popen:
@@ -120,9 +123,16 @@ async def _measure(url: str) -> dict:
     return {"single": single, "crowd": list(crowd)}
 
 
-def _run(kind: str, db: str) -> dict:
+def _run(kind: str, db: str, plans: Path) -> dict:
+    """One server: stock Voila on the notebook, or `cct serve`; the same signed link."""
     port = free_port()
-    env = {**os.environ, "CCT_DATABASE_URL": db}
+    env = {
+        **os.environ,
+        "CCT_DATABASE_URL": db,
+        "CCT_PLANS_DIR": str(plans),
+        "CCT_PASSWORD": TEST_PASSWORD,
+    }
+    link = signed_form_url(f"http://127.0.0.1:{port}", TEST_SESSIONS[0])
     if kind == "stock":
         command = [
             sys.executable,
@@ -132,11 +142,11 @@ def _run(kind: str, db: str) -> dict:
             f"--port={port}",
             "--no-browser",
         ]
-        url = f"http://127.0.0.1:{port}/?{QUERY}"
+        url = link.replace("/voila/render/reflection.ipynb", "/")
     else:
-        env = voila_environment(env)
-        command = [sys.executable, "-m", "voila", *voila_arguments(port, POOL_SIZE), "--no-browser"]
-        url = f"http://127.0.0.1:{port}/voila/render/reflection.ipynb?{QUERY}"
+        command = [str(Path(sys.executable).with_name("cct")), "serve", f"--port={port}"]
+        command += [f"--plans-dir={plans}", f"--pool-size={POOL_SIZE}", "--no-browser"]
+        url = link
     server = _start(command, env)
     try:
         _wait_http(f"http://127.0.0.1:{port}/")
@@ -155,7 +165,8 @@ def rows() -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
         db = f"sqlite:///{tmp}/reflections.sqlite"
         upgrade_schema(db)
-        figures = {kind: _run(kind, db) for kind in ("stock", "ours")}
+        plans = write_plans(Path(tmp) / "plans", group_size=CROWD + SINGLE + 5)
+        figures = {kind: _run(kind, db, plans) for kind in ("stock", "ours")}
     s, o = figures["stock"], figures["ours"]
     ms, mo = statistics.median(s["single"]), statistics.median(o["single"])
     cs, co = statistics.median(s["crowd"]), statistics.median(o["crowd"])

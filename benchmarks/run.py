@@ -37,6 +37,10 @@ Start-up (fresh processes, wall clock, median of 5):
 Reflection form (issue 5): see ``benchmarks/reflection_startup.py`` — time to a usable form in
 Chromium, one participant and 30 arriving over a minute, stock Voila against ``cct serve``.
 
+A crowd (issue 13): see ``benchmarks/crowd.py`` — 100 websocket participants and one Chromium
+arriving over 60 s, stock Voila and ``cct serve``: p50/p95 to a usable form and to the
+confirmation, reflections stored, kernels left two minutes after, memory per participant.
+
 Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plans``, by the
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
@@ -74,6 +78,7 @@ if __package__ in (None, ""):  # run as a script: make the project root importab
 
 from benchmarks import (
     cct_assess,
+    crowd,
     data,
     evaluation,
     imports,
@@ -236,6 +241,7 @@ PARTS = (
     "plans",
     "scaling",
     "form",
+    "crowd",
 )
 
 
@@ -296,6 +302,14 @@ def main(parts: tuple[str, ...] = PARTS) -> None:
             form_text, form_summary = reflection_startup.rows()
             print(form_text + "\n", flush=True)
             summary += form_summary
+        if "crowd" in parts:
+            _progress(
+                f"a crowd of {crowd.CROWD} websocket participants, stock Voila and cct serve "
+                f"(~{2 * (crowd.SECONDS + crowd.LINGER + 120) / 60:.0f} min)"
+            )
+            crowd_text, crowd_summary = crowd.rows()
+            print(crowd_text + "\n", flush=True)
+            summary += crowd_summary
     print("Summary")
     for line in summary:
         print("  " + line)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import socket
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.cli import voila_arguments, voila_environment
 from toolkit.core.paths import PROJECT_ROOT
+from toolkit.serve.launch import voila_arguments, voila_environment
 
 CHROMIUM = os.environ.get("CCT_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -47,52 +48,129 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# the facilitators' password of every test server; their pages open with ?token=…
+TEST_PASSWORD = "facilitator-test-password"
+# sessions planned for the test servers (group size 30: room for every test's submissions)
+TEST_SESSIONS = (
+    "intake_north-20270201-0930",
+    "housing_east-20270204-0930",
+    "housing_east-20270211-0930",
+)
+FORM_COMPETENCIES = ["communication.active_listening", "language_access.working_with_interpreters"]
+
+
+def write_plans(folder: Path, sessions=TEST_SESSIONS, group_size: int = 30, start=None) -> Path:
+    """plan.json files as `cct plans` writes them, for the sessions a test server accepts."""
+    for session_id in sessions:
+        (folder / session_id).mkdir(parents=True, exist_ok=True)
+        day = session_id.rsplit("-", 2)
+        begins = start or f"{day[1][:4]}-{day[1][4:6]}-{day[1][6:]}T{day[2][:2]}:{day[2][2:]}"
+        plan = {
+            "schema_version": 1,
+            "session_id": session_id,
+            "team_id": day[0],
+            "start": begins,
+            "minutes": 180,
+            "format": "in_person",
+            "group_size": group_size,
+            "language": "en",
+            "competencies": FORM_COMPETENCIES,
+        }
+        (folder / session_id / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+    return folder
+
+
+def signed_form_url(server: str, session: str, lang: str = "en", competencies=None) -> str:
+    """The form link `cct plans` prints on a handout, signed with the tests' key."""
+    from toolkit.plan.planner import form_link
+
+    return form_link(server, session, competencies or FORM_COMPETENCIES, lang)
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url + "/voila/api/shutdown", timeout=1)
+        except urllib.error.HTTPError:
+            return  # the server answers
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.seek(0)
+                raise RuntimeError(f"the server did not start:\n{log.read()[-3000:]}") from None
+            time.sleep(0.2)
+        else:
+            return
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(10)
+
+
 @contextmanager
 def voila_server(
     extra: list[str] | None = None,
     timeout: float = 60,
     env: dict | None = None,
     template: str = "cct",
+    stock: bool = False,
+    plans_dir: Path | None = None,
+    pool_size: int | None = None,
 ):
+    """The toolkit's server as `cct serve` starts it (``stock``: plain Voila, no lock), on a
+    free loopback port, with the test sessions planned and ``TEST_PASSWORD`` for facilitators."""
+    import tempfile
+
     port = free_port()
     log = open(Path(os.environ.get("TMPDIR", "/tmp")) / f"voila-{port}.log", "w+")
-    process = subprocess.Popen(
-        [
+    folder = tempfile.TemporaryDirectory(prefix="cct-plans-")
+    plans = plans_dir or write_plans(Path(folder.name))
+    server_env = {**os.environ, "CCT_PASSWORD": TEST_PASSWORD, **(env or {})}
+    if stock:
+        command = [
             sys.executable,
             "-m",
             "voila",
             *voila_arguments(port, template=template),
             "--no-browser",
             *(extra or []),
-        ],
+        ]
+        server_env = voila_environment(server_env)
+    else:
+        command = [
+            str(Path(sys.executable).with_name("cct")),
+            "serve",
+            f"--port={port}",
+            f"--plans-dir={plans}",
+            "--no-browser",
+            *([f"--pool-size={pool_size}"] if pool_size is not None else []),
+            *(extra or []),
+        ]
+        if template != "cct":
+            config = Path(folder.name) / "cct_config.py"
+            config.write_text(f"c.Server.template = {template!r}\n", encoding="utf-8")
+            command.append(f"--config={config}")
+    process = subprocess.Popen(
+        command,
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env=voila_environment({**os.environ, **(env or {})}),
+        env=server_env,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
     try:
-        while True:
-            try:
-                urllib.request.urlopen(url + "/voila/api/shutdown", timeout=1)
-            except urllib.error.HTTPError:
-                break  # the server answers
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"voila did not start:\n{log.read()[-3000:]}") from None
-                time.sleep(0.2)
-            else:
-                break
+        wait_until_up(url, process, log, timeout)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
+        folder.cleanup()
 
 
 @contextmanager

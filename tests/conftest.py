@@ -19,6 +19,22 @@ TEAM_HEADER = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def link_signing_key(tmp_path_factory):
+    """One key for the whole run, shared by the tests and the servers and kernels they start
+    (they inherit the environment), never the checkout's var/link_secret."""
+    import os
+
+    path = tmp_path_factory.mktemp("secret") / "link_secret"
+    previous = os.environ.get("CCT_SECRET_FILE")
+    os.environ["CCT_SECRET_FILE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("CCT_SECRET_FILE", None)
+    else:
+        os.environ["CCT_SECRET_FILE"] = previous
+
+
 @pytest.fixture(scope="session")
 def framework():
     return default_framework()

@@ -21,7 +21,7 @@ from toolkit.core.paths import PACKAGE_DIR, PROJECT_ROOT
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CONFIG = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LAYERS = CONFIG["tool"]["importlinter"]["contracts"][0]["layers"]
-LOOP = ["core", "intake", "assess", "plan", "reflect", "debrief", "evaluate"]
+LOOP = ["core", "intake", "assess", "plan", "reflect", "debrief", "evaluate", "serve"]
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
@@ -108,6 +108,7 @@ def test_the_wheel_carries_the_form_assets_and_the_migrations(tmp_path):
         "toolkit/reflect/migrations/script.py.mako",
         "toolkit/reflect/migrations/versions/0001_reflections.py",
         "toolkit/reflect/migrations/versions/0002_append_only_errors.py",
+        "toolkit/reflect/migrations/versions/0003_over_cap.py",
         *(f"toolkit/{step}/__init__.py" for step in LOOP),
     ]:
         assert needed in names

@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import functools
 import os
-import subprocess
-import sys
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from toolkit.core.exceptions import ToolkitError
-from toolkit.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, TEMPLATES_DIR
+from toolkit.core.paths import NOTEBOOKS_DIR
 
 app = typer.Typer(
     help="Cultural competency training toolkit: assess needs, plan sessions, reflect, evaluate.",
@@ -27,6 +24,8 @@ app = typer.Typer(
 )
 
 BAD_INPUT = 2
+
+
 NEEDS_NOTEBOOK = NOTEBOOKS_DIR / "needs_assessment.ipynb"
 
 
@@ -187,9 +186,16 @@ def plans(
     ),
     workers: Annotated[int | None, typer.Option(help="Processes (default: every core)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Re-plan unchanged sessions too")] = False,
-    base_url: Annotated[str, typer.Option(help="Where the reflection app is served")] = (
-        "http://localhost:8866"
-    ),
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            "--public-url",
+            "--base-url",
+            help="Address of the reflection app on handouts and QR codes "
+            "(default: Room.public_url in cct_config.py, else this machine's cct serve)",
+        ),
+    ] = None,
+    config: ConfigOption = None,
     scheduler: Annotated[
         str | None,
         typer.Option(
@@ -199,9 +205,16 @@ def plans(
     ] = None,
 ) -> None:
     """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
+    from toolkit.core.signing import SECRET_ENV
     from toolkit.plan.batch import read_jobs, run_batch, run_on_cluster
+    from toolkit.serve.settings import public_url as served_at
+    from toolkit.serve.settings import settings
 
-    jobs = read_jobs(sessions, results, out, base_url=base_url)
+    room, server = settings(config, public_url=public_url)
+    if room.secret_file:  # the key that signs the form links, for the planning kernels
+        os.environ[SECRET_ENV] = str(Path(room.secret_file).resolve())
+    # without the trailing slash, as the plans made before had it (a re-run skips them)
+    jobs = read_jobs(sessions, results, out, base_url=served_at(room, server).rstrip("/"))
     if scheduler:
         summary = run_on_cluster(jobs, out, scheduler, force=force)
     else:
@@ -466,76 +479,77 @@ def db_grant(
     typer.echo(f"The app can now run as {role}: it may add and read reflections, not change them.")
 
 
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="Settings file (default: cct_config.py in this folder, if there is one)"
+    ),
+]
+
+
 @app.command()
 @plain_errors
 def serve(
-    port: Annotated[int, typer.Option(help="Port to listen on")] = 8866,
+    config: ConfigOption = None,
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on: 127.0.0.1 (default) or 0.0.0.0 for the room"),
+    ] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8866)")] = None,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="Address participants' phones use, as on handouts and QR codes"),
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Path prefix behind a proxy or JupyterHub, e.g. /cct/")
+    ] = None,
     pool_size: Annotated[
-        int, typer.Option(help="Kernels kept ready for the participants' form (0: none)")
-    ] = 4,
+        int | None,
+        typer.Option(help="Kernels kept ready for the participants' form (0: none; default 4)"),
+    ] = None,
+    plans_dir: Annotated[
+        Path | None, typer.Option(help="Folder of the session plans (default out/plans)")
+    ] = None,
+    threshold: Annotated[
+        int | None,
+        typer.Option(help="Privacy threshold no page can go below (default 5)"),
+    ] = None,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a browser")] = False,
 ) -> None:
-    """Serve the notebooks as Voila apps (data files are never served)."""
-    from toolkit.reflect.store import ReflectionStore, StoreError
+    """Serve the apps: participants' forms by signed link, the rest after a login.
 
-    try:  # the form saves there: say now, not to the first participant, if it cannot
-        ReflectionStore().engine.dispose()
-    except StoreError as exc:
-        typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
-        raise typer.Exit(BAD_INPUT) from None
-    command = [sys.executable, "-m", "voila", *voila_arguments(port, pool_size)]
-    if no_browser:
-        command.append("--no-browser")
-    raise typer.Exit(subprocess.call(command, cwd=PROJECT_ROOT, env=voila_environment()))
-
-
-# notebooks a facilitator opens now and then: no kernels kept waiting for them
-FACILITATOR_NOTEBOOKS = ("needs_assessment.ipynb", "session_plan.ipynb", "debrief.ipynb")
-
-
-# where Voila finds the toolkit's template ("cct"): <this>/voila/templates/cct
-VOILA_DATA_DIR = TEMPLATES_DIR / "jupyter"
-
-
-def voila_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment to start Voila in: ``base`` (default: this process's) with the toolkit's
-    template on Jupyter's data path."""
-    env = dict(os.environ if base is None else base)
-    env["JUPYTER_PATH"] = os.pathsep.join(
-        p for p in (str(VOILA_DATA_DIR), env.get("JUPYTER_PATH")) if p
-    )
-    return env
-
-
-def voila_arguments(port: int, pool_size: int = 4, template: str = "cct") -> list[str]:
-    """Voila options shared by ``cct serve``, the browser tests and the benchmark.
-
-    The participants' form is preheated: ``pool_size`` kernels wait with the notebook already
-    run up to the cell that reads the URL, so a participant does not wait for a kernel to start
-    and import the toolkit. The facilitators' notebooks start a kernel per visit as usual.
-    The "cct" template gives the form a light page of its own (no JupyterLab frontend, no
-    third-party requests) and every other notebook Voila's "lab" page; it needs the
-    environment from :func:`voila_environment`.
+    Loopback only unless --host says otherwise. The facilitators' password is the setting
+    Server.password, else CCT_PASSWORD, else a token printed at start.
     """
-    return [
-        str(NOTEBOOKS_DIR),
-        f"--template={template}",
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--strip_sources=True",
-        "--show_tracebacks=False",
-        # only images next to the notebooks may be fetched; CSV/XLSX/JSON never are
-        "--VoilaConfiguration.file_allowlist",
-        r".*\.(png|jpg|gif|svg)$",
-        f"--preheat_kernel={pool_size > 0}",
-        f"--pool_size={max(pool_size, 0)}",
-        *(
-            arg
-            for name in FACILITATOR_NOTEBOOKS
-            for arg in ("--VoilaKernelManager.preheat_denylist", name)
-        ),
-        "--VoilaKernelManager.fill_delay=0",
-    ]
+    from toolkit.reflect.store import ReflectionStore
+    from toolkit.serve.launch import prepare, run
+    from toolkit.serve.settings import settings
+
+    room, server = settings(
+        config,
+        host=host,
+        port=port,
+        public_url=public_url,
+        base_url=base_url,
+        pool_size=pool_size,
+        plans_dir=str(plans_dir) if plans_dir else None,
+        privacy_threshold=threshold,
+    )
+    # the form saves there: say now (a StoreError, exit 2), not to the first participant
+    ReflectionStore(room.database_url or None).engine.dispose()
+    run(prepare(room, server, open_browser=not no_browser), say=typer.echo)
+
+
+@app.command("config")
+@plain_errors
+def config_(
+    out: Annotated[Path, typer.Argument(help="Settings file to write")] = Path("cct_config.py"),
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file")] = False,
+) -> None:
+    """Write a settings file for cct serve and cct plans, every option explained."""
+    from toolkit.serve.settings import write_config
+
+    typer.echo(f"Settings file: {write_config(out, force=force)} (uncomment what you change)")
 
 
 @app.command()

@@ -7,7 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.browser import chromium_page, require_chromium, voila_server
+from tests.browser import TEST_PASSWORD, chromium_page, require_chromium, voila_server
 from toolkit.core.paths import SAMPLE_DIR
 
 pytestmark = pytest.mark.browser
@@ -26,7 +26,7 @@ def server():
 @pytest.fixture
 def page(server):
     with chromium_page() as page:
-        page.goto(server + PAGE, timeout=LOAD)
+        page.goto(f"{server}{PAGE}?token={TEST_PASSWORD}", timeout=LOAD)
         page.wait_for_selector(".cct-profile svg", timeout=LOAD)
         yield page
 

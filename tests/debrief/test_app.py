@@ -26,6 +26,28 @@ def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
     assert "intake_north, 2027" not in app.output.value
 
 
+def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
+    """The attack: a served debrief, the threshold set to 2 as the page's websocket could."""
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    store = upgrade_schema(url)
+    for k in range(5):
+        store.save(refl(k))
+    for k in range(3):  # a group of three: withheld at the server's threshold of 5
+        store.save(
+            refl(k, session="housing_east-20270204-0930", team="housing_east", commitment="SECRET")
+        )
+    monkeypatch.setenv("CCT_PRIVACY_THRESHOLD", "5")  # as `cct serve` starts its kernels
+    app = DebriefApp(store_url=url, threshold=2)  # a parameter in the notebook or URL
+    assert app.threshold.value == 5 and app.threshold.min == 5
+    app.threshold.value = 2  # what an update message from the browser does
+    assert app.threshold.value == 5
+    app.threshold.min = 2  # even a changed bound does not help
+    app.threshold.value = 2
+    app.refresh()
+    assert "SECRET" not in app.output.value
+    assert "Withheld: fewer than 5 reflections" in app.output.value
+
+
 def test_a_missing_store_is_a_message_in_the_page(tmp_path):
     app = DebriefApp(store_url=f"sqlite:///{tmp_path}/none.sqlite")
     assert "no reflections database at" in app.output.value
@@ -34,7 +56,7 @@ def test_a_missing_store_is_a_message_in_the_page(tmp_path):
 
 @pytest.mark.browser
 def test_the_voila_app_shows_the_report_and_runs_no_participant_script(tmp_path):
-    from tests.browser import chromium_page, voila_server
+    from tests.browser import TEST_PASSWORD, chromium_page, voila_server
 
     url = f"sqlite:///{tmp_path}/r.sqlite"
     store = upgrade_schema(url)
@@ -43,7 +65,7 @@ def test_the_voila_app_shows_the_report_and_runs_no_participant_script(tmp_path)
     dialogs = []
     with voila_server(env={"CCT_DATABASE_URL": url}) as server, chromium_page() as page:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(server + "/voila/render/debrief.ipynb", timeout=120_000)
+        page.goto(f"{server}/voila/render/debrief.ipynb?token={TEST_PASSWORD}", timeout=120_000)
         page.wait_for_selector(".cct-debrief svg", timeout=120_000)
         text = page.inner_text(".cct-debrief")
         assert "intake_north, 2027-02-01 09:30" in text

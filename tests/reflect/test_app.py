@@ -10,7 +10,13 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser import CuttableProxy, chromium_page, require_chromium, voila_server
+from tests.browser import (
+    CuttableProxy,
+    chromium_page,
+    require_chromium,
+    signed_form_url,
+    voila_server,
+)
 from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
 pytestmark = pytest.mark.browser
@@ -34,10 +40,7 @@ def server(store_url):
 
 
 def form_url(server: str, lang: str = "en", session: str = SESSION) -> str:
-    return (
-        f"{server}/voila/render/reflection.ipynb?session={session}&lang={lang}"
-        f"&competencies={COMPETENCIES}"
-    )
+    return signed_form_url(server, session, lang, COMPETENCIES.split(","))
 
 
 @pytest.fixture
@@ -67,6 +70,18 @@ def fill_all(page, commitment: str = "Brief the interpreter before each appointm
     page.press(".cct-commitment-date input", "Tab")
     pick(page, ".cct-relevance", 5)
     pick(page, ".cct-usefulness", 4)
+
+
+def poll(page, predicate: str, timeout: float = LOAD / 1000) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if page.evaluate(predicate):
+                return True
+        except Exception:  # the page is navigating (reloading) right now
+            pass
+        time.sleep(0.2)
+    return False
 
 
 def stored(store_url: str, commitment: str):
@@ -226,6 +241,41 @@ def test_closing_the_page_shuts_its_kernel_down(page, server):
         time.sleep(0.3)
 
 
+def hide_the_page(page, hidden: bool = True) -> None:
+    """As when a phone is locked or the participant switches app (no pagehide then)."""
+    page.evaluate(
+        """(hidden) => {
+            Object.defineProperty(document, 'visibilityState',
+                                  {value: hidden ? 'hidden' : 'visible', configurable: true});
+            document.dispatchEvent(new Event('visibilitychange'));
+        }""",
+        hidden,
+    )
+
+
+def test_hiding_the_page_after_sending_frees_its_kernel_and_coming_back_says_sent(
+    page, server, store_url
+):
+    open_form(page, form_url(server))
+    kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+    hide_the_page(page)  # before sending, the kernel stays: the participant comes back to it
+    page.wait_for_timeout(1000)
+    assert kernel_exists(server, kernel_id)
+    hide_the_page(page, hidden=False)
+    fill_all(page, commitment="then-locked-the-phone")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-saved", timeout=LOAD)
+    hide_the_page(page)
+    deadline = time.monotonic() + 30
+    while kernel_exists(server, kernel_id):
+        assert time.monotonic() < deadline, "the kernel outlived the hidden page"
+        time.sleep(0.3)
+    with page.expect_navigation(timeout=LOAD):
+        hide_the_page(page, hidden=False)
+    page.wait_for_selector(".cct-already", timeout=LOAD)  # restored from the browser: sent
+    assert len(stored(store_url, "then-locked-the-phone")) == 1
+
+
 def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, server, store_url):
     with CuttableProxy(server) as proxy:
         open_form(page, form_url(proxy.url))
@@ -279,13 +329,15 @@ def test_a_page_whose_kernel_is_gone_reloads_with_its_draft(page, server):
         )
         assert status == 204
         proxy.cut()
-        page.wait_for_function(
-            "JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
-            f" != '{old_kernel}'",
-            timeout=LOAD,
+        # polled from here: the page's policy forbids the eval Playwright's own polling uses
+        assert poll(
+            page,
+            "() => JSON.parse(document.getElementById('jupyter-config-data').textContent)"
+            f".kernelId != '{old_kernel}'",
         )
         page.wait_for_selector(".cct-send", timeout=LOAD)
-        page.wait_for_function(
-            "document.querySelector('.cct-commitment textarea').value == 'kept-through-a-restart'",
-            timeout=LOAD,
+        assert poll(
+            page,
+            "() => document.querySelector('.cct-commitment textarea').value"
+            " == 'kept-through-a-restart'",
         )

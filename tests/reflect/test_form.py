@@ -6,6 +6,7 @@ browser sends are handed to the widget directly.
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import pytest
@@ -168,3 +169,88 @@ def test_the_link_must_name_the_session_and_known_competencies(store, monkeypatc
     assert isinstance(open_form(SESSION, "no.such,competency"), type(missing_session("en")))
     widget = open_form(SESSION, f"{COMPETENCIES[0]},{COMPETENCIES[0]}", lang="uk-UA")
     assert widget.competency_ids == [COMPETENCIES[0]] and widget.lang == "uk"
+
+
+# -- served: signed links, planned sessions, caps (what an attacker with a form link tries) ----
+@pytest.fixture
+def served(tmp_path, monkeypatch, store):
+    """As in a kernel of `cct serve`: Voila's environment, a key, a plans folder, a store."""
+    from toolkit.core import query
+
+    plans = tmp_path / "plans"
+    (plans / SESSION).mkdir(parents=True)
+    (plans / SESSION / "plan.json").write_text(
+        json.dumps({"session_id": SESSION, "group_size": 2, "competencies": COMPETENCIES})
+    )
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    monkeypatch.setenv("CCT_PLANS_DIR", str(plans))
+    monkeypatch.setenv("CCT_CAP_MARGIN", "1")
+    monkeypatch.setenv("CCT_SECRET_FILE", str(tmp_path / "secret"))
+    monkeypatch.setenv("CCT_DATABASE_URL", str(store.engine.url))
+    monkeypatch.setattr("toolkit.reflect.form._STORES", {})  # a new kernel opens its store
+
+    def visit(**params: str):
+        """The kernel of a page opened with this query string."""
+        monkeypatch.setattr(query, "_ASKED", dict(params))
+        return open_form()
+
+    return visit
+
+
+JOINED = ",".join(COMPETENCIES)
+
+
+def signed(session=SESSION, competencies=JOINED, lang="fr") -> dict:
+    from toolkit.core.signing import form_signature
+
+    sig = form_signature(session, competencies, lang)
+    return {"session": session, "competencies": competencies, "lang": lang, "sig": sig}
+
+
+def refused_with(page, message: str, lang: str) -> bool:
+    return not isinstance(page, ReflectionForm) and translator(lang)(message) in page.data
+
+
+def test_a_signed_link_for_a_planned_session_opens_the_form_with_its_cap(served):
+    widget = served(**signed())
+    assert isinstance(widget, ReflectionForm)
+    assert widget.competency_ids == COMPETENCIES and widget.lang == "fr"
+    assert widget.cap == 3  # planned group of 2, margin 1
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"competencies": COMPETENCIES[0]},  # a competency dropped
+        {"session": "intake_south-20270201-0930"},  # another session
+        {"lang": "es"},  # another language
+        {"sig": "A" * 22},  # a made-up signature
+        {"sig": ""},
+    ],
+)
+def test_an_edited_or_forged_link_gets_a_plain_page_and_stores_nothing(served, store, edit):
+    params = {**signed(), **edit}
+    page = served(**params)
+    lang = params["lang"]
+    assert refused_with(page, M.LINK_INVALID, lang)
+    assert f'lang="{lang}"' in page.data
+    assert store.count() == 0
+
+
+def test_a_link_signed_with_another_key_is_refused(served, tmp_path, monkeypatch):
+    params = signed()
+    monkeypatch.setenv("CCT_SECRET_FILE", str(tmp_path / "another-secret"))
+    assert refused_with(served(**params), M.LINK_INVALID, "fr")
+
+
+def test_a_signed_link_for_a_session_not_in_the_plans_is_refused(served):
+    page = served(**signed(session="intake_south-20270201-0930", lang="ar"))
+    assert refused_with(page, M.SESSION_UNKNOWN, "ar") and 'dir="rtl"' in page.data
+
+
+def test_stuffing_a_session_keeps_the_extra_submissions_flagged(served, store):
+    for _ in range(5):  # five different people, or one person reloading five times
+        widget = served(**signed())
+        browser(widget, event="send", values=answers())
+        assert widget.status["kind"] == "saved"  # kept: a real participant's words are not lost
+    assert [r.over_cap for r in store.load()] == [False, False, False, True, True]

@@ -129,7 +129,7 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path):
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(url):
     store = ReflectionStore(url)
-    assert store.revision() == head_revision() == "0002"
+    assert store.revision() == head_revision() == "0003"
     with store.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
     store.engine.dispose()
@@ -154,7 +154,7 @@ def test_opening_never_creates_tables(empty_url, tmp_path):
 
 def test_an_older_schema_is_upgraded_on_request_keeping_every_row(empty_url):
     migrate_schema(empty_url, revision="0001")
-    with pytest.raises(SchemaNotReady, match="has schema revision 0001; this toolkit needs 0002"):
+    with pytest.raises(SchemaNotReady, match="has schema revision 0001; this toolkit needs 0003"):
         ReflectionStore(empty_url)
     engine = sa.create_engine(empty_url)
     with engine.begin() as connection:  # a row written by the older toolkit
@@ -168,7 +168,8 @@ def test_an_older_schema_is_upgraded_on_request_keeping_every_row(empty_url):
         )
     engine.dispose()
     store = upgrade_schema(empty_url)
-    assert store.revision() == "0002" and store.has("old") and store.count() == 1
+    assert store.revision() == "0003" and store.has("old") and store.count() == 1
+    assert [r.over_cap for r in store.load()] == [False]  # nothing older is flagged
 
 
 @pytest.mark.parametrize(
@@ -328,3 +329,15 @@ def test_a_password_is_never_shown_in_an_error():
         ReflectionStore("postgresql+psycopg://cct:s3cret-pw@127.0.0.1:1/cct?connect_timeout=3")
     assert "Cannot open the reflections database" in str(info.value)
     assert "s3cret-pw" not in str(info.value) and "***" in str(info.value)
+
+
+def test_submissions_beyond_the_cap_are_kept_but_flagged(url):
+    store = ReflectionStore(url)
+    saved = [store.save(reflection(n), cap=3) for n in range(5)]
+    assert saved == [True] * 5  # nothing refused: the participant's words are kept
+    flags = [r.over_cap for r in sorted(store.load(), key=lambda r: r.submission_id)]
+    assert flags == [False, False, False, True, True]
+    assert store.counts() == {"intake_north-20270201-0930": (3, 2)}
+    # another session has its own cap
+    store.save(reflection(9, session_id="intake_south-20270201-0930"), cap=3)
+    assert store.counts()["intake_south-20270201-0930"] == (1, 0)

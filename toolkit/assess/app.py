@@ -24,7 +24,7 @@ from toolkit.assess.needs_assessment import (
 from toolkit.assess.report import render_report
 from toolkit.assess.results import to_results
 from toolkit.core.charts import to_svg
-from toolkit.core.disclosure import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
+from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import InputFileError, ToolkitError
 from toolkit.core.framework import Framework, default_framework
 
@@ -83,10 +83,10 @@ class AssessmentApp(W.VBox):
             button.layout.width = "14rem"
         self.uploads = W.HBox([self.responses_upload, self.teams_upload])
         self.uploads.layout.display = "none"
-        self.threshold = W.BoundedIntText(
-            value=threshold,
-            min=MINIMUM_THRESHOLD,
-            max=50,
+        self.threshold = W.BoundedIntText(  # never below the server's threshold
+            value=max(threshold, threshold_floor()),
+            min=threshold_floor(),
+            max=max(50, threshold_floor()),
             description="Privacy threshold",
             style={"description_width": "initial"},
         )

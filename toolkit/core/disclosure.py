@@ -58,6 +58,7 @@ __all__ = [
     "check_threshold",
     "shown",
     "withheld_note",
+    "threshold_floor",
     "method_note",
     "publish",
     "record_keys",
@@ -72,6 +73,8 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 5
 MINIMUM_THRESHOLD = 2
+# set by `cct serve` for its kernels: the lowest threshold any page of that server may use
+FLOOR_ENV = "CCT_PRIVACY_THRESHOLD"
 DECIMALS = 1  # means, interval bounds, gaps: what a reader needs, no more
 SUM_NOISE = 1.0  # scale points a cell's sum may move
 SPREAD_NOISE = 1.0  # squared scale points a cell's sum of squared deviations may move
@@ -91,6 +94,14 @@ class DisclosureKeyError(ToolkitError, ValueError):
 
 
 # -- the threshold ---------------------------------------------------------------------------
+def threshold_floor() -> int:
+    """The server's threshold (``cct serve``), below which no page may go; else the minimum."""
+    try:
+        return max(MINIMUM_THRESHOLD, int(os.environ.get(FLOOR_ENV, MINIMUM_THRESHOLD)))
+    except ValueError:
+        return DEFAULT_THRESHOLD  # a garbled setting errs on the side of withholding
+
+
 def check_threshold(threshold: object) -> int:
     """Return the threshold as an int, or say plainly what is allowed."""
     try:
@@ -106,7 +117,8 @@ def check_threshold(threshold: object) -> int:
             f"The privacy threshold must be at least {MINIMUM_THRESHOLD} (got {value}): "
             "below that, single people's answers would be shown"
         )
-    return value
+    # a viewer of a served page cannot go below the server's setting, whatever the page sends
+    return max(value, threshold_floor())
 
 
 def shown(counts: np.ndarray, threshold: int) -> np.ndarray:

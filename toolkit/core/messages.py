@@ -53,6 +53,14 @@ NO_SESSION = N_(
     "This link does not say which session it is for. Please use the link or QR code from "
     "your handout."
 )
+LINK_INVALID = N_(
+    "This link is not valid: it may have been changed or copied only in part. Please use the "
+    "link or QR code from your handout."
+)
+SESSION_UNKNOWN = N_(
+    "This session is not open for reflections. Please ask your facilitator for the link of "
+    "your session."
+)
 RECONNECTING = N_("The connection was lost. Reconnecting… Your answers are kept on this device.")
 REQUIRED_MARK = N_("(required)")
 OPTIONAL_MARK = N_("(optional)")

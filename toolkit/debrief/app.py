@@ -14,7 +14,7 @@ from pathlib import Path
 
 import ipywidgets as W
 
-from toolkit.core.disclosure import DEFAULT_THRESHOLD, MINIMUM_THRESHOLD
+from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import ToolkitError
 from toolkit.debrief.report import (
     DebriefOutputs,
@@ -108,10 +108,10 @@ class DebriefApp(W.VBox):
         self.teams = W.SelectMultiple(
             options=team_ids, value=initial(teams, team_ids), rows=rows, description="Teams"
         )
-        self.threshold = W.BoundedIntText(
-            value=int(threshold),
-            min=MINIMUM_THRESHOLD,
-            max=1000,
+        self.threshold = W.BoundedIntText(  # never below the server's threshold
+            value=max(int(threshold), threshold_floor()),
+            min=threshold_floor(),
+            max=max(1000, threshold_floor()),
             description="Threshold",
             tooltip="Withhold every figure about fewer people than this",
         )

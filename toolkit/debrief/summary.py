@@ -536,7 +536,8 @@ def load_reflections(
             )
     if problems:
         raise InputFileError(problems)
-    query = sa.select(table).order_by(table.c.id)
+    # submissions beyond a session's cap are kept in the store, never counted in a debrief
+    query = sa.select(table).where(table.c.over_cap.is_(False)).order_by(table.c.id)
     if want_sessions is not None:
         query = query.where(table.c.session_id.in_(want_sessions))
     if want_teams is not None:

@@ -463,14 +463,23 @@ def _covered(agenda: list[AgendaItem]) -> list[str]:
 
 def reflection_url(params: SessionParameters, competencies: list[str]) -> str:
     """Where participants reflect: the Voila reflection app, told which session it was."""
+    return form_link(params.base_url, params.session_id, competencies, params.language)
+
+
+def form_link(public_url: str, session_id: str, competencies: list[str], language: str) -> str:
+    """A session's reflection-form link at the server's public address, signed
+    (:mod:`toolkit.core.signing`), so the server refuses it if edited."""
+    from toolkit.core.signing import SIGNATURE_PARAMETER, form_signature
+
     query = urlencode(
         {
-            "session": params.session_id,
-            "lang": params.language,
+            "session": session_id,
+            "lang": language,
             "competencies": ",".join(competencies),
+            SIGNATURE_PARAMETER: form_signature(session_id, competencies, language),
         }
     )
-    return f"{params.base_url.rstrip('/')}/voila/render/reflection.ipynb?{query}"
+    return f"{public_url.rstrip('/')}/voila/render/reflection.ipynb?{query}"
 
 
 def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]:

@@ -109,6 +109,7 @@ def plan_json(plan: Plan) -> str:
             "start": plan.parameters.start.isoformat(),
             "minutes": plan.parameters.minutes,
             "format": plan.parameters.format,
+            "group_size": plan.parameters.group_size,
             "language": plan.parameters.language,
             "competencies": plan.covered_competencies,
             "reflection_url": plan.reflection_url,

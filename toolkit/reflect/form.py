@@ -14,12 +14,16 @@ Promises kept here:
 * a double click or a reload after sending never saves twice (a submission id made when the
   form opens, kept in the browser with the draft, and a unique key in the database);
 * an unsent draft survives a reload (kept in the browser's localStorage by the widget);
-* every message is in the participant's language; Arabic is laid out right to left.
+* every message is in the participant's language; Arabic is laid out right to left;
+* served (``cct serve``), only a link the server signed opens the form, only for a session in
+  the plans, and submissions beyond the session's cap (group size plus margin) are kept but
+  flagged, never counted; an edited or made-up link gets a plain page and stores nothing.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import uuid
 from datetime import date
@@ -31,9 +35,11 @@ import traitlets
 from IPython.display import HTML
 
 from toolkit.core import messages as M
+from toolkit.core.config import cap_margin, plans_dir
 from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import LANGUAGES, direction, normalise_language, translator
 from toolkit.core.query import url_parameters
+from toolkit.core.signing import SIGNATURE_PARAMETER, valid_form_signature
 from toolkit.reflect.store import GIBBS_STAGES, Rating, Reflection, ReflectionStore
 
 ASSETS = Path(__file__).parent / "assets"
@@ -99,9 +105,11 @@ class ReflectionForm(anywidget.AnyWidget):
         store: ReflectionStore,
         framework: Framework | None = None,
         team_id: str | None = None,
+        cap: int | None = None,
     ):
         self.framework = framework or default_framework()
         self.store = store
+        self.cap = cap  # submissions counted for the session; beyond it, kept but flagged
         self.team_id = team_id
         self.competency_ids = list(competencies)
         self._problems: dict[str, str] = {}  # field → msgid
@@ -240,7 +248,7 @@ class ReflectionForm(anywidget.AnyWidget):
             return
         self.busy = True
         try:
-            new = self.store.save(self.reflection(answers))
+            new = self.store.save(self.reflection(answers), cap=self.cap)
         except Exception:  # the database is unreachable, the disk is full …: the draft stays
             self.busy = False
             self._answer("failed")
@@ -286,10 +294,36 @@ class ReflectionForm(anywidget.AnyWidget):
             self._publish_feedback()
 
 
+def plain_page(lang: str, message: str = M.NO_SESSION) -> HTML:
+    """What a participant sees instead of the form: one sentence in their language."""
+    text = translator(lang)(message)
+    return HTML(f'<p role="alert" lang="{lang}" dir="{direction(lang)}">{text}</p>')
+
+
 def missing_session(lang: str) -> HTML:
     """What a participant sees when the link lacks the session: a plain message."""
-    text = translator(lang)(M.NO_SESSION)
-    return HTML(f'<p role="alert" lang="{lang}" dir="{direction(lang)}">{text}</p>')
+    return plain_page(lang, M.NO_SESSION)
+
+
+SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,140}-\d{8}-\d{4}$")
+
+
+def planned_session(session_id: str, folder: Path | None = None) -> dict | None:
+    """The session's plan.json from the plans folder (``cct plans --out``), or None."""
+    if not SESSION_ID.match(session_id):
+        return None
+    path = (folder or plans_dir()) / session_id / "plan.json"
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return plan if isinstance(plan, dict) and plan.get("session_id") == session_id else None
+
+
+def session_cap(plan: dict) -> int | None:
+    """Submissions counted for a session: its planned group size plus the server's margin."""
+    size = plan.get("group_size")
+    return size + cap_margin() if isinstance(size, int) and size > 0 else None
 
 
 def team_of(session_id: str) -> str | None:
@@ -305,12 +339,31 @@ def open_form(
     store_url: str = "",
     plan_file: str = "",
 ) -> ReflectionForm | HTML:
-    """The page for this request: URL parameters override the notebook's parameters."""
+    """The page for this request: URL parameters override the notebook's parameters.
+
+    Served by Voila, only the link counts, and it must carry the server's signature over its
+    session, competencies and language, for a session in the plans."""
     framework = default_framework()
     params = url_parameters()
-    session_id = params.get("session", session_id).strip()
-    lang = normalise_language(params.get("lang", lang))
-    wanted = params.get("competencies", competencies)
+    cap = None
+    if "VOILA_BASE_URL" in os.environ:  # a web page: the link is all there is, and is checked
+        session_id = params.get("session", "").strip()
+        lang = normalise_language(params.get("lang") or lang)
+        wanted = params.get("competencies", "")
+        if not session_id:
+            return missing_session(lang)
+        signed = (params.get("session", ""), wanted, params.get("lang", ""))
+        if not valid_form_signature(params.get(SIGNATURE_PARAMETER, ""), *signed):
+            return plain_page(lang, M.LINK_INVALID)
+        plan = planned_session(session_id)
+        if plan is None:
+            return plain_page(lang, M.SESSION_UNKNOWN)
+        cap = session_cap(plan)
+        plan_file = ""
+    else:
+        session_id = params.get("session", session_id).strip()
+        lang = normalise_language(params.get("lang", lang))
+        wanted = params.get("competencies", competencies)
     if plan_file and not wanted:
         with open(plan_file, encoding="utf-8") as fh:
             plan = json.load(fh)
@@ -321,7 +374,13 @@ def open_form(
     if not session_id or not chosen:
         return missing_session(lang)
     return ReflectionForm(
-        session_id, chosen[:8], lang, warm_store(store_url), framework, team_id=team_of(session_id)
+        session_id,
+        chosen[:8],
+        lang,
+        warm_store(store_url),
+        framework,
+        team_id=team_of(session_id),
+        cap=cap,
     )
 
 

@@ -12,6 +12,8 @@
   database written by a newer toolkit is refused with a plain message instead of being misread.
 * Append-only: database triggers refuse UPDATE, DELETE and (PostgreSQL) TRUNCATE; on PostgreSQL
   the app can run under a role that may only SELECT and INSERT (:func:`grant_app_role`).
+* Capped: a session's submissions beyond its cap (planned group size plus a margin) are kept
+  but flagged ``over_cap``, in the same transaction that counts them.
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ class Reflection(BaseModel):
     commitment_date: date | None = None
     relevance: int = Field(ge=1, le=5)
     usefulness: int = Field(ge=1, le=5)
+    over_cap: bool = False  # beyond the session's cap: kept, never counted
     submitted_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
 
     @field_validator("prompts")
@@ -102,6 +105,7 @@ reflections = sa.Table(
     sa.Column("relevance", sa.Integer, nullable=False),
     sa.Column("usefulness", sa.Integer, nullable=False),
     sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("over_cap", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 
@@ -315,20 +319,52 @@ class ReflectionStore:
     def revision(self) -> str | None:
         return _revision(self.engine, display_url(self.url))
 
-    def save(self, reflection: Reflection) -> bool:
-        """Store one reflection in one transaction. True if new, False if already stored."""
+    def save(self, reflection: Reflection, cap: int | None = None) -> bool:
+        """Store one reflection in one transaction. True if new, False if already stored.
+
+        With a ``cap``, a submission arriving when the session already counts ``cap`` is kept
+        but flagged ``over_cap``.
+        """
         row = reflection.model_dump(mode="python")
         row["ratings"] = {k: v for k, v in reflection.model_dump(mode="json")["ratings"].items()}
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-        statement = (
-            insert(reflections)
-            .values(**row)
-            .on_conflict_do_nothing(index_elements=["submission_id"])
-        )
-        # RETURNING gives a row only if this insert stored one: the same answer on every engine
-        # (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING itself)
+        postgres = self.engine.dialect.name == "postgresql"
+        insert = pg_insert if postgres else sqlite_insert
         with self.engine.begin() as connection:
+            if cap is not None:
+                # SQLite holds its write lock from BEGIN IMMEDIATE; on PostgreSQL a lock per
+                # session does the same, so two last places cannot both be counted
+                if postgres:
+                    connection.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:session))"),
+                        {"session": reflection.session_id},
+                    )
+                counted = connection.execute(
+                    sa.select(sa.func.count())
+                    .select_from(reflections)
+                    .where(reflections.c.session_id == reflection.session_id)
+                    .where(reflections.c.over_cap.is_(False))
+                ).scalar_one()
+                row["over_cap"] = row["over_cap"] or counted >= cap
+            statement = (
+                insert(reflections)
+                .values(**row)
+                .on_conflict_do_nothing(index_elements=["submission_id"])
+            )
+            # RETURNING gives a row only if this insert stored one: the same answer on every
+            # engine (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING itself)
             return connection.execute(statement.returning(reflections.c.id)).first() is not None
+
+    def counts(self) -> dict[str, tuple[int, int]]:
+        """Per session: (submissions counted, submissions beyond its cap)."""
+        query = sa.select(
+            reflections.c.session_id, reflections.c.over_cap, sa.func.count()
+        ).group_by(reflections.c.session_id, reflections.c.over_cap)
+        found: dict[str, tuple[int, int]] = {}
+        with self.engine.connect() as connection:
+            for session_id, over, n in connection.execute(query):
+                counted, beyond = found.get(session_id, (0, 0))
+                found[session_id] = (counted, beyond + n) if over else (counted + n, beyond)
+        return found
 
     def load(self, session_id: str | None = None, team_id: str | None = None) -> list[Reflection]:
         """Every stored reflection (of one session or team), oldest first."""

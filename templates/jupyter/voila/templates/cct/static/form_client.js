@@ -81,6 +81,22 @@
   window.addEventListener("pagehide", (event) => {
     if (!event.persisted) shutdownKernel(); // as Voila's own page does when it closes
   });
+  // A phone rarely fires pagehide: the participant locks it or switches app. Once the
+  // reflection is sent, the kernel has nothing left to do, so hiding the page frees it (coming
+  // back reloads the page on a new kernel, which shows it as sent). Before sending, the kernel
+  // stays; the server culls it if the connection stays gone.
+  let released = false;
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "hidden") {
+      if (!released && [...models.values()].some((model) => model.get("sent") === true)) {
+        released = true;
+        leaving = true;
+        shutdownKernel();
+      }
+    } else if (released) {
+      location.reload(); // back on the page: a new kernel, the form says it was sent
+    }
+  });
 
   // -- the connection --------------------------------------------------------------------------
   const session = uuid();

@@ -1,0 +1,125 @@
+"""The facilitator's settings file: written by `cct config`, read by `cct serve` and `cct plans`."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from toolkit.cli import app
+from toolkit.serve.launch import prepare
+from toolkit.serve.settings import Room, Server, SettingsError, public_url, settings
+
+runner = CliRunner()
+
+
+def test_cct_config_writes_every_option_with_its_help(tmp_path):
+    target = tmp_path / "cct_config.py"
+    result = runner.invoke(app, ["config", str(target)])
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    for cls in (Room, Server):
+        for name, trait in cls.class_traits(config=True).items():
+            assert f"# c.{cls.__name__}.{name} = " in text
+            assert trait.help.split()[0] in text
+    again = runner.invoke(app, ["config", str(target)])
+    assert again.exit_code == 2 and "exists already" in again.output
+
+
+def test_the_written_file_reads_back_and_the_command_line_wins(tmp_path):
+    target = tmp_path / "cct_config.py"
+    runner.invoke(app, ["config", str(target)])
+    text = target.read_text(encoding="utf-8")
+    text += "\nc.Room.public_url = 'https://training.example.org/cct'\nc.Server.port = 9000\n"
+    target.write_text(text, encoding="utf-8")
+    room, server = settings(target)
+    assert room.public_url == "https://training.example.org/cct/" and server.port == 9000
+    room, server = settings(target, port=9100, host="0.0.0.0", base_url="cct")
+    assert server.port == 9100 and server.base_url == "/cct/" and not server.is_loopback()
+    assert public_url(room, server) == "https://training.example.org/cct/"
+
+
+def test_loopback_by_default_and_the_public_url_follows_the_server():
+    room, server = settings(None)
+    assert server.host == "127.0.0.1" and server.is_loopback()
+    assert public_url(room, server) == "http://localhost:8866/"
+    launch = prepare(room, server)
+    assert "--Voila.ip=127.0.0.1" in launch.argv and "--Voila.port_retries=0" in launch.argv
+    assert launch.password_made and len(launch.password) >= 20
+    assert not launch.traits["secure_cookies"] and not launch.notes
+
+
+def test_listening_on_the_network_without_a_public_url_says_what_to_set():
+    room, server = settings(None, host="0.0.0.0")
+    [note] = prepare(room, server).notes
+    assert "phones cannot open" in note and "--public-url" in note
+    room, server = settings(None, host="0.0.0.0", public_url="http://192.168.1.20:8866/")
+    assert prepare(room, server).notes == []
+
+
+def test_https_public_url_makes_cookies_secure_and_the_kernels_get_the_floor():
+    room, server = settings(None, public_url="https://x.example/", privacy_threshold=7)
+    launch = prepare(room, server)
+    assert launch.traits["secure_cookies"]
+    assert launch.environment["CCT_PRIVACY_THRESHOLD"] == "7"
+
+
+@pytest.mark.parametrize(
+    ("line", "says"),
+    [
+        ("c.Room.public_url = 'ftp://x'", "must start with http"),
+        ("c.Room.privacy_threshold = 1", "privacy_threshold"),
+        ("c.Server.port = 'eighty'", "port"),
+        ("this is not python", "cannot be read"),
+    ],
+)
+def test_a_bad_setting_is_a_plain_error_with_exit_2(tmp_path, line, says):
+    target = tmp_path / "cct_config.py"
+    target.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match=says):
+        settings(target)
+    result = runner.invoke(app, ["serve", "--config", str(target), "--no-browser"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+def test_a_missing_config_file_is_a_plain_error():
+    result = runner.invoke(app, ["serve", "--config", "/nonexistent/cct_config.py"])
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+@pytest.mark.notebook
+def test_cct_plans_links_handouts_to_the_public_url_of_the_config_file(tmp_path, monkeypatch):
+    from toolkit.core.paths import SAMPLE_DIR
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cct_config.py").write_text(
+        "c.Room.public_url = 'https://training.example.org/cct/'\n", encoding="utf-8"
+    )
+    assess = runner.invoke(
+        app,
+        [
+            "assess",
+            str(SAMPLE_DIR / "responses.csv"),
+            str(SAMPLE_DIR / "teams.csv"),
+            "-o",
+            "assessment",
+        ],
+    )
+    assert assess.exit_code == 0, assess.output
+    sessions = tmp_path / "sessions.csv"
+    sessions.write_text(
+        "team_id,minutes,format,group_size,start,language\n"
+        "intake_north,120,in_person,9,2027-03-02 09:00,fr\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(
+        app, ["plans", str(sessions), "-r", "assessment/assessment.json", "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    [plan_file] = (tmp_path / "out/plans").glob("*/plan.json")
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    assert plan["reflection_url"].startswith(
+        "https://training.example.org/cct/voila/render/reflection.ipynb?"
+    )
+    assert "sig=" in plan["reflection_url"] and plan["group_size"] == 9
