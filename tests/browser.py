@@ -17,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from toolkit.core.config import DATABASE_ENV
 from toolkit.core.paths import PROJECT_ROOT
+from toolkit.reflect.store import upgrade_schema
 from toolkit.serve.launch import voila_arguments, voila_environment
 
 CHROMIUM = os.environ.get("CCT_CHROMIUM", "/usr/bin/chromium")
@@ -131,6 +133,9 @@ def voila_server(
     folder = tempfile.TemporaryDirectory(prefix="cct-plans-")
     plans = plans_dir or write_plans(Path(folder.name))
     server_env = {**os.environ, "CCT_PASSWORD": TEST_PASSWORD, **(env or {})}
+    if not (env or {}).get(DATABASE_ENV):  # never the checkout's own var/: a database of its own
+        server_env[DATABASE_ENV] = f"sqlite:///{folder.name}/reflections.sqlite"
+        upgrade_schema(server_env[DATABASE_ENV]).engine.dispose()
     if stock:
         command = [
             sys.executable,

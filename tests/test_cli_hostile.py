@@ -102,6 +102,9 @@ def cases(tmp: Path, files: dict[str, Path]) -> list[list[str]]:
         ["due", str(tmp), "--today", "../x"],
         ["db", "upgrade", "--store", "sqlite:////etc/passwd"],
         ["db", "check", "--store", "nonsense://x"],
+        ["config", passwd],
+        ["config", proc + ".py"],
+        ["serve", "--config", passwd, "--no-browser"],
     ]  # fmt: skip
 
 
