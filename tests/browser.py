@@ -133,9 +133,11 @@ def voila_server(
     folder = tempfile.TemporaryDirectory(prefix="cct-plans-")
     plans = plans_dir or write_plans(Path(folder.name))
     server_env = {**os.environ, "CCT_PASSWORD": TEST_PASSWORD, **(env or {})}
-    if not (env or {}).get(DATABASE_ENV):  # never the checkout's own var/: a database of its own
-        server_env[DATABASE_ENV] = f"sqlite:///{folder.name}/reflections.sqlite"
-        upgrade_schema(server_env[DATABASE_ENV]).engine.dispose()
+    # the test's database, else one of its own (never the checkout's var/), made ready as an
+    # administrator would before `cct serve` (`cct db upgrade`)
+    database = (env or {}).get(DATABASE_ENV) or f"sqlite:///{folder.name}/reflections.sqlite"
+    server_env[DATABASE_ENV] = database
+    upgrade_schema(database).engine.dispose()
     if stock:
         command = [
             sys.executable,

@@ -29,7 +29,7 @@ from tests.browser import (
 )
 from tests.participant import run_participant
 from toolkit.core.paths import PROJECT_ROOT
-from toolkit.reflect.store import ReflectionStore
+from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
 CROWD = 30
 POOL = 2
@@ -147,6 +147,8 @@ def _stay_connected(link: str):
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
 def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal):
     port = free_port()
+    database = f"sqlite:///{tmp_path}/reflections.sqlite"
+    upgrade_schema(database).engine.dispose()
     log = open(tmp_path / "serve.log", "w+")
     server = subprocess.Popen(
         [
@@ -162,7 +164,7 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal)
         cwd=PROJECT_ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "CCT_PASSWORD": TEST_PASSWORD},
+        env={**os.environ, "CCT_PASSWORD": TEST_PASSWORD, "CCT_DATABASE_URL": database},
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"

@@ -33,10 +33,10 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from toolkit.core.paths import TEMPLATES_DIR
+from toolkit.serve.launch import PARTICIPANT_NOTEBOOKS
 
 LOGIN_COOKIE = "cct-facilitator"
 LOGIN_DAYS = 1
-PARTICIPANT_NOTEBOOKS = ("reflection.ipynb",)
 # the facilitators' apps, for the landing page: (notebook, name, for whom and what)
 FACILITATOR_APPS = (
     (
@@ -53,6 +53,11 @@ FACILITATOR_APPS = (
         "debrief.ipynb",
         "Debrief",
         "For facilitators: what participants reflected, with small groups withheld.",
+    ),
+    (
+        "evaluation.ipynb",
+        "Evaluation",
+        "For programme leads: what changed over cycles, from reactions to service results.",
     ),
 )
 # Pages the toolkit writes itself and the participants' form: no inline script, no eval

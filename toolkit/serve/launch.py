@@ -11,7 +11,12 @@ from toolkit.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, TEMPLATES_DIR
 from toolkit.serve.settings import Room, Server, public_url
 
 # notebooks a facilitator opens now and then: no kernels kept waiting for them
-FACILITATOR_NOTEBOOKS = ("needs_assessment.ipynb", "session_plan.ipynb", "debrief.ipynb")
+# participants' notebooks (the form) are preheated; every other notebook is a facilitator's app,
+# opened after the login and never preheated (it would show data as of the preheat)
+PARTICIPANT_NOTEBOOKS = ("reflection.ipynb",)
+FACILITATOR_NOTEBOOKS = tuple(
+    sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.name not in PARTICIPANT_NOTEBOOKS)
+)
 # where Voila finds the toolkit's template ("cct"): <this>/voila/templates/cct
 VOILA_DATA_DIR = TEMPLATES_DIR / "jupyter"
 PASSWORD_ENV = "CCT_PASSWORD"
