@@ -117,6 +117,7 @@ class Evaluation:
     links: dict[str, LinkReport] = field(default_factory=dict)  # "2026Q1 → 2026Q2": report
     followup_links: dict[str, LinkReport] = field(default_factory=dict)  # cycle: report
     notices: list[str] = field(default_factory=list)
+    link_keys: dict[str, int] = field(default_factory=dict)  # links' name: the later side's key
 
     @property
     def privacy_note(self) -> str:
@@ -640,11 +641,13 @@ def evaluate(
         _assessment_changes(rows, assessments, frequency)
 
     links: dict[str, LinkReport] = {}
+    link_keys: dict[str, int] = {}
     reflection_cycles = sorted(set(people["cycle"]), key=lambda c: pd.Period(c, frequency))
     for earlier, later in zip(reflection_cycles, reflection_cycles[1:], strict=False):
         links[f"{earlier} → {later}"] = link_codes(
             people[people["cycle"] == earlier], people[people["cycle"] == later]
         )
+        link_keys[f"{earlier} → {later}"] = cell_key(people[people["cycle"] == later]["key"])
 
     followup_links: dict[str, LinkReport] = {}
     if followups is not None:
@@ -662,6 +665,7 @@ def evaluate(
             followup_links[cycle] = link_codes(
                 people[people["cycle"] == cycle], checkins[checkins["cycle"] == cycle]
             )
+            link_keys[cycle] = cell_key(checkins[checkins["cycle"] == cycle]["key"])
 
     if observations is not None:
         seen = observations.frame.copy()
@@ -701,6 +705,7 @@ def evaluate(
         links=links,
         followup_links=followup_links,
         notices=notices,
+        link_keys=link_keys,
     )
 
 
