@@ -240,3 +240,38 @@ def test_planted_leak_is_seen_in_the_report(leak):
     reflections = [r for k in range(3) for r in people(f"t{k}", BASE, offset=10 * k)]
     ev = evaluate(reflections, threshold=5)
     assert not np.allclose(ev.figures["value"].dropna(), ev.figures["value"].dropna().round(1))
+
+
+# -- attack 4: the linking sentences, one reflection more ----------------------------------------
+def link_difference() -> list[int]:
+    """Per figure of the linking sentence: how many of 'the newcomer is in it' (1) and 'is not'
+    (0) fit the two runs' sentences."""
+    from tests.evaluate.test_levels import Q2
+    from toolkit.evaluate.report import report_context
+
+    def cycle(when, count: int, extra: list) -> list:
+        coded = [reflection("a", when, k, code=f"MA{k:02d}N") for k in range(count)]
+        return coded + [reflection("a", when, 40 + k) for k in range(6)] + extra
+
+    def figures(extra: list) -> list[int]:
+        ev = evaluate(cycle(Q1, 14, []) + cycle(Q2, 12, extra), threshold=5)
+        (link,) = report_context(ev)["links"]
+        return [int(v) for v in re.findall(r"\b(\d+) (?:of|people|gave)\b", link["text"])]
+
+    first = figures([])
+    second = figures([reflection("a", Q2, 90)])  # the newcomer gave no code
+    _, _, count_noise = bounds()
+    assert len(first) == len(second) == 3, (first, second)  # linked, coded, gave no code
+    return [
+        sum(abs(b - a - x) <= 2 * count_noise for x in (0, 1))
+        for a, b in zip(first, second, strict=True)
+    ]
+
+
+def test_one_reflection_more_does_not_show_in_the_linking_counts():
+    found = link_difference()
+    assert min(found) >= 2, f"the linking sentence says where the newcomer is: {found}"
+
+
+def test_planted_leak_linking_differencing_succeeds(leak):
+    assert max(link_difference()) == 1

@@ -100,11 +100,14 @@ class LinkReport:
             if linked.isdigit() and with_code.isdigit() and int(with_code)
             else ""
         )
+        fuzzy = said(self.fuzzy, "fuzzy")
+        exact = said(self.exact, "exact")
+        if linked.isdigit() and fuzzy.isdigit() and int(linked) >= int(fuzzy):
+            exact = str(int(linked) - int(fuzzy))  # the parts add up to the whole as printed
         text = (
             f"{linked} of {with_code} people who gave a personal code in "
             f"{later}{rate} were linked to {earlier}: "
-            f"{said(self.exact, 'exact')} with the same code, {said(self.fuzzy, 'fuzzy')} with a "
-            "code one character apart."
+            f"{exact} with the same code, {fuzzy} with a code one character apart."
         )
         if self.ambiguous:
             text += (
