@@ -320,6 +320,7 @@ def evaluate(
 ) -> None:
     """Evaluate over cycles on the four levels; write evaluation.html and the figures as CSV."""
     from toolkit.evaluate.pipeline import run
+    from toolkit.evaluate.report import published_match_rate
 
     done = run(
         store,
@@ -339,8 +340,8 @@ def evaluate(
         f"{len(evaluation.teams)} team(s) over {len(evaluation.cycles)} cycle(s): "
         f"{', '.join(evaluation.cycles) or 'none'}"
     )
-    for pair, report in evaluation.links.items():
-        typer.echo(f"Linked {pair}: {report.match_rate:.0%} of those who gave a code")
+    for pair in evaluation.links:
+        typer.echo(f"Linked {pair}: {published_match_rate(evaluation, pair)}")
     typer.echo(f"Report: {done.outputs.report}")
     typer.echo(f"Figures (safe for spreadsheets): {done.outputs.figures_csv}")
 

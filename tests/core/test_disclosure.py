@@ -71,3 +71,27 @@ def test_counts_of_people_under_the_threshold_are_said_in_words(text, said):
 
 def test_published_figures_have_one_decimal():
     assert publish(3.14159) == 3.1 and publish(float("nan")) is None and publish(None) is None
+
+
+def test_a_perturbed_share_moves_at_most_one_in_n_and_keeps_its_interval():
+    from scipy import stats
+
+    from toolkit.core.disclosure import perturbed_share, published_share
+
+    moved = []
+    for key in range(500):
+        got = perturbed_share(3, 10, key, "acted")
+        assert abs(got.mean - 30) <= 100 * disclosure.SUM_NOISE / 10
+        assert got.ci_low <= got.mean <= got.ci_high
+        moved.append(got.mean)
+    assert len({round(m, 6) for m in moved}) > 400  # a cell's own perturbation, not one shift
+    assert perturbed_share(3, 10, 7, "acted") == perturbed_share(3, 10, 7, "acted")  # fixed
+    edge = [perturbed_share(0, 10, key, "acted") for key in range(200)]
+    assert all(e.mean >= 0 and e.ci_low >= 0 and e.ci_high <= 100 for e in edge)
+    top = [perturbed_share(10, 10, key, "acted") for key in range(200)]
+    assert all(t.mean <= 100 and t.ci_high <= 100 for t in top)
+    raw = perturbed_share(3, 10, 11, "acted")
+    k = raw.mean / 10  # the perturbed count behind the share
+    assert raw.ci_low == pytest.approx(100 * stats.beta.ppf(0.025, k + 0.5, 10 - k + 0.5))
+    whole = published_share(3, 10, 11, "acted")
+    assert all(v == round(v) for v in (whole.mean, whole.ci_low, whole.ci_high))

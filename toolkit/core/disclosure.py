@@ -66,6 +66,8 @@ __all__ = [
     "perturbed_mean",
     "perturbed_count",
     "published_interval",
+    "perturbed_share",
+    "published_share",
     "count_text",
     "censor_counts",
     "pseudonym",
@@ -76,6 +78,7 @@ MINIMUM_THRESHOLD = 2
 # set by `cct serve` for its kernels: the lowest threshold any page of that server may use
 FLOOR_ENV = "CCT_PRIVACY_THRESHOLD"
 DECIMALS = 1  # means, interval bounds, gaps: what a reader needs, no more
+SHARE_DECIMALS = 0  # percentages: whole percent (on 0–100 that is finer than 0.1 on 1–5)
 SUM_NOISE = 1.0  # scale points a cell's sum may move
 SPREAD_NOISE = 1.0  # squared scale points a cell's sum of squared deviations may move
 COUNT_NOISE = 2  # people a published count may move
@@ -301,6 +304,28 @@ def published_interval(values: Sequence[float], key: int, measure: str) -> Pertu
         float(array.sum()), float(((array - mean) ** 2).sum()), array.size, key, measure
     )
     return Perturbation(*(publish(v) for v in (raw.mean, raw.sd, raw.ci_low, raw.ci_high)))
+
+
+def perturbed_share(k: float, n: int, key: int, measure: str) -> Perturbation:
+    """A percentage of ``k`` in ``n`` with its Jeffreys 95% interval, from ``k`` moved by the
+    cell's fixed perturbation (up to ``SUM_NOISE``: a count is a sum of 0s and 1s) and kept
+    within 0..n (unrounded: round with :func:`publish` and ``SHARE_DECIMALS``)."""
+    moved = min(max(k + SUM_NOISE * perturbation(key, measure + "|sum"), 0.0), float(n))
+    alpha = 1 - CONFIDENCE
+    low = 0.0 if moved <= 0 else float(stats.beta.ppf(alpha / 2, moved + 0.5, n - moved + 0.5))
+    high = 1.0 if moved >= n else float(stats.beta.ppf(1 - alpha / 2, moved + 0.5, n - moved + 0.5))
+    share = moved / n
+    return Perturbation(
+        100 * share, 100 * math.sqrt(share * (1 - share) / n), 100 * low, 100 * high
+    )
+
+
+def published_share(k: float, n: int, key: int, measure: str) -> Perturbation:
+    """:func:`perturbed_share` as published: whole percent."""
+    raw = perturbed_share(k, n, key, measure)
+    return Perturbation(
+        *(publish(v, SHARE_DECIMALS) for v in (raw.mean, raw.sd, raw.ci_low, raw.ci_high))
+    )
 
 
 def pseudonym(value: str, purpose: str = "self_code") -> str:

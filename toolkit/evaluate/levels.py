@@ -14,6 +14,14 @@ rule is the one every step uses (``toolkit.core``): a figure about fewer than ``
 withheld, and the organisation's figure of a cycle is built only from the records of teams shown
 in that cycle, so no withheld figure influences any shown one, in the same cycle or another.
 Changes between cycles are only computed between two shown figures.
+
+Every published figure then goes through :mod:`toolkit.core.disclosure`, as the debrief's do:
+means and interval bounds with one decimal, percentages in whole percent, and the cell-key
+method. A team-cycle's cell key is the sum of its people's record keys (reflections: their
+submission ids; check-ins: their row in the follow-up file; observations and outcomes: their
+team, period and behaviour or outcome), the organisation's the sum of its shown teams' keys; so
+the same people always get the same perturbation, and a run with one person more an unrelated
+one. Counts of people (and the bases of response rates) are perturbed counts.
 """
 
 from __future__ import annotations
@@ -28,7 +36,19 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.assess.results import AssessmentResults
-from toolkit.core.disclosure import check_threshold, withheld_note
+from toolkit.core.disclosure import (
+    SHARE_DECIMALS,
+    Perturbation,
+    cell_key,
+    cell_keys,
+    check_threshold,
+    perturbed_count,
+    perturbed_mean,
+    publish,
+    published_share,
+    record_keys,
+    withheld_note,
+)
 from toolkit.core.framework import Framework, default_framework
 from toolkit.core.teams import Team
 from toolkit.evaluate.followups import FollowUps
@@ -53,17 +73,19 @@ class Measure:
     label: str
     unit: str
     better: str = "higher"
+    scale: tuple[float, float] = (-math.inf, math.inf)  # a published mean never leaves it
 
 
 REACTION = [
-    Measure("usefulness", "reaction", "Usefulness of the session", "rating 1–5"),
-    Measure("relevance", "reaction", "Relevance to their work", "rating 1–5"),
+    Measure("usefulness", "reaction", "Usefulness of the session", "rating 1–5", scale=(1, 5)),
+    Measure("relevance", "reaction", "Relevance to their work", "rating 1–5", scale=(1, 5)),
 ]
 THEN_TEST = Measure(
     "then_test_change",
     "learning",
     "Change in confidence, before → now (rated after the session)",
     "points on 1–5",
+    scale=(-4, 4),
 )
 PRE_POST = Measure(
     "assessment_change",
@@ -95,6 +117,7 @@ class Evaluation:
     links: dict[str, LinkReport] = field(default_factory=dict)  # "2026Q1 → 2026Q2": report
     followup_links: dict[str, LinkReport] = field(default_factory=dict)  # cycle: report
     notices: list[str] = field(default_factory=list)
+    link_keys: dict[str, int] = field(default_factory=dict)  # links' name: the later side's key
 
     @property
     def privacy_note(self) -> str:
@@ -156,6 +179,65 @@ def share_interval(k: int, n: int) -> tuple[float, float, float]:
     return float(value[0]), float(low[0]), float(high[0])
 
 
+# -- published figures (toolkit.core.disclosure) ---------------------------------------------
+def group_keys(frame: pd.DataFrame, by: list[str]) -> dict[tuple, int]:
+    """Each group's cell key: the sum of its records' keys (column ``key``), modulo 2**64."""
+    if frame.empty:
+        return {}
+    grouped = frame.groupby(by, sort=True)
+    codes = grouped.ngroup().to_numpy()
+    keys = cell_keys(frame["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
+    return {
+        (group if isinstance(group, tuple) else (group,)): int(key)
+        for group, key in zip(grouped.size().index, keys, strict=True)
+    }
+
+
+def published_means(
+    measure: Measure, n, total, squares, keys, threshold: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Mean, interval and count of each cell as the debrief publishes them: the sum and the
+    spread moved by the cell key's fixed perturbation, the mean kept on the scale and given
+    with one decimal, the interval around the published mean (kept within reach of the scale),
+    the count perturbed (never below the threshold). NaN where n < 2; the interval NaN then."""
+    lo, hi = measure.scale
+    out = []
+    for k, t, sq, key in zip(n, total, squares, keys, strict=True):
+        k = int(k)
+        if k < 1:
+            out.append((math.nan,) * 4)
+            continue
+        spread = max(float(sq) - float(t) ** 2 / k, 0.0)
+        figure = perturbed_mean(float(t), spread, k, int(key), measure.key)
+        mean = publish(min(max(figure.mean, lo), hi))
+        if k >= 2:  # around the published mean, as the reader reads it; never off the scale
+            half = figure.ci_high - figure.mean
+            low, high = publish(max(mean - half, lo)), publish(min(mean + half, hi))
+        else:
+            low = high = math.nan
+        out.append((mean, low, high, perturbed_count(k, int(key), "reflections", threshold)))
+    if not out:
+        return (np.array([], dtype=float),) * 4  # type: ignore[return-value]
+    return tuple(np.array(column, dtype=float) for column in zip(*out, strict=True))  # type: ignore[return-value]
+
+
+def published_shares(k, n, keys, measure: str, threshold: int):
+    """Percentages (whole percent) with Jeffreys intervals from the perturbed count of ``k``,
+    and the perturbed ``n``: :func:`toolkit.core.disclosure.published_share`."""
+    out = []
+    for kk, nn, key in zip(k, n, keys, strict=True):
+        figure = published_share(float(kk), int(nn), int(key), measure)
+        count = perturbed_count(int(nn), int(key), "count", threshold)
+        out.append((figure.mean, figure.ci_low, figure.ci_high, count))
+    if not out:
+        return (np.array([], dtype=float),) * 4
+    return tuple(np.array(column, dtype=float) for column in zip(*out, strict=True))
+
+
+def _org_key(keys: Iterable[int]) -> int:
+    return cell_key(keys)  # the sum of the shown teams' keys is the sum of their people's
+
+
 # -- building rows ----------------------------------------------------------------------------
 class _Rows:
     """The figures table, built in order: single rows (organisation, assessments) and whole
@@ -178,14 +260,16 @@ class _Rows:
         return pd.concat(self.chunks, ignore_index=True)
 
     def add_many(
-        self, measure: Measure, teams, cycles, value, low, high, n, base=None
+        self, measure: Measure, teams, cycles, value, low, high, n, base=None, count=None
     ) -> np.ndarray:
-        """Add one figure per team and cycle; returns which are shown."""
+        """Add one figure per team and cycle; returns which are shown. ``n`` decides (the
+        threshold); ``count`` (the published, perturbed n) is what the table says."""
         n = np.asarray(n, dtype=float)
         shown = np.isnan(n) | (n >= self.threshold)
+        count = n if count is None else np.asarray(count, dtype=float)
         base = np.full(len(n), np.nan) if base is None else np.asarray(base, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(base > 0, n / base, np.nan)
+            rate = np.where(base > 0, count / base, np.nan)
         hide = ~shown
         chunk = pd.DataFrame(
             {
@@ -200,11 +284,11 @@ class _Rows:
                 "value": np.where(hide, np.nan, np.asarray(value, dtype=float)),
                 "low": np.where(hide, np.nan, np.asarray(low, dtype=float)),
                 "high": np.where(hide, np.nan, np.asarray(high, dtype=float)),
-                "n": n,
+                "n": np.where(hide, np.nan, count),
                 "base": base,
-                "response_rate": rate,
+                "response_rate": np.where(hide, np.nan, rate),
                 "shown": shown,
-                "small": shown & ~np.isnan(n) & (n < 2 * self.threshold),
+                "small": shown & ~np.isnan(count) & (count < 2 * self.threshold),
             },
             columns=COLUMNS,
         )
@@ -221,13 +305,16 @@ class _Rows:
         n: float,
         base: float = math.nan,
         withheld: bool = False,
+        count: float | None = None,
     ) -> bool:
-        """Add one figure; True if it is shown (about ``threshold`` or more, or no people)."""
+        """Add one figure; True if it is shown (about ``threshold`` or more, or no people).
+        ``count`` is the published (perturbed) n, when it differs from ``n``."""
         value, low, high = figure if figure is not None else (math.nan,) * 3
         shown = (bool(n >= self.threshold) if not math.isnan(n) else True) and not withheld
+        count = n if count is None else count
         if not shown:
-            value = low = high = math.nan
-        rate = n / base if base and not math.isnan(base) and base > 0 else math.nan
+            value = low = high = count = math.nan
+        rate = count / base if base and not math.isnan(base) and base > 0 else math.nan
         self.rows.append(
             {
                 "scope": "organisation" if team == ORGANISATION else "team",
@@ -241,11 +328,11 @@ class _Rows:
                 "value": value,
                 "low": low,
                 "high": high,
-                "n": n,
+                "n": count,
                 "base": base,
                 "response_rate": rate,
                 "shown": shown,
-                "small": shown and not math.isnan(n) and n < 2 * self.threshold,
+                "small": shown and not math.isnan(count) and count < 2 * self.threshold,
             }
         )
         return shown
@@ -288,10 +375,23 @@ def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices
     if without_team:
         notices.append(f"{without_team} reflection(s) name no team and are not counted")
     frame = pd.DataFrame(data)
+    frame["key"] = record_keys(frame["id"]) if len(frame) else np.array([], dtype=np.uint64)
     dates = pd.to_datetime(frame["date"], utc=True) if len(frame) else frame["date"]
     frame["date"] = dates.dt.tz_localize(None) if len(frame) else pd.Series(dtype="datetime64[ns]")
     frame["cycle"] = _dates_to_cycles(frame["date"], frequency) if len(frame) else ""
     return frame
+
+
+def _reflection_counts(people: pd.DataFrame, threshold: int) -> dict[tuple[str, str], float]:
+    """Reflections per (team, cycle) as published: perturbed with the same cell key as the
+    team's reaction figures, and only where that team-cycle is shown (else no base at all)."""
+    keys_of = group_keys(people, ["team_id", "cycle"])
+    sizes = people.groupby(["team_id", "cycle"]).size()
+    return {
+        group: float(perturbed_count(int(size), keys_of[group], "reflections", threshold))
+        for group, size in sizes.items()
+        if size >= threshold
+    }
 
 
 def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float], cycles):
@@ -306,24 +406,33 @@ def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float]
         }
     ).reset_index()
     agg.columns = ["cycle", "team_id", "n", "total", "squares"]
+    keys_of = group_keys(frame, ["cycle", "team_id"])
+    agg["key"] = [keys_of[(c, t)] for c, t in zip(agg["cycle"], agg["team_id"], strict=True)]
     agg["base"] = agg["team_id"].map(bases).astype(float)
     order = {c: i for i, c in enumerate(cycles)}
     agg = agg.sort_values(
         ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
     )
-    mean, low, high = mean_intervals(agg["n"], agg["total"], agg["squares"])
-    shown = rows.add_many(
-        measure, agg["team_id"], agg["cycle"], mean, low, high, agg["n"], agg["base"]
+    mean, low, high, count = published_means(
+        measure, agg["n"], agg["total"], agg["squares"], agg["key"], rows.threshold
     )
-    org = agg[shown].groupby("cycle", sort=False)
+    shown = rows.add_many(
+        measure, agg["team_id"], agg["cycle"], mean, low, high, agg["n"], agg["base"], count
+    )
+    kept = agg[shown]
+    org = kept.groupby("cycle", sort=False)
     org = org[["n", "total", "squares", "base"]].sum(min_count=1).reset_index()
-    mean, low, high = mean_intervals(org["n"], org["total"], org["squares"])
-    for r, m, lo, hi in zip(org.itertuples(index=False), mean, low, high, strict=True):
-        rows.add(measure, ORGANISATION, r.cycle, (m, lo, hi), float(r.n), r.base)
+    org_keys = [_org_key(kept[kept["cycle"] == c]["key"]) for c in org["cycle"]]
+    mean, low, high, count = published_means(
+        measure, org["n"], org["total"], org["squares"], org_keys, rows.threshold
+    )
+    for r, m, lo, hi, c in zip(org.itertuples(index=False), mean, low, high, count, strict=True):
+        rows.add(measure, ORGANISATION, r.cycle, (m, lo, hi), float(r.n), r.base, count=c)
 
 
 def _shares(rows: _Rows, counts: pd.DataFrame, measure: Measure, cycles, bases=None):
-    """Shares from counts ``k`` of ``n`` per team and cycle; the organisation from shown teams."""
+    """Shares from counts ``k`` of ``n`` per team and cycle (``key``: the cell key); the
+    organisation from shown teams."""
     counts = counts[counts["n"] > 0].copy()
     order = {c: i for i, c in enumerate(cycles)}
     counts = counts.sort_values(
@@ -335,15 +444,28 @@ def _shares(rows: _Rows, counts: pd.DataFrame, measure: Measure, cycles, bases=N
         ]
     else:
         counts["base"] = math.nan
-    value, low, high = share_intervals(counts["k"], counts["n"])
-    shown = rows.add_many(
-        measure, counts["team_id"], counts["cycle"], value, low, high, counts["n"], counts["base"]
+    value, low, high, count = published_shares(
+        counts["k"], counts["n"], counts["key"], measure.key, rows.threshold
     )
-    org = counts[shown].groupby("cycle", sort=False)
+    shown = rows.add_many(
+        measure, counts["team_id"], counts["cycle"], value, low, high, counts["n"],
+        counts["base"], count,
+    )  # fmt: skip
+    kept = counts[shown]
+    org = kept.groupby("cycle", sort=False)
     org = org[["k", "n", "base"]].sum(min_count=1).reset_index()
-    value, low, high = share_intervals(org["k"], org["n"])
-    for r, v, lo, hi in zip(org.itertuples(index=False), value, low, high, strict=True):
-        rows.add(measure, ORGANISATION, r.cycle, (v, lo, hi), float(r.n), r.base)
+    org_keys = [_org_key(kept[kept["cycle"] == c]["key"]) for c in org["cycle"]]
+    value, low, high, count = published_shares(
+        org["k"], org["n"], org_keys, measure.key, rows.threshold
+    )
+    for r, v, lo, hi, c in zip(org.itertuples(index=False), value, low, high, count, strict=True):
+        rows.add(measure, ORGANISATION, r.cycle, (v, lo, hi), float(r.n), r.base, count=c)
+
+
+def _rounded(value: float, half: float) -> tuple[float, float, float]:
+    """A change between two published assessments (already perturbed there), one decimal."""
+    shown = publish(value)
+    return shown, publish(shown - half), publish(shown + half)
 
 
 def _assessment_changes(rows: _Rows, assessments: Mapping[str, AssessmentResults], frequency):
@@ -382,9 +504,7 @@ def _assessment_changes(rows: _Rows, assessments: Mapping[str, AssessmentResults
             se_before = float(np.mean([se(a) for a, _ in pairs]))
             se_after = float(np.mean([se(b) for _, b in pairs]))
             spread = math.sqrt(se_before**2 + se_after**2)
-            if rows.add(
-                PRE_POST, team.team_id, cycle, (diff, diff - z * spread, diff + z * spread), n
-            ):
+            if rows.add(PRE_POST, team.team_id, cycle, _rounded(diff, z * spread), n):
                 org_diffs.append(diff)
                 org_se.append(spread)
                 org_n.append(n)
@@ -392,10 +512,23 @@ def _assessment_changes(rows: _Rows, assessments: Mapping[str, AssessmentResults
             weights = np.asarray(org_n) / sum(org_n)
             diff = float(np.dot(weights, org_diffs))
             spread = float(math.sqrt(np.dot(weights**2, np.asarray(org_se) ** 2)))
-            rows.add(
-                PRE_POST, ORGANISATION, cycle, (diff, diff - z * spread, diff + z * spread),
-                float(sum(org_n)),
-            )  # fmt: skip
+            rows.add(PRE_POST, ORGANISATION, cycle, _rounded(diff, z * spread), float(sum(org_n)))
+
+
+def _outcome_figure(
+    value: float, k: float, clients: float, key: int, measure: str, percent: bool, threshold: int
+) -> tuple[float, float, float, float]:
+    """An outcome as published: a percentage with known clients as a perturbed share (whole
+    percent, Jeffreys interval), anything else with one decimal; the clients a perturbed count."""
+    rounded = publish(value, SHARE_DECIMALS if percent else None)
+    plain = math.nan if rounded is None else rounded
+    if math.isnan(clients):
+        return plain, math.nan, math.nan, math.nan
+    count = float(perturbed_count(int(clients), key, "clients", threshold))
+    if percent and clients > 0:
+        figure: Perturbation = published_share(k, int(clients), key, measure)
+        return figure.mean, figure.ci_low, figure.ci_high, count  # type: ignore[return-value]
+    return plain, math.nan, math.nan, count
 
 
 def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequency: str, notices):
@@ -409,7 +542,12 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
             f"{outcomes.name}: {longer} figure(s) cover a period longer than a "
             f"{FREQUENCIES[frequency]} and are not used"
         )
-    frame = frame[frame["cycle"].notna()]
+    frame = frame[frame["cycle"].notna()].copy()
+    frame["key"] = record_keys(
+        f"outcome|{t}|{p}|{o}"
+        for t, p, o in zip(frame["team_id"], frame["period"].astype(str), frame["outcome"],
+                           strict=True)
+    )  # fmt: skip
     order = {
         c: i
         for i, c in enumerate(sorted(set(frame["cycle"]), key=lambda c: pd.Period(c, frequency)))
@@ -419,6 +557,7 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
         measure = Measure(
             f"outcome:{outcome_id}", "results", outcome.name, outcome.unit, outcome.better
         )
+        keys_of = group_keys(of_outcome, ["cycle", "team_id"])
         g = of_outcome.groupby(["cycle", "team_id"])
         agg = g.agg(
             total=("value", "sum"), mean=("value", "mean"), clients=("clients", "sum"),
@@ -427,16 +566,20 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
         agg = agg.sort_values(
             ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
         )
+        agg["key"] = [keys_of[(c, t)] for c, t in zip(agg["cycle"], agg["team_id"], strict=True)]
         agg["value"] = agg["total"] if outcome.combine == "sum" else agg["mean"]
         agg["clients"] = agg["clients"].where(agg["known"] == agg["months"])
         percent = "%" in outcome.unit
         k = np.rint(agg["value"] / 100 * agg["clients"])
-        _, low, high = share_intervals(k, agg["clients"])
-        with_ci = percent & agg["clients"].gt(0).to_numpy()
-        low = np.where(with_ci, low, np.nan)
-        high = np.where(with_ci, high, np.nan)
+        figures = [
+            _outcome_figure(v, kk, c, key, measure.key, percent, rows.threshold)
+            for v, kk, c, key in zip(agg["value"], k, agg["clients"], agg["key"], strict=True)
+        ]
+        value, low, high, count = (
+            np.array(column, dtype=float) for column in zip(*figures, strict=True)
+        )
         shown = rows.add_many(
-            measure, agg["team_id"], agg["cycle"], agg["value"], low, high, agg["clients"]
+            measure, agg["team_id"], agg["cycle"], value, low, high, agg["clients"], None, count
         )
         kept = agg[shown].assign(k=k[shown], weighted=agg["value"][shown] * agg["clients"][shown])
         for cycle, group in kept.groupby("cycle", sort=False):
@@ -447,10 +590,11 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
                 value = float(group["weighted"].sum() / clients)
             else:
                 value = float(group["value"].mean())
-            figure = (value, math.nan, math.nan)
-            if percent and not math.isnan(clients) and clients > 0:
-                figure = (value, *share_interval(int(group["k"].sum()), int(clients))[1:])
-            rows.add(measure, ORGANISATION, str(cycle), figure, clients)
+            figure = _outcome_figure(
+                value, float(group["k"].sum()), clients, _org_key(group["key"]), measure.key,
+                percent, rows.threshold,
+            )  # fmt: skip
+            rows.add(measure, ORGANISATION, str(cycle), figure[:3], clients, count=figure[3])
 
 
 def evaluate(
@@ -497,35 +641,47 @@ def evaluate(
         _assessment_changes(rows, assessments, frequency)
 
     links: dict[str, LinkReport] = {}
+    link_keys: dict[str, int] = {}
     reflection_cycles = sorted(set(people["cycle"]), key=lambda c: pd.Period(c, frequency))
     for earlier, later in zip(reflection_cycles, reflection_cycles[1:], strict=False):
         links[f"{earlier} → {later}"] = link_codes(
             people[people["cycle"] == earlier], people[people["cycle"] == later]
         )
+        link_keys[f"{earlier} → {later}"] = cell_key(people[people["cycle"] == later]["key"])
 
     followup_links: dict[str, LinkReport] = {}
     if followups is not None:
         checkins = followups.frame.copy()
         checkins["cycle"] = _dates_to_cycles(checkins["date"], frequency)
         checkins["k"] = checkins["applied"].isin(["yes", "partly"]).astype(int)
+        checkins["key"] = record_keys(checkins["id"])
         counts = checkins.groupby(["team_id", "cycle"], as_index=False).agg(
             k=("k", "sum"), n=("k", "size")
         )
-        reflected = people.groupby(["team_id", "cycle"]).size().astype(float).to_dict()
-        _shares(rows, counts, ACTED_ON, ordered, reflected)
+        keys_of = group_keys(checkins, ["team_id", "cycle"])
+        counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
+        _shares(rows, counts, ACTED_ON, ordered, _reflection_counts(people, threshold))
         for cycle in sorted(set(checkins["cycle"])):
             followup_links[cycle] = link_codes(
                 people[people["cycle"] == cycle], checkins[checkins["cycle"] == cycle]
             )
+            link_keys[cycle] = cell_key(checkins[checkins["cycle"] == cycle]["key"])
 
     if observations is not None:
         seen = observations.frame.copy()
         seen["cycle"] = _cycles_of(seen["period"], frequency)
         seen = seen[seen["cycle"].notna()]
         seen["n"] = seen["observed"] + seen["not_observed"]
+        seen["key"] = record_keys(
+            f"observation|{t}|{p}|{b}"
+            for t, p, b in zip(seen["team_id"], seen["period"].astype(str), seen["behaviour"],
+                               strict=True)
+        )  # fmt: skip
         counts = seen.groupby(["team_id", "cycle"], as_index=False).agg(
             k=("observed", "sum"), n=("n", "sum")
         )
+        keys_of = group_keys(seen, ["team_id", "cycle"])
+        counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
         _shares(rows, counts, OBSERVED, ordered)
 
     if outcomes is not None:
@@ -549,6 +705,7 @@ def evaluate(
         links=links,
         followup_links=followup_links,
         notices=notices,
+        link_keys=link_keys,
     )
 
 

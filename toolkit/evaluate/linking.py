@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -78,23 +79,47 @@ class LinkReport:
         """Share of the later cycle's records with a code that were linked to the earlier one."""
         return len(self.links) / self.later_with_code if self.later_with_code else 0.0
 
-    def describe(self, later: str = "the later cycle", earlier: str = "the earlier cycle") -> str:
-        """The figures in a sentence; ``later`` and ``earlier`` name what was linked."""
+    def describe(
+        self,
+        later: str = "the later cycle",
+        earlier: str = "the earlier cycle",
+        count: Callable[[int, str], int | None] | None = None,
+    ) -> str:
+        """The figures in a sentence; ``later`` and ``earlier`` name what was linked. ``count``
+        publishes each figure (the report passes perturbed counts; None: "only a few")."""
+
+        def said(value: int, name: str) -> str:
+            shown = value if count is None else count(value, name)
+            return "only a few" if shown is None else str(shown)
+
         if not self.later_with_code:
             return f"No one in {later} gave a personal code, so no one could be linked."
+        linked, with_code = said(len(self.links), "linked"), said(self.later_with_code, "coded")
+        rate = (
+            f" ({int(linked) / int(with_code):.0%})"
+            if linked.isdigit() and with_code.isdigit() and int(with_code)
+            else ""
+        )
+        fuzzy = said(self.fuzzy, "fuzzy")
+        exact = said(self.exact, "exact")
+        if linked.isdigit() and fuzzy.isdigit() and int(linked) >= int(fuzzy):
+            exact = str(int(linked) - int(fuzzy))  # the parts add up to the whole as printed
         text = (
-            f"{len(self.links)} of {self.later_with_code} people who gave a personal code in "
-            f"{later} ({self.match_rate:.0%}) were linked to {earlier}: "
-            f"{self.exact} with the same code, {self.fuzzy} with a code one character apart."
+            f"{linked} of {with_code} people who gave a personal code in "
+            f"{later}{rate} were linked to {earlier}: "
+            f"{exact} with the same code, {fuzzy} with a code one character apart."
         )
         if self.ambiguous:
             text += (
-                f" {self.ambiguous} were not linked because their code fits more than one person "
-                "or is too common to tell a slip from a stranger."
+                f" {said(self.ambiguous, 'ambiguous').capitalize()} were not linked because their "
+                "code fits more than one person or is too common to tell a slip from a stranger."
             )
         without = self.later_records - self.later_with_code
         if without:
-            text += f" {without} gave no code; they still count for their team, unlinked."
+            text += (
+                f" {said(without, 'uncoded').capitalize()} gave no code; they still count for their "
+                "team, unlinked."
+            )
         return text
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.assess.results import read_results
+from toolkit.core.disclosure import censor_counts
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.teams import read_teams
 from toolkit.evaluate.followups import read_followups
@@ -95,7 +96,8 @@ def run(
         if source is not None:
             evaluation.notices.extend(source.notices)
     outputs = write_outputs(evaluation, output_dir) if output_dir else None
-    return Run(evaluation, outputs, evaluation.notices)
+    said = [censor_counts(n, evaluation.threshold) for n in evaluation.notices]  # no small counts
+    return Run(evaluation, outputs, said)
 
 
 def show(done: Run) -> None:

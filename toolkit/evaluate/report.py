@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit.core.charts import to_svg
+from toolkit.core.disclosure import censor_counts, perturbed_count
 from toolkit.core.files import write_atomic
 from toolkit.core.safe_export import write_csv
 from toolkit.core.templates import environment
@@ -166,15 +167,54 @@ def _scope(evaluation: Evaluation, team_id: str, charts: bool) -> dict:
     }
 
 
+def _published_counts(evaluation: Evaluation, name: str):
+    """Counts of people in a linking sentence as published: perturbed with the cell key of the
+    later side's records, and "only a few" under the threshold (0 stays 0)."""
+    key = evaluation.link_keys.get(name, 0)
+
+    def count(value: int, what: str) -> int | None:
+        if value == 0:
+            return 0
+        moved = perturbed_count(value, key, f"links|{what}")
+        return moved if moved >= evaluation.threshold else None
+
+    return count
+
+
+def published_match_rate(evaluation: Evaluation, pair: str) -> str:
+    """The share of a cycle's coded records that were linked, from the published counts."""
+    report = evaluation.links[pair]
+    count = _published_counts(evaluation, pair)
+    linked, coded = count(len(report.links), "linked"), count(report.later_with_code, "coded")
+    if not report.later_with_code:
+        return "no one gave a code"
+    if linked is None or not coded:
+        return "only a few of those who gave a code"
+    return f"{linked / coded:.0%} of those who gave a code"
+
+
 def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -> dict:
     if team_charts is None:
         team_charts = len(evaluation.teams) <= TEAM_CHARTS_UP_TO
     links = [
-        {"pair": pair, "text": report.describe(f"the later cycle ({pair.split(' → ')[1]})")}
+        {
+            "pair": pair,
+            "text": report.describe(
+                f"the later cycle ({pair.split(' → ')[1]})",
+                count=_published_counts(evaluation, pair),
+            ),
+        }
         for pair, report in evaluation.links.items()
     ]
     followup_links = [
-        {"cycle": cycle, "text": report.describe(f"the check-ins of {cycle}", "their reflection")}
+        {
+            "cycle": cycle,
+            "text": report.describe(
+                f"the check-ins of {cycle}",
+                "their reflection",
+                _published_counts(evaluation, cycle),
+            ),
+        }
         for cycle, report in evaluation.followup_links.items()
     ]
     return {
@@ -186,7 +226,7 @@ def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -
         "teams": [_scope(evaluation, t, team_charts) for t in evaluation.teams],
         "links": links,
         "followup_links": followup_links,
-        "notices": evaluation.notices,
+        "notices": [censor_counts(n, evaluation.threshold) for n in evaluation.notices],
         "low_response": f"{LOW_RESPONSE:.0%}",
     }
 

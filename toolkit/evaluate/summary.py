@@ -29,7 +29,7 @@ def format_value(value: float, unit: str) -> str:
     if unit.startswith("%"):
         return f"{value:.0f}%"
     if unit.startswith(("rating", "points")):
-        return f"{value:.2f}"
+        return f"{value:.1f}"  # published with one decimal (toolkit.core.disclosure)
     return f"{value:,.1f}".removesuffix(".0")
 
 
@@ -111,6 +111,15 @@ def summarise(evaluation: Evaluation, team_id: str = ORGANISATION) -> list[str]:
         lines.append(
             f"Low response in {cycle}: for some figures only {rate:.0%} of those who could "
             f"answer did, so they may not speak for all of {who}."
+        )
+    # a withheld figure has no rate (it would give the count): said as "fewer than", when the
+    # team is big enough that enough answers would have let its figures be shown
+    threshold = evaluation.threshold
+    unseen = figures[~figures["shown"].astype(bool) & (figures["base"] >= threshold)]
+    for cycle, rows in unseen[~unseen["cycle"].isin(set(low["cycle"]))].groupby("cycle"):
+        lines.append(
+            f"Low response in {cycle}: fewer than {threshold} of the {rows['base'].min():,.0f} "
+            f"who could answer did, too few to show figures about {who} for that cycle."
         )
     lines.append(CAUTION)
     return lines
