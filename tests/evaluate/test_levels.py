@@ -11,7 +11,7 @@ import pytest
 
 from toolkit.core.disclosure import COUNT_NOISE, SUM_NOISE, ThresholdError
 from toolkit.evaluate.followups import FollowUps
-from toolkit.evaluate.levels import evaluate, mean_interval, share_interval
+from toolkit.evaluate.levels import evaluate
 from toolkit.evaluate.observations import Observations
 from toolkit.evaluate.outcomes import Outcomes
 from toolkit.reflect.store import Rating, Reflection
@@ -103,23 +103,6 @@ def test_response_rates_sit_beside_each_figure_when_team_sizes_are_known():
         row = figure(ev, team_id, "2027Q1", "usefulness")
         assert row.response_rate == pytest.approx(row.n / staff)  # of the published count
         assert count_as(row.n, answered)
-
-
-def test_intervals_agree_with_scipy_references():
-    from scipy import stats
-
-    values = np.array([1, 2, 2, 3, 4, 5, 5.0])
-    mean, low, high = mean_interval(values)
-    reference = stats.ttest_1samp(values, 0.0).confidence_interval(0.95)
-    assert (low, high) == pytest.approx((reference.low, reference.high))
-    assert (
-        mean_interval(np.array([3.0, 3.0, 3.0]))[1:] == (pytest.approx(math.nan, nan_ok=True),) * 2
-    )
-    value, low, high = share_interval(3, 10)
-    assert value == 30
-    assert low == pytest.approx(100 * stats.beta.ppf(0.025, 3.5, 7.5))
-    assert high == pytest.approx(100 * stats.beta.ppf(0.975, 3.5, 7.5))
-    assert share_interval(0, 10)[1] == 0 and share_interval(10, 10)[2] == 100  # Jeffreys' ends
 
 
 def test_behaviour_levels_from_followups_and_observations():

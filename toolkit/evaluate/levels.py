@@ -134,51 +134,6 @@ class Evaluation:
         return self.figures[self.figures["team_id"] == team_id]
 
 
-# -- statistics (scipy, vectorised over groups) ------------------------------------------------
-def mean_intervals(n, total, squares) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Means and 95% t-intervals of groups given their size, sum and sum of squares.
-
-    Sums let the organisation's figure be pooled from the shown teams' sums, exactly as if every
-    shown person's value were in one list. No interval below two people or without spread.
-    """
-    n = np.asarray(n, dtype=float)
-    total = np.asarray(total, dtype=float)
-    squares = np.asarray(squares, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        mean = total / n
-        variance = (squares - total * mean) / (n - 1)
-        sd = np.sqrt(np.clip(variance, 0, None))
-        half = stats.t.ppf(0.5 + CONFIDENCE / 2, n - 1) * sd / np.sqrt(n)
-    usable = (n >= 2) & (sd > 1e-12)
-    return mean, np.where(usable, mean - half, np.nan), np.where(usable, mean + half, np.nan)
-
-
-def mean_interval(values: np.ndarray) -> tuple[float, float, float]:
-    values = np.asarray(values, dtype=float)
-    mean, low, high = mean_intervals([len(values)], [values.sum()], [(values**2).sum()])
-    return float(mean[0]), float(low[0]), float(high[0])
-
-
-def share_intervals(k, n) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Percentages with the Jeffreys 95% interval (beta quantiles; Brown, Cai & DasGupta 2001
-    recommend it with Wilson's), vectorised; the bound is 0 or 100 when k is 0 or n."""
-    k = np.asarray(k, dtype=float)
-    n = np.asarray(n, dtype=float)
-    alpha = 1 - CONFIDENCE
-    with np.errstate(divide="ignore", invalid="ignore"):
-        low = stats.beta.ppf(alpha / 2, k + 0.5, n - k + 0.5)
-        high = stats.beta.ppf(1 - alpha / 2, k + 0.5, n - k + 0.5)
-        value = 100 * k / n
-    low = np.where(k <= 0, 0.0, low)
-    high = np.where(k >= n, 1.0, high)
-    return value, 100 * low, 100 * high
-
-
-def share_interval(k: int, n: int) -> tuple[float, float, float]:
-    value, low, high = share_intervals([k], [n])
-    return float(value[0]), float(low[0]), float(high[0])
-
-
 # -- published figures (toolkit.core.disclosure) ---------------------------------------------
 def group_keys(frame: pd.DataFrame, by: list[str]) -> dict[tuple, int]:
     """Each group's cell key: the sum of its records' keys (column ``key``), modulo 2**64."""
