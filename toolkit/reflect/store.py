@@ -112,9 +112,11 @@ reflections = sa.Table(
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" below open transactions
     cursor = dbapi_connection.cursor()
+    # first: switching a new file to WAL needs its lock too, and must wait for it like a writer
+    # (with Python's default 5 s, eight processes opening a new database at once could fail)
+    cursor.execute("PRAGMA busy_timeout=60000")  # concurrent writers wait, they do not fail
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")  # durable at commit, not only at checkpoint
-    cursor.execute("PRAGMA busy_timeout=60000")  # concurrent writers wait, they do not fail
     cursor.close()
 
 
