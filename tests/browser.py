@@ -265,3 +265,18 @@ class CuttableProxy:
                 self._writers.discard(sink)
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+def serious_violations(page) -> list:
+    """axe-core's serious and critical findings on the page open in ``page`` (empty when none).
+
+    Every page the toolkit serves or writes is checked with this (landing, login, forms,
+    dashboards, handouts, guides, reports, index)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]

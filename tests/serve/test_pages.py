@@ -12,6 +12,7 @@ from tests.browser import (
     TEST_SESSIONS,
     chromium_page,
     require_chromium,
+    serious_violations,
     signed_form_url,
     voila_server,
     write_plans,
@@ -59,17 +60,6 @@ def reflection(session_id: str) -> Reflection:
         relevance=5,
         usefulness=4,
     )
-
-
-def serious_violations(page) -> list:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
 
 
 def test_the_public_landing_page_and_the_login_are_accessible(page, server, store_url):
