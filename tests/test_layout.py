@@ -6,6 +6,7 @@ catches a step importing a later one, and keep every folder inside the contract.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -89,17 +90,37 @@ def test_each_step_says_what_it_does_and_hands_on():
         assert doc and len(doc.split()) >= 15, f"toolkit/{step}/__init__.py needs its docstring"
 
 
-@pytest.mark.timeout(600)
-def test_the_wheel_carries_the_form_assets_and_the_migrations(tmp_path):
-    """An installed (not editable) toolkit needs the form's script and Alembic's folder."""
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The package as ``pip install .`` builds it (not editable)."""
+    folder = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(tmp_path), "."],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(folder), "."],
         cwd=PROJECT_ROOT,
         check=True,
         capture_output=True,
         timeout=600,
     )
-    (wheel,) = tmp_path.glob("*.whl")
+    (built,) = folder.glob("*.whl")
+    return built
+
+
+def tracked_files(*folders: str) -> list[str]:
+    """The checkout's files in these folders, as git has them."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--", *folders],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return listed.stdout.split()
+
+
+@pytest.mark.timeout(600)
+def test_the_wheel_carries_the_form_assets_and_the_migrations(wheel):
+    """An installed (not editable) toolkit needs the form's script and Alembic's folder."""
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in [
         "toolkit/reflect/assets/reflection_form.js",
@@ -112,3 +133,93 @@ def test_the_wheel_carries_the_form_assets_and_the_migrations(tmp_path):
         *(f"toolkit/{step}/__init__.py" for step in LOOP),
     ]:
         assert needed in names
+
+
+@pytest.mark.timeout(600)
+def test_the_wheel_carries_every_notebook_data_file_and_template(wheel):
+    """The top-level folders travel inside the package (``toolkit/_bundled``), all of them,
+    Voila's template included, and nothing a run of the checkout left behind."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    tracked = tracked_files("data", "notebooks", "templates")
+    assert "templates/jupyter/voila/templates/cct/form.html.j2" in tracked
+    assert "notebooks/session_plan.ipynb" in tracked
+    missing = [f for f in tracked if f"toolkit/_bundled/{f}" not in names]
+    assert not missing, f"not in the wheel: {missing}"
+    bundled = {n.removeprefix("toolkit/_bundled/") for n in names if "/_bundled/" in n}
+    assert bundled == set(tracked), f"in the wheel but not in git: {bundled - set(tracked)}"
+
+
+def _tree(folder: Path) -> dict[str, int]:
+    return {
+        str(p.relative_to(folder)): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    }
+
+
+@pytest.mark.notebook
+@pytest.mark.timeout(900)
+def test_the_installed_wheel_runs_the_demo_outside_the_checkout(wheel, tmp_path):
+    """``pip install`` of the wheel into a fresh virtual environment, far from the checkout:
+    ``cct demo`` assesses, plans and evaluates the sample from the bundled files and writes
+    into the folder it was started in, never into the installed package.
+
+    The fresh environment gets its dependencies from this one (a ``.pth`` line to its
+    site-packages) instead of from the network; the toolkit itself only from the wheel.
+    """
+    import sysconfig
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    site = Path(
+        subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        ).stdout.strip()
+    )
+    (site / "_cct_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CCT_", "PYTHON"))}
+    # nbconvert's page templates are data files of this environment's nbconvert
+    env["JUPYTER_PATH"] = str(Path(sys.prefix) / "share" / "jupyter")
+    where = subprocess.run(
+        [str(python), "-c", "from toolkit.core import paths; print(paths.NOTEBOOKS_DIR)"],
+        cwd=work,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout.strip()
+    assert Path(where) == site / "toolkit" / "_bundled" / "notebooks"
+    package = site / "toolkit"
+    before = _tree(package)
+    demo = subprocess.run(
+        [str(venv / "bin" / "cct"), "demo"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=840,
+    )
+    assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-4000:]
+    out = work / "out" / "demo"
+    assert (out / "assessment.html").is_file() and (out / "assessment.json").is_file()
+    summary = json.loads((out / "plans" / "summary.json").read_text(encoding="utf-8"))
+    sample = (PROJECT_ROOT / "data" / "sample" / "sessions.csv").read_text(encoding="utf-8")
+    assert [row["status"] for row in summary] == ["planned"] * (len(sample.splitlines()) - 1)
+    assert all(Path(row["files"]["handout.html"]).is_file() for row in summary)
+    assert (out / "evaluation" / "evaluation.html").is_file()
+    assert (work / "var" / "disclosure.key").is_file()  # the keys live in the working folder
+    assert _tree(package) == before, "cct demo wrote into the installed package"

@@ -556,11 +556,17 @@ def config_(
 @app.command()
 @plain_errors
 def sample(
-    out: Annotated[Path | None, typer.Option(help="Folder (default: data/sample)")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder (default: data/sample in a checkout, else ./sample)"),
+    ] = None,
 ) -> None:
     """Regenerate the synthetic sample organisation (deterministic)."""
     from toolkit.assess.sample import write_sample
+    from toolkit.core.paths import INSTALLED
 
+    if out is None and INSTALLED:  # never into the installed package
+        out = Path("sample")
     paths = write_sample(out) if out else write_sample()
     for path in paths:
         typer.echo(f"wrote {path}")

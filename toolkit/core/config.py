@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from toolkit.core.paths import PROJECT_ROOT
+from toolkit.core.paths import WORK_DIR
 
-VAR_DIR = PROJECT_ROOT / "var"
+VAR_DIR = WORK_DIR / "var"  # the checkout's var/, or the working folder's for an installed toolkit
 DATABASE_ENV = "CCT_DATABASE_URL"
 PLANS_ENV = "CCT_PLANS_DIR"
 CAP_MARGIN_ENV = "CCT_CAP_MARGIN"

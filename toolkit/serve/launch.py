@@ -7,7 +7,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from toolkit.core.paths import NOTEBOOKS_DIR, PROJECT_ROOT, TEMPLATES_DIR
+from toolkit.core.paths import NOTEBOOKS_DIR, TEMPLATES_DIR, WORK_DIR
 from toolkit.serve.settings import Room, Server, public_url
 
 # notebooks a facilitator opens now and then: no kernels kept waiting for them
@@ -131,7 +131,7 @@ def run(launch: Launch, say: Callable[[str], None] = print) -> None:
 
     os.environ.clear()
     os.environ.update(launch.environment)
-    os.chdir(PROJECT_ROOT)
+    os.chdir(WORK_DIR)
     say(f"Participants' form links and QR codes point to {launch.public_url}")
     for note in launch.notes:
         say(note)
