@@ -40,6 +40,8 @@ class Visit:
     page_s: float | None = None  # the page with the form's outputs arrived
     usable_s: float | None = None  # the widget's state arrived: the form can be filled in
     confirmed_s: float | None = None  # the kernel confirmed the reflection was saved
+    status: str = ""  # what the form answered: "saved" (new) or "already" (sent before)
+    submission_id: str = ""  # the form's key, which the browser keeps with the draft
     problem: str = ""
     messages: list[dict] = field(default_factory=list, repr=False)
 
@@ -142,13 +144,23 @@ class Participant:
         self.visit.usable_s = self._elapsed()
         return self.visit
 
-    def submit(self, commitment: str) -> Visit:
-        """Fill in the form and send it; done when the kernel says it is saved."""
+    def submit(self, commitment: str, kept_submission: str = "") -> Visit:
+        """Fill in the form and send it; done when the kernel says it is saved.
+
+        ``kept_submission``: the draft a browser kept from an earlier visit (its submission id),
+        handed to the form first, as the page's script does after a reload."""
         competencies = [c["id"] for c in self.state["competencies"]]
+        values = answers(competencies, commitment)
+        restore = {
+            "event": "restore",
+            "state": {"submission_id": kept_submission, "values": values},
+        }
+        self.visit.submission_id = kept_submission or self.state.get("submission_id", "")
         for data in (
+            *([{"method": "custom", "content": restore}] if kept_submission else []),
             {
                 "method": "update",
-                "state": {"values": answers(competencies, commitment)},
+                "state": {"values": values},
                 "buffer_paths": [],
             },
             {"method": "custom", "content": {"event": "send", "values": None}},
@@ -161,13 +173,14 @@ class Participant:
                     {"version": "2.1.0"},
                 )
             )
-        self._wait(
+        answer = self._wait(
             lambda d, c: (
                 c == self.visit.model_id
                 and d.get("method") == "update"
                 and d.get("state", {}).get("status", {}).get("kind") in ("saved", "already")
             )
         )
+        self.visit.status = answer["state"]["status"]["kind"]
         self.visit.confirmed_s = self._elapsed()
         return self.visit
 
