@@ -407,3 +407,53 @@ def test_the_warm_kernel_is_kept_per_tag_and_replaced_for_other_code(tmp_path):
         assert len(pids) == 2  # two threads at once: two kernels, never one shared
     finally:
         shutdown_all()
+
+
+LEAVE_THINGS = nbformat.v4.new_notebook(
+    cells=[nbformat.v4.new_code_cell("leftover = 1\n_private_leftover = 2\nleftover")]
+)
+LOOK_AROUND = nbformat.v4.new_notebook(
+    cells=[
+        nbformat.v4.new_code_cell(
+            "import os\n"
+            "print(os.getpid(), [n for n in ('leftover', '_private_leftover') if n in dir()], "
+            "len(Out), get_ipython().history_manager.enabled)"
+        )
+    ]
+)
+
+
+@pytest.mark.parametrize("full_every", [25, 2])
+def test_each_notebook_on_a_warm_kernel_starts_from_an_empty_namespace(
+    tmp_path, monkeypatch, full_every
+):
+    """The light reset (no full garbage collection) and the periodic full one leave nothing of
+    the notebook before; the kept kernel writes no IPython history."""
+    import papermill
+
+    from toolkit.plan import warm_engine
+
+    monkeypatch.setattr(warm_engine, "FULL_RESET_EVERY", full_every)
+    leave, look = tmp_path / "leave.ipynb", tmp_path / "look.ipynb"
+    nbformat.write(LEAVE_THINGS, leave)
+    nbformat.write(LOOK_AROUND, look)
+
+    def run(source: Path):
+        return papermill.execute_notebook(
+            str(source),
+            str(tmp_path / "out.ipynb"),
+            engine_name=warm_engine.ENGINE_NAME,
+            kernel_name="python3",
+            progress_bar=False,
+        )
+
+    try:
+        seen = []
+        for _ in range(3):
+            run(leave)
+            seen.append(run(look).cells[0].outputs[0]["text"].split(maxsplit=1))
+        pids = {pid for pid, _ in seen}
+        assert len(pids) == 1  # one warm kernel throughout
+        assert [rest.strip() for _, rest in seen] == ["[] 0 False"] * 3
+    finally:
+        warm_engine.shutdown_all()
