@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import os
 import sys
 import tempfile
 import time
@@ -27,7 +28,8 @@ from benchmarks.measure import ROOT
 
 SAVE_PROCESSES = 30
 SAVES_EACH = 30
-PLAN_SESSIONS = 16
+PLAN_SESSIONS = int(os.environ.get("CCT_BENCH_PLAN_SESSIONS", "16"))
+RESET_ROUNDS = 8  # pairs of plans, full reset and light, on one warm kernel
 
 
 def _progress(message: str) -> None:
@@ -117,6 +119,58 @@ def _noop(k: int) -> int:
     return k
 
 
+def _cpu_by_role() -> dict[str, float]:
+    """CPU seconds so far of this process (the client and, in a LocalCluster, the scheduler),
+    of the Dask worker processes (and their nannies), and of the kernels they keep."""
+    import psutil
+
+    me = psutil.Process()
+    times = me.cpu_times()
+    roles = {"client + scheduler": times.user + times.system, "workers": 0.0, "kernels": 0.0}
+    for child in me.children(recursive=True):
+        try:
+            kernel = "ipykernel" in " ".join(child.cmdline())
+            times = child.cpu_times()
+        except psutil.Error:
+            continue
+        roles["kernels" if kernel else "workers"] += times.user + times.system
+    return roles
+
+
+def reset_rows(tmp: Path, results: Path, sessions: Path) -> tuple[list[str], list[str]]:
+    """One warm kernel, plans alternating between a full ``%reset -f`` before each notebook
+    (before issue 19's change) and the light reset: CPU per plan of the kernel and of the
+    process driving it (CPU time, so other load on the machine counts less than in walls)."""
+    import papermill  # noqa: F401  (first: it loads the cct_warm entry point itself)
+    import psutil
+
+    from toolkit.plan import warm_engine
+    from toolkit.plan.batch import read_jobs, run_job
+
+    jobs = read_jobs(sessions, results, tmp / "reset")
+    run_job(jobs[-1])  # the kernel started and warm
+    kernel = psutil.Process(warm_engine.WarmKernelEngine.current().km.provisioner.process.pid)
+    me = psutil.Process()
+    spent = {"full %reset -f each notebook": [0.0, 0.0, 0], "light reset": [0.0, 0.0, 0]}
+    for k, job in enumerate(jobs[: 2 * RESET_ROUNDS]):
+        name = list(spent)[k % 2]  # interleaved: full, light, full, light …
+        warm_engine.FULL_RESET_EVERY = 1 if k % 2 == 0 else 25
+        before = (sum(kernel.cpu_times()[:2]), sum(me.cpu_times()[:2]))
+        run_job(job)
+        spent[name][0] += sum(kernel.cpu_times()[:2]) - before[0]
+        spent[name][1] += sum(me.cpu_times()[:2]) - before[1]
+        spent[name][2] += 1
+    warm_engine.FULL_RESET_EVERY = 25
+    warm_engine.shutdown_all()
+    lines = [f"Warm kernel, {2 * RESET_ROUNDS} plans alternating (CPU ms per plan)"]
+    per = {n: (kern / count * 1000, own / count * 1000) for n, (kern, own, count) in spent.items()}
+    for name, (kern, own) in per.items():
+        lines.append(f"  {name:<30} kernel {kern:5.0f} ms   papermill + handout {own:5.0f} ms")
+    full, light = (sum(v) for v in per.values())
+    lines.append(f"  light / full: {light / full:.2f}x the CPU of a plan")
+    return lines, [f"warm kernel reset: a plan costs {light / full:.2f}x the CPU it did"]
+
+
 def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     import logging
 
@@ -127,7 +181,10 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
 
     _progress("assessing a 100-team organisation for the plans")
     results, sessions = plans.organisation(tmp)
-    walls: dict[str, tuple[float, int]] = {}
+    _progress("the warm kernel's reset, full and light, interleaved")
+    reset_lines, reset_summary = reset_rows(tmp, results, sessions)
+    walls: dict[str, list[tuple[float, int]]] = {}
+    cpu: dict[int, list[dict[str, float]]] = {1: [], 2: []}
 
     def jobs(name: str, first: int = 0, count: int = PLAN_SESSIONS):
         return read_jobs(sessions, results, tmp / name)[first : first + count]
@@ -135,10 +192,10 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     _progress(f"planning {PLAN_SESSIONS} sessions on the local pool (2 processes)")
     started = time.perf_counter()
     summary = run_batch(jobs("pool"), tmp / "pool", workers=2, force=True, progress=False)
-    walls["local pool, 2 processes"] = (time.perf_counter() - started, 2)
+    walls["local pool, 2 processes"] = [(time.perf_counter() - started, 2)]
     planned = {"local pool, 2 processes": summary.counts().get("planned", 0)}
     overhead = {}
-    for workers in (1, 2):
+    for run, workers in enumerate((1, 2, 2, 1)):  # interleaved: the load drifts, both see it
         name = f"LocalCluster, {workers} worker process{'es' if workers > 1 else ''}"
         _progress(f"planning {PLAN_SESSIONS} sessions on a LocalCluster of {workers}")
         with LocalCluster(
@@ -155,37 +212,60 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
                 client.gather(client.map(_noop, range(PLAN_SESSIONS), pure=False))
                 overhead[workers] = (connected - started, time.perf_counter() - connected)
             run_on_cluster(  # warm-up, untimed: one kernel started in each worker
-                jobs(f"warm{workers}", PLAN_SESSIONS, workers),
-                tmp / f"warm{workers}",
+                jobs(f"warm{run}", PLAN_SESSIONS, workers),
+                tmp / f"warm{run}",
                 cluster.scheduler_address,
                 progress=False,
             )
+            before = _cpu_by_role()
             started = time.perf_counter()
             summary = run_on_cluster(
-                jobs(f"cluster{workers}"),
-                tmp / f"cluster{workers}",
+                jobs(f"cluster{run}"),
+                tmp / f"cluster{run}",
                 cluster.scheduler_address,
                 force=True,
                 progress=False,
             )
-            walls[name] = (time.perf_counter() - started, workers)
-            planned[name] = summary.counts().get("planned", 0)
+            walls.setdefault(name, []).append((time.perf_counter() - started, workers))
+            after = _cpu_by_role()
+            cpu[workers].append({role: after[role] - before[role] for role in after})
+            planned[name] = planned.get(name, 0) + summary.counts().get("planned", 0)
     lines = [
-        f"Session plans on a cluster: {PLAN_SESSIONS} sessions, one thread per worker "
-        "(cluster kernels warm; the pool's wall includes starting its kernels)"
+        f"Session plans on a cluster: {PLAN_SESSIONS} sessions, one thread per worker; the "
+        "cluster runs interleaved 1, 2, 2, 1 workers (cluster kernels warm; the pool's wall "
+        "includes starting its kernels)"
     ]
     per_worker = {}
-    for name, (wall, workers) in walls.items():
+    for name, runs in walls.items():
+        wall = sum(w for w, _ in runs) / len(runs)
+        workers = runs[0][1]
         per_worker[name] = PLAN_SESSIONS / wall / workers
         lines.append(
             f"  {name:<34} {wall:6.1f} s  {PLAN_SESSIONS / wall:5.2f} plans/s  "
-            f"{per_worker[name]:5.2f} plans/s per worker  ({planned[name]} planned)"
+            f"{per_worker[name]:5.2f} plans/s per worker  ({planned[name]} planned in "
+            f"{len(runs)} run(s); walls {', '.join(f'{w:.1f}' for w, _ in runs)} s)"
         )
     one, two = (per_worker[n] for n in list(walls)[1:])
     scaling = 2 * two / one
     lines.append(
-        f"  1 → 2 workers: {scaling:.2f}x the throughput (2.0 is perfect; target ≥ 1.8 on an "
-        "idle 2-core machine)"
+        f"  1 → 2 workers, measured: {scaling:.2f}x the throughput (2.0 is perfect; target ≥ 1.8 "
+        f"on an idle 2-core machine; load average now {os.getloadavg()[0]:.1f})"
+    )
+    roles = {}
+    for workers, runs in cpu.items():
+        roles[workers] = {
+            r: sum(run[r] for run in runs) / len(runs) / PLAN_SESSIONS for r in runs[0]
+        }
+        lines.append(
+            f"  CPU per plan, {workers} worker(s): "
+            + ", ".join(f"{role} {s * 1000:.0f} ms" for role, s in roles[workers].items())
+        )
+    parallel = roles[2]["workers"] + roles[2]["kernels"]
+    shared = roles[2]["client + scheduler"]
+    model = 2 * parallel / (parallel + shared)
+    lines.append(
+        f"  1 → 2 workers on an idle 2-core machine, from CPU per plan: 2 × {parallel:.2f} / "
+        f"({parallel:.2f} + {shared:.2f} client + scheduler) = {model:.2f}x"
     )
     for workers, (connect, round_trip) in overhead.items():
         lines.append(
@@ -193,17 +273,19 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
             f"{PLAN_SESSIONS} no-op tasks {round_trip * 1000:.0f} ms "
             f"({round_trip / PLAN_SESSIONS * 1000:.1f} ms a task)"
         )
-    per_plan = 1 / two
+    cpu_plan = parallel
     lines.append(
-        f"  cost model: 10,000 teams on 32 such workers ≈ 10,000 × {per_plan:.2f} s / 32 ≈ "
-        f"{10_000 * per_plan / 32 / 60:.0f} min, if the shared folder keeps up"
+        f"  cost model: 10,000 teams on 32 one-core workers ≈ 10,000 × {cpu_plan:.2f} s CPU / 32 "
+        f"≈ {10_000 * cpu_plan / 32 / 60:.0f} min (+ the scheduler, one core), if the shared "
+        f"folder keeps up; by this run's walls: {10_000 / two / 32 / 60:.0f} min"
     )
     summary_lines = [
         f"plans on LocalCluster: {one:.2f} plans/s with 1 worker, {two:.2f} per worker with 2 "
-        f"(1→2 scaling {scaling:.2f}x); local pool {per_worker['local pool, 2 processes']:.2f} "
-        "per worker"
+        f"(1→2 scaling {scaling:.2f}x measured, {model:.2f}x from CPU per plan); local pool "
+        f"{per_worker['local pool, 2 processes']:.2f} per worker",
+        *reset_summary,
     ]
-    return lines, summary_lines
+    return [*reset_lines, "", *lines], summary_lines
 
 
 def rows(tmp: Path) -> tuple[str, list[str]]:
@@ -216,6 +298,10 @@ def rows(tmp: Path) -> tuple[str, list[str]]:
 if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     with tempfile.TemporaryDirectory(prefix="cct-bench-") as tmp:
-        text, summary = rows(Path(tmp))
+        if sys.argv[1:] == ["plans"]:  # the plans only, not the store
+            lines, summary = plan_rows(Path(tmp))
+            text = "\n".join(lines)
+        else:
+            text, summary = rows(Path(tmp))
         print(text)
         print("\n".join(summary))
