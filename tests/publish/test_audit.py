@@ -115,7 +115,7 @@ def protected(sizes):
     return grids, protect(grids, 10)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organisations())
 def test_every_report_passes_its_audit_and_keeps_true_totals(sizes):
     grids, result = protected(sizes)
@@ -131,7 +131,7 @@ def test_every_report_passes_its_audit_and_keeps_true_totals(sizes):
     assert (counts.values[:, :-1, -1] == inner.sum(axis=2)).all()
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organisations())
 def test_removing_one_secondary_suppression_is_caught(sizes):
     """The attacker's leak: a cell that was withheld to cover a small one is published after
@@ -163,3 +163,45 @@ def test_one_extra_total_in_the_file_is_caught(tmp_path):
     result = audit(read_published(leaked), 10)
     assert not result.passed
     assert any(f.row == counts.rows[i] and f.col == counts.cols[j] for f in result.failures)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(organisations())
+def test_the_bounds_agree_with_scipy_linprog(sizes):
+    """The audit's HiGHS models (one per block, objectives swapped in) against scipy's
+    linprog(method="highs") solving each bound from scratch over the whole model."""
+    from scipy.optimize import linprog
+
+    from toolkit.publish.audit import _build
+
+    grids, result = protected(sizes)
+    model, _ = _build(grids)
+    count = len(model.names)
+    eq = [r for r in model.rows if r[2]]
+    ub = [r for r in model.rows if not r[2]]
+
+    def dense(rows):
+        matrix = np.zeros((len(rows), count))
+        for k, (coefs, _, _) in enumerate(rows):
+            for v, a in coefs.items():
+                matrix[k, v] = a
+        return matrix
+
+    names = [g.name for g in grids]
+    for cell in result.cells[:25]:
+        v = model.names.index((names.index(cell.table), cell.index))
+        limits = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(count)
+            objective[v] = sign
+            solved = linprog(
+                objective,
+                A_eq=dense(eq),
+                b_eq=[r[1] for r in eq],
+                A_ub=dense(ub) if ub else None,
+                b_ub=[r[1] for r in ub] if ub else None,
+                bounds=model.bounds,
+                method="highs",
+            )
+            limits.append(sign * solved.fun if solved.status == 0 else sign * -np.inf)
+        assert limits == pytest.approx([cell.low, cell.high], abs=1e-6)

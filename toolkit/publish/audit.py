@@ -23,9 +23,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix, vstack
 from scipy.sparse.csgraph import connected_components
 
 from toolkit.core.exceptions import ToolkitError
@@ -34,6 +34,8 @@ from toolkit.publish.tables import COUNT_TABLE, MEAN_DECIMALS, Grid
 __all__ = ["AuditError", "CellBounds", "Audit", "audit", "required_width"]
 
 RELATIVE_WIDTH = 0.2
+# the core class: the same solver without the banner that ``Highs()`` prints on stdout
+_HIGHS = getattr(highspy, "_Highs", highspy.Highs)
 _HALF = 0.5 * 10**-MEAN_DECIMALS  # a mean published with one decimal is within this
 
 
@@ -188,7 +190,53 @@ def _build(grids: list[Grid]) -> tuple[_Model, list[dict[tuple[int, int, int], o
     return model, cells
 
 
-def _solve(model: _Model, threshold: int, grids: list[Grid]) -> list[CellBounds]:
+def _block_solver(matrix, row_low, row_high, bounds):
+    """One HiGHS model per block, solved for the minimum and maximum of each target in turn
+    (only the objective changes, so each solve starts from the last basis: fast)."""
+    highs = _HIGHS()
+    highs.setOptionValue("output_flag", False)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.col_cost_ = np.zeros(matrix.shape[1])
+    lp.col_lower_ = np.array([-highspy.kHighsInf if lo is None else lo for lo, _ in bounds])
+    lp.col_upper_ = np.array([highspy.kHighsInf if hi is None else hi for _, hi in bounds])
+    lp.row_lower_ = np.where(np.isinf(row_low), -highspy.kHighsInf, row_low)
+    lp.row_upper_ = np.where(np.isinf(row_high), highspy.kHighsInf, row_high)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = matrix.indptr
+    lp.a_matrix_.index_ = matrix.indices
+    lp.a_matrix_.value_ = matrix.data
+    highs.passModel(lp)
+    status = highspy.HighsModelStatus
+
+    def bounds_of(k: int) -> tuple[float, float]:
+        limits = []
+        for sense in (highspy.ObjSense.kMinimize, highspy.ObjSense.kMaximize):
+            highs.changeColCost(k, 1.0)
+            highs.changeObjectiveSense(sense)
+            highs.run()
+            found = highs.getModelStatus()
+            if found == status.kOptimal:
+                limits.append(float(highs.getInfo().objective_function_value))
+            elif found in (status.kUnbounded, status.kUnboundedOrInfeasible):
+                limits.append(-math.inf if sense == highspy.ObjSense.kMinimize else math.inf)
+            elif found == status.kInfeasible:
+                raise AuditError(
+                    "The published tables contradict each other: no set of values fits all of "
+                    "them (a total is not the sum of its parts, or a mean lies outside its "
+                    "scale); check the file."
+                )
+            else:
+                raise AuditError(f"The audit's solver stopped: {highs.modelStatusToString(found)}")
+        highs.changeColCost(k, 0.0)
+        return limits[0], limits[1]
+
+    return bounds_of
+
+
+def _solve(
+    model: _Model, threshold: int, grids: list[Grid], skip: frozenset = frozenset()
+) -> list[CellBounds]:
     count = len(model.names)
     if not count:
         return []
@@ -214,47 +262,25 @@ def _solve(model: _Model, threshold: int, grids: list[Grid]) -> list[CellBounds]
     targets = [
         v
         for v, (g, cell) in enumerate(model.names)
-        if grids[g].withheld[cell] and v not in model.nobody
+        if grids[g].withheld[cell] and v not in model.nobody and (g, cell) not in skip
     ]
     out: list[CellBounds] = []
     by_block: dict[int, list[int]] = {}
     for v in targets:
         by_block.setdefault(int(label[v]), []).append(v)
+    a_all = vstack([a_eq, a_ub]).tocsc()
+    row_low = np.concatenate([b_eq, np.full(len(b_ub), -np.inf)])
+    row_high = np.concatenate([b_eq, b_ub])
     for block, wanted in by_block.items():
         members = np.flatnonzero(label == block)
-        eq_keep = np.flatnonzero(np.asarray(abs(a_eq[:, members]).sum(axis=1)).ravel() > 0)
-        ub_keep = np.flatnonzero(np.asarray(abs(a_ub[:, members]).sum(axis=1)).ravel() > 0)
-        sub_eq = a_eq[eq_keep][:, members] if len(eq_keep) else None
-        sub_ub = a_ub[ub_keep][:, members] if len(ub_keep) else None
-        bounds = [model.bounds[m] for m in members]
+        sub = a_all[:, members]
+        keep = np.flatnonzero(np.diff(sub.tocsr().indptr) > 0)
+        solver = _block_solver(
+            sub[keep].tocsc(), row_low[keep], row_high[keep], [model.bounds[m] for m in members]
+        )
         position = {int(m): k for k, m in enumerate(members)}
         for v in wanted:
-            limits = []
-            for sign in (1.0, -1.0):
-                objective = np.zeros(len(members))
-                objective[position[v]] = sign
-                result = linprog(
-                    objective,
-                    A_ub=sub_ub,
-                    b_ub=b_ub[ub_keep] if sub_ub is not None else None,
-                    A_eq=sub_eq,
-                    b_eq=b_eq[eq_keep] if sub_eq is not None else None,
-                    bounds=bounds,
-                    method="highs",
-                )
-                if result.status == 3:  # unbounded: nothing limits it on that side
-                    limits.append(-sign * math.inf)
-                elif result.status == 2:
-                    raise AuditError(
-                        "The published tables contradict each other: no set of values fits "
-                        "all of them (a total is not the sum of its parts, or a mean lies "
-                        "outside its scale); check the file."
-                    )
-                elif result.status != 0:
-                    raise AuditError(f"The audit's solver stopped: {result.message}")
-                else:
-                    limits.append(sign * float(result.fun))
-            low, high = limits
+            low, high = solver(position[v])
             g, cell = model.names[v]
             grid = grids[g]
             out.append(
@@ -263,16 +289,19 @@ def _solve(model: _Model, threshold: int, grids: list[Grid]) -> list[CellBounds]
                     cycle=grid.cycles[cell[0]],
                     row=grid.row_label(cell[1]),
                     col=grid.col_label(cell[2]),
-                    low=round(low, 6) + 0.0,
+                    low=round(low, 6) + 0.0 if math.isfinite(low) else low,
                     high=round(high, 6) + 0.0 if math.isfinite(high) else high,
                     need=required_width(high, low, threshold),
                     index=cell,
                 )
-            )
+            )  # fmt: skip
     return out
 
 
-def audit(grids: list[Grid], threshold: int) -> Audit:
-    """Bounds of every withheld cell of ``grids``, given everything they publish."""
+def audit(grids: list[Grid], threshold: int, skip: frozenset = frozenset()) -> Audit:
+    """Bounds of every withheld cell of ``grids``, given everything they publish. ``skip``:
+    cells (grid index, (cycle, row, column)) known safe already: withholding more cells only
+    widens an interval by at least as much as it raises the width needed, so a cell found safe
+    stays safe while suppression grows (the final audit of a report skips nothing)."""
     model, _ = _build(grids)
-    return Audit(_solve(model, threshold, grids), threshold)
+    return Audit(_solve(model, threshold, grids, skip), threshold)

@@ -143,10 +143,13 @@ def protect(grids: list[Grid], threshold: int, zeros: str = "show") -> Audit:
     primary(grids, threshold, zeros)
     strikes: dict[tuple[str, int, int], int] = {}
     whole_rows: set[tuple[str, int]] = set()
+    safe: set[tuple[int, tuple[int, int, int]]] = set()
+    names = [g.name for g in grids]
     for _ in range(MAX_ROUNDS):
-        result = audit(grids, threshold)
+        result = audit(grids, threshold, frozenset(safe))
+        safe |= {(names.index(c.table), c.index) for c in result.cells if c.safe}
         if result.passed:
-            return result
+            break
         changed = False
         for grid in grids:
             failing = [f for f in result.failures if f.table == grid.name]
