@@ -16,7 +16,7 @@ from toolkit.publish.suppression import PUBLIC_THRESHOLD
 from toolkit.publish.tables import read_published
 from toolkit.reflect.store import ReflectionStore
 
-__all__ = ["Published", "run", "audit_file", "parse_cycles"]
+__all__ = ["Published", "run", "audit_file", "parse_cycles", "show"]
 
 DEFAULT_LANGUAGES = ("en", "ar")
 
@@ -93,3 +93,35 @@ def run(
 def audit_file(path: str | Path, threshold: int = PUBLIC_THRESHOLD) -> Audit:
     """Audit any published tables (CSV or XLSX in the report's long form)."""
     return audit(read_published(path), threshold)
+
+
+def show(done: Published, lang: str = "en") -> None:
+    """Display the audit's verdict and the report in a notebook (or a Voila page)."""
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    from toolkit.publish.report import render
+
+    contents = done.contents
+    loss, rows = contents.loss, contents.whole_rows_loss
+    notes = "".join(f"<li>{escape(n)}</li>" for n in done.notices)
+    display(
+        HTML(
+            f"<p><strong>Audit passed:</strong> {len(contents.audit.cells)} withheld figure(s), "
+            f"each within a range of at least {contents.threshold}. Withheld: "
+            f"{loss.cell_share:.0%} of cells holding {loss.people_share:.0%} of people "
+            f"(withholding whole departments instead: {rows.cell_share:.0%} and "
+            f"{rows.people_share:.0%}).</p>" + (f"<ul>{notes}</ul>" if notes else "")
+        )
+    )
+    page = render(contents, lang)
+    body = page[page.index("<body>") + len("<body>") : page.rindex("</body>")]
+    display(
+        HTML(f'<div lang="{escape(lang)}" dir="{"rtl" if lang == "ar" else "ltr"}">{body}</div>')
+    )
+    if done.written is not None:
+        listed = ", ".join(
+            escape(str(p)) for p in [*done.written.pages.values(), done.written.tables]
+        )
+        display(HTML(f"<p>Written: <code>{listed}</code>.</p>"))
