@@ -107,7 +107,7 @@ def demo(
     ),
 ) -> None:
     """Assess the sample organisation (papermill), plan each team's session, then evaluate
-    three cycles of the sample on the four levels."""
+    three cycles of the sample on the four levels and write the public transparency report."""
     from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
     from toolkit.core.notebooks import execute_to_html
     from toolkit.core.paths import SAMPLE_DIR
@@ -145,6 +145,19 @@ def demo(
         output_dir=out / "evaluation",
     )
     typer.echo(f"  three cycles later, the evaluation: {done.outputs.report}")
+    from toolkit.publish.pipeline import run as publish
+
+    published = publish(
+        store,
+        teams_file=files.teams,
+        followups_file=files.followups,
+        observations_file=files.observations,
+        outcomes_file=files.outcomes,
+        organisation="Sample organisation",
+        output_dir=out / "transparency",
+    )
+    pages = ", ".join(str(p) for p in published.written.pages.values())
+    typer.echo(f"  and the public transparency report, audited: {pages}")
     if summary.failed:
         raise typer.Exit(1)
 

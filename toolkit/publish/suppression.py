@@ -20,7 +20,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from toolkit.core.disclosure import check_threshold
+from toolkit.core.disclosure import (
+    DEFAULT_THRESHOLD,
+    ThresholdError,
+    check_threshold,
+    threshold_floor,
+)
 from toolkit.publish.audit import Audit, AuditError, audit
 from toolkit.publish.tables import COUNT_TABLE, Grid
 
@@ -42,12 +47,17 @@ ROUNDS_BEFORE_WHOLE_ROW = 4
 
 
 def public_threshold(threshold: object = PUBLIC_THRESHOLD) -> int:
-    """The public threshold: a whole number, never below the internal one (``check_threshold``
-    raises below the minimum and lifts to the server's floor)."""
-    from toolkit.core.disclosure import DEFAULT_THRESHOLD
-
+    """The public threshold: a whole number, never below the internal one (the toolkit's
+    default, or the server's floor when ``cct serve`` set one): a public page must not show
+    what an internal page withholds."""
     value = check_threshold(threshold)
-    return max(value, DEFAULT_THRESHOLD)
+    internal = max(DEFAULT_THRESHOLD, threshold_floor())
+    if value < internal:
+        raise ThresholdError(
+            f"The public threshold must be at least the internal one, {internal} (got {value}): "
+            "a public report cannot show groups that the toolkit's own pages withhold"
+        )
+    return value
 
 
 def primary(grids: list[Grid], threshold: int, zeros: str = "show") -> None:

@@ -200,6 +200,28 @@ def read_published(source: Path | str | bytes, name: str | None = None) -> list[
                 "the audit needs both",
             )
         )
+    staff_rows = {d for _, d, _ in cells.get(COUNT_TABLE, {})}
+    for name_, table_cells in cells.items():
+        if name_ in MEAN_SCALES:
+            stray = sorted({d for _, d, _ in table_cells} - staff_rows)
+            if stray:
+                problems.append(
+                    InputProblem(
+                        table.name,
+                        f"the means of '{name_}' name department(s) the '{COUNT_TABLE}' table "
+                        f"does not have: {', '.join(stray)}",
+                        column="department",
+                    )
+                )
+            if {r for _, _, r in table_cells} != {TOTAL}:
+                problems.append(
+                    InputProblem(
+                        table.name,
+                        f"the means of '{name_}' are published per department only (role "
+                        f"'{TOTAL}')",
+                        column="role",
+                    )
+                )
     if problems:
         raise InputFileError(problems)
     ordered = sorted(cells, key=lambda n: (n != COUNT_TABLE, n))
