@@ -13,7 +13,7 @@ Measured in one fresh process, side by side:
 
 Information loss of both patterns, on this organisation and on the bundled three-cycle sample:
 the share of inner cells withheld and of the people they hold. Peak RSS increase of the first
-call (``measure_call``). Target from the issue: suppression and audit in a minute or less.
+call (``measure_call``) and the tracemalloc peak of one more. Target from the issue: suppression and audit in a minute or less.
 """
 
 from __future__ import annotations
@@ -67,13 +67,14 @@ def worker() -> dict:
         grids = build_grids(people, departments, roles, cycles)
         return grids, withhold_whole_rows(grids, 10)
 
-    protected, (grids, result) = measure_call(ours, 1)
+    protected, (grids, result) = measure_call(ours, 1, traced=True)
     rowwise, (row_grids, row_result) = measure_call(whole_rows, 1)
     floor, _ = measure_call(lambda: build_grids(people, departments, roles, cycles), 3)
     return {
         "people": len(people),
         "protect": protected["times"],
         "protect_rss": protected["rss_increase"],
+        "protect_traced": protected.get("traced_peak", 0),
         "rows": rowwise["times"],
         "floor": floor["times"],
         "withheld": len(result.cells),
@@ -113,6 +114,7 @@ def rows() -> tuple[str, list[str]]:
             f"Transparency report ({TEAMS:,} teams × {DEPARTMENTS} departments × {ROLES} roles × "
             f"{CYCLES} cycles, {f['people']:,} trainings; threshold 10)",
             table(["what", "time", "× floor", "peak RSS +", "note"], body, left=(0, 4)),
+            f"tracemalloc peak of one more protect call: {megabytes(f['protect_traced'])}",
             "Information loss (withheld inner cells of the staff table, and the people in them)",
             table(["pattern", "withheld"], losses, left=(0, 1)),
         ]
@@ -121,7 +123,7 @@ def rows() -> tuple[str, list[str]]:
         f"transparency: suppression + audit {ours:.1f} s for {TEAMS:,} teams × {DEPARTMENTS} "
         f"departments × {CYCLES} cycles (target ≤ {TARGET_SECONDS:.0f} s: "
         f"{'met' if ours <= TARGET_SECONDS else 'NOT met'}), peak RSS +"
-        f"{megabytes(f['protect_rss'])}; withheld {_share(f['loss'])} vs whole rows "
+        f"{megabytes(f['protect_rss'])}, tracemalloc peak {megabytes(f['protect_traced'])}; withheld {_share(f['loss'])} vs whole rows "
         f"{_share(f['rows_loss'])}"
     ]
     return text, summary
