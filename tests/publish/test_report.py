@@ -39,7 +39,7 @@ def test_totals_are_the_true_totals_and_small_groups_are_withheld(sample_report)
     assert grand == dict(counted)
     counts = done.contents.grids[0]
     small = (counts.values > 0) & (counts.values < 10)
-    assert small.any(), "the sample has small groups (the evening intake desk)"
+    assert small.any(), "the sample has a small group (its leadership team)"
     shown = {
         (r["cycle"], r["department"], r["role"]): r["value"]
         for r in rows
@@ -96,7 +96,8 @@ def test_english_and_arabic_pages_a_pdf_each_and_the_organisations_words(sample_
     arabic = done.written.pages["ar"].read_text(encoding="utf-8")
     assert 'lang="ar" dir="rtl"' in arabic and 'lang="en" dir="ltr"' in english
     assert "كيف نحمي" in arabic  # the method note's heading, translated
-    assert "Central intake, North office" in english  # the team file's own words
+    assert "Social services" in english  # the team file's department column, its own words
+    assert "Central intake, North office" not in english  # teams are not published
     assert "<svg" in english and "Sample City Services" in english
     assert "More interpreter hours for Tigrinya" in english
     assert "=HYPERLINK(&#34;x&#34;)" in english or "=HYPERLINK(&quot;x&quot;)" in english

@@ -85,6 +85,8 @@ def _choose(grid: Grid, line_cells: list[tuple[int, int]], need: float) -> tuple
     for cell in line_cells:
         if grid.withheld[(0, *cell)]:
             continue
+        if not weights[(slice(None), *cell)].any():
+            continue  # nobody there in any cycle: anyone who knows the organisation knows it
         cost = float(weights[(slice(None), *cell)].sum())
         smallest = float(np.abs(weights[(slice(None), *cell)]).min())
         if smallest >= need and (best is None or cost < best[0]):
@@ -100,50 +102,50 @@ def _weights(grid: Grid) -> np.ndarray:
     return np.abs(np.nan_to_num(grid.values.astype(float)))
 
 
-def _lines_of(grid: Grid, i: int, j: int) -> list[list[tuple[int, int]]]:
-    """The cells that can cover (i, j): the other parts of its row and column, then the
-    totals (a total is withheld only when no part is left)."""
+def _lines_of(grid: Grid, i: int, j: int) -> list[tuple[list[tuple[int, int]], tuple[int, int]]]:
+    """The lines through (i, j): the other parts of its row and of its column, each with the
+    line's total."""
     rows, cols = len(grid.rows), len(grid.cols)
     out = []
     if cols:
-        out.append([(i, k) for k in range(cols) if k != j])
-    column_parts = [(k, j) for k in range(rows) if k != i]
-    out.append(column_parts)
+        out.append(([(i, k) for k in range(cols) if k != j], (i, cols)))
+    out.append(([(k, j) for k in range(rows) if k != i], (rows, j)))
+    if j == cols and cols:  # a row's total is also the total of its row's parts
+        out.append(([(i, k) for k in range(cols)], (i, cols)))
     return out
 
 
 def _fix(grid: Grid, failing: list, whole_rows: set[tuple[str, int]]) -> bool:
-    """Withhold complementary cells for each too-narrow cell of ``grid``; True if any."""
+    """One complementary cell for each too-narrow cell of ``grid`` (in the line through it
+    with the fewest withheld cells; a cell whose lines were changed this round waits for the
+    next audit); True if anything was withheld."""
     changed = False
+    touched: set[tuple[int, int]] = set()  # cells newly withheld this round
     rows, cols = len(grid.rows), len(grid.cols)
-    for bounds in failing:
+    for bounds in sorted(failing, key=lambda b: b.width - b.need):
         _, i, j = bounds.index
-        before = changed
-        changed = False
-        missing = max(bounds.need - bounds.width, 1.0)
         if (grid.name, i) in whole_rows and i < rows and cols:
             for k in range(cols + 1):
                 if not grid.withheld[0, i, k]:
                     grid.withheld[:, i, k] = True
                     changed = True
-            changed = changed or before
             continue
-        for line in _lines_of(grid, i, j):
-            done = sum(1 for cell in line if grid.withheld[(0, *cell)])
-            if done >= 2 and bounds.need - bounds.width <= 0:
-                continue
-            cell = _choose(grid, line, missing)
-            if cell is not None:
-                grid.withheld[(slice(None), *cell)] = True
-                changed = True
-        if not changed:
-            # no part left to withhold: the row's or column's total goes too
-            for total in ((i, cols), (rows, j)):
-                if total != (i, j) and not grid.withheld[(0, *total)]:
-                    grid.withheld[(slice(None), *total)] = True
-                    changed = True
-                    break
-        changed = changed or before
+        lines = _lines_of(grid, i, j)
+        if any(cell in touched for parts, total in lines for cell in (*parts, total)):
+            continue
+        missing = max(bounds.need - bounds.width, 1.0)
+        lines.sort(key=lambda line: sum(grid.withheld[(0, *c)] for c in (*line[0], line[1])))
+        chosen = None
+        for parts, _total in lines:
+            chosen = _choose(grid, parts, missing)
+            if chosen is not None:
+                break
+        if chosen is None:  # no part left to withhold: the row's or column's total goes too
+            chosen = next((t for _, t in lines if t != (i, j) and not grid.withheld[(0, *t)]), None)
+        if chosen is not None:
+            grid.withheld[(slice(None), *chosen)] = True
+            touched.add(chosen)
+            changed = True
     return changed
 
 
