@@ -49,13 +49,18 @@ Survey import: see ``benchmarks/survey_import.py`` — the 50 MB Kobo-style CSV 
 ``import_survey`` and ``pandas.read_csv(path, sep=";")`` of the same file, the ratio (≤ 2×) and
 the peak RSS (< 1 GB). ``cct assess`` end to end: ``benchmarks/cct_assess.py`` — the command
 for 100,000 staff in 400 teams, and each stage's share. ``python benchmarks/run.py PART …``
-runs only some parts (assessment, startup, survey_import, cct_assess, linking, evaluation, plans,
+runs only some parts (assessment, startup, survey_import, cct_assess, linking, evaluation,
+transparency, plans,
 scaling, form).
 
 Linking cycles (issue 17): see ``benchmarks/linking.py`` — self-generated codes of 50,000
 simulated people over two cycles, 10% making one slip: share linked correctly and falsely.
 Evaluation at scale (issue 17): see ``benchmarks/evaluation.py`` — the four levels for 2,000
 teams × 3 cycles × 50,000 participants against the same aggregation in plain pandas.
+
+Transparency report (issue 18): see ``benchmarks/transparency.py`` — suppression and audit
+for 2,000 teams × 20 departments × 3 cycles against withholding whole departments and against
+building the tables alone; information loss of both on that organisation and on the sample.
 
 Past one machine (issue 19): see ``benchmarks/scaling.py`` — reflection saves per second from
 30 processes on SQLite and on PostgreSQL; plans on the local pool and on a Dask LocalCluster
@@ -87,6 +92,7 @@ from benchmarks import (
     reflection_startup,
     scaling,
     survey_import,
+    transparency,
 )
 from benchmarks.measure import MB, median, megabytes, run_worker, seconds, table
 
@@ -238,6 +244,7 @@ PARTS = (
     "cct_assess",
     "linking",
     "evaluation",
+    "transparency",
     "plans",
     "scaling",
     "form",
@@ -287,6 +294,11 @@ def main(parts: tuple[str, ...] = PARTS) -> None:
             evaluation_text, evaluation_summary = evaluation.rows()
             print(evaluation_text + "\n", flush=True)
             summary += evaluation_summary
+        if "transparency" in parts:
+            _progress("the transparency report: 2,000 teams × 20 departments × 3 cycles")
+            transparency_text, transparency_summary = transparency.rows()
+            print(transparency_text + "\n", flush=True)
+            summary += transparency_summary
         if "plans" in parts:
             _progress(f"planning {plans.N_TEAMS} teams three ways (a few minutes)")
             plans_text, plans_summary = plans.rows(Path(tmp) / "plans")

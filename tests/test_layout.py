@@ -22,7 +22,7 @@ from toolkit.core.paths import PACKAGE_DIR, PROJECT_ROOT
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 CONFIG = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 LAYERS = CONFIG["tool"]["importlinter"]["contracts"][0]["layers"]
-LOOP = ["core", "intake", "assess", "plan", "reflect", "debrief", "evaluate", "serve"]
+LOOP = ["core", "intake", "assess", "plan", "reflect", "debrief", "evaluate", "publish", "serve"]
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:

@@ -107,7 +107,7 @@ def demo(
     ),
 ) -> None:
     """Assess the sample organisation (papermill), plan each team's session, then evaluate
-    three cycles of the sample on the four levels."""
+    three cycles of the sample on the four levels and write the public transparency report."""
     from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
     from toolkit.core.notebooks import execute_to_html
     from toolkit.core.paths import SAMPLE_DIR
@@ -145,6 +145,19 @@ def demo(
         output_dir=out / "evaluation",
     )
     typer.echo(f"  three cycles later, the evaluation: {done.outputs.report}")
+    from toolkit.publish.pipeline import run as publish
+
+    published = publish(
+        store,
+        teams_file=files.teams,
+        followups_file=files.followups,
+        observations_file=files.observations,
+        outcomes_file=files.outcomes,
+        organisation="Sample organisation",
+        output_dir=out / "transparency",
+    )
+    pages = ", ".join(str(p) for p in published.written.pages.values())
+    typer.echo(f"  and the public transparency report, audited: {pages}")
     if summary.failed:
         raise typer.Exit(1)
 
@@ -344,6 +357,107 @@ def evaluate(
         typer.echo(f"Linked {pair}: {published_match_rate(evaluation, pair)}")
     typer.echo(f"Report: {done.outputs.report}")
     typer.echo(f"Figures (safe for spreadsheets): {done.outputs.figures_csv}")
+
+
+@app.command()
+@plain_errors
+def report(
+    store: StoreOption = None,
+    teams: Annotated[
+        Path | None,
+        typer.Option(
+            help="Team context (CSV/XLSX); an optional 'department' column names departments "
+            "in your words (else each team's name is used)"
+        ),
+    ] = None,
+    followups: Annotated[
+        Path | None, typer.Option(help="Follow-up check-ins (CSV/XLSX), for behaviour")
+    ] = None,
+    observations: Annotated[
+        Path | None, typer.Option(help="Supervisors' observation counts (CSV/XLSX)")
+    ] = None,
+    outcomes: Annotated[
+        Path | None, typer.Option(help="Service outcomes per team and period (CSV/XLSX)")
+    ] = None,
+    cycles: Annotated[
+        str | None, typer.Option(help="Cycles to report, e.g. 2027Q1,2027Q2 (default: all)")
+    ] = None,
+    threshold: Annotated[
+        int, typer.Option(help="Withhold figures about fewer people than this (at least 5)")
+    ] = 10,
+    zeros: Annotated[
+        str, typer.Option(help="show: a zero is published (nobody to protect); withhold")
+    ] = "show",
+    changes: Annotated[
+        Path | None, typer.Option(help="Text file: what you will change next, one a line")
+    ] = None,
+    organisation: Annotated[str, typer.Option(help="Your organisation's name")] = "",
+    language: Annotated[
+        list[str] | None, typer.Option("--language", "-l", help="Report language (repeatable)")
+    ] = None,
+    pdf: Annotated[bool, typer.Option(help="Also write a PDF of each page")] = True,
+    audit: Annotated[
+        Path | None,
+        typer.Option(help="Only audit this published-tables CSV (any report's) and say why"),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the report")] = Path(
+        "out/transparency"
+    ),
+) -> None:
+    """Write the public transparency report (HTML, PDF, published tables as CSV), audited so
+    that no withheld figure can be worked out; or, with --audit, audit a published file."""
+    from toolkit.core.exceptions import InputFileError, InputProblem
+    from toolkit.publish.pipeline import audit_file, run
+    from toolkit.publish.suppression import public_threshold
+
+    if zeros not in ("show", "withhold"):
+        raise InputFileError(
+            [InputProblem("--zeros", f"'{zeros}' is not a choice; use show or withhold")]
+        )
+    limit = public_threshold(threshold)
+    if audit is not None:
+        result = audit_file(audit, limit)
+        result.raise_if_failed()
+        typer.echo(
+            f"Audit passed: each of {len(result.cells)} withheld figure(s) in {audit} can be "
+            f"anything within a range of at least {limit} (and 20% of its size)."
+        )
+        return
+    if teams is None:
+        raise InputFileError(
+            [InputProblem("--teams", "the team context file (CSV/XLSX) is needed for a report")]
+        )
+    done = run(
+        store,
+        teams_file=teams,
+        followups_file=followups,
+        observations_file=observations,
+        outcomes_file=outcomes,
+        cycles=cycles,
+        threshold=limit,
+        zeros=zeros,
+        changes_file=changes,
+        organisation=organisation,
+        languages=language,
+        output_dir=out,
+        pdf=pdf,
+    )
+    for notice in done.notices:
+        typer.echo(f"Note: {notice}")
+    contents, written = done.contents, done.written
+    loss, rows = contents.loss, contents.whole_rows_loss
+    typer.echo(
+        f"Audit passed: {len(contents.audit.cells)} withheld figure(s), each within a range of "
+        f"at least {contents.threshold}. Withheld: {loss.cell_share:.0%} of cells holding "
+        f"{loss.people_share:.0%} of people (withholding whole departments instead: "
+        f"{rows.cell_share:.0%} and {rows.people_share:.0%})."
+    )
+    for lang, page in written.pages.items():
+        typer.echo(
+            f"Report ({lang}): {page}"
+            + (f"  PDF: {written.pdfs[lang]}" if lang in written.pdfs else "")
+        )
+    typer.echo(f"Published tables (safe for spreadsheets): {written.tables}")
 
 
 @app.command("sample-cycles")

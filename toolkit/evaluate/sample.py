@@ -33,6 +33,16 @@ CYCLES = ("2027-02-01", "2027-05-03", "2027-08-02")  # the sessions' weeks, one 
 NOT_IMPROVING = "family_services"
 LOW_RESPONSE = "intake_evening"
 TEAMS_FILE = SAMPLE_DIR / "teams.csv"
+# the departments the teams belong to, as the organisation names them in its public report
+DEPARTMENTS = {
+    "intake_north": "Intake", "intake_south": "Intake", "intake_evening": "Intake",
+    "housing_east": "Housing", "housing_west": "Housing",
+    "health_nav_central": "Health", "health_nav_harbour": "Health",
+    "clinic_residents": "Health", "med_students_y3": "Health",
+    "family_services": "Social services", "refugee_casework": "Social services",
+    "product_benefits_app": "Digital services", "product_data": "Digital services",
+    "service_leads": "Leadership",
+}  # fmt: skip
 
 
 @dataclass
@@ -157,7 +167,9 @@ def write_sample(
         return write_csv(out / name, list(frame.columns), rows)
 
     teams = out / "teams.csv"
-    teams.write_bytes(TEAMS_FILE.read_bytes())
+    table = pd.read_csv(TEAMS_FILE, dtype=str, keep_default_na=False)
+    table["department"] = table["team_id"].map(DEPARTMENTS)  # the public report's own words
+    write_csv(teams, list(table.columns), table.values.tolist())
     return SampleFiles(
         teams=teams,
         followups=csv("followups.csv", followups),

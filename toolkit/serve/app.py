@@ -59,6 +59,12 @@ FACILITATOR_APPS = (
         "Evaluation",
         "For programme leads: what changed over cycles, from reactions to service results.",
     ),
+    (
+        "transparency.ipynb",
+        "Transparency report",
+        "For programme leads: the public report, true totals with small groups withheld, "
+        "audited before it is written.",
+    ),
 )
 # Pages the toolkit writes itself and the participants' form: no inline script, no eval
 STRICT_CSP = "; ".join(
