@@ -253,3 +253,34 @@ def test_stuffing_a_session_keeps_the_extra_check_ins_flagged(served, store):
     assert [c.over_cap for c in store.load()] == [False, False, False, True, True]
     assert len(store.load(counted_only=True)) == 3
     assert store.counts() == {SESSION: (3, 2)}
+
+
+@pytest.mark.parametrize(
+    ("notebook", "parameters", "widget"),
+    [
+        ("checkin.ipynb", ["-p", "session_id", SESSION, "-p", "competencies", JOINED], "CheckIn"),
+        ("feedback.ipynb", ["-p", "team_id", "intake_north"], "Feedback"),
+    ],
+)
+def test_the_participant_notebooks_run_headless_with_papermill(tmp_path, notebook, parameters,
+                                                               widget):  # fmt: skip
+    """The stock papermill CLI runs the page's notebook and it shows the form's widget."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.executed import outputs
+    from toolkit.core.paths import NOTEBOOKS_DIR
+
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    upgrade_schema(url)
+    command = [
+        str(Path(sys.executable).with_name("papermill")), str(NOTEBOOKS_DIR / notebook),
+        str(tmp_path / "out.ipynb"), "-p", "store_url", url, "-p", "lang", "ar", *parameters,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    shown = outputs(tmp_path / "out.ipynb")[-1]["data"]
+    assert "application/vnd.jupyter.widget-view+json" in shown
+    text = shown["text/plain"]
+    assert f"{widget}Form" in ("".join(text) if isinstance(text, list) else text)

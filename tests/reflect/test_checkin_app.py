@@ -87,7 +87,7 @@ def test_submit_then_reload_says_sent_and_stores_once(page, server, store_url):
     assert row.commitment.applied == "yes" and row.obstacles == ["no_interpreter"]
     assert row.competencies[FORM_COMPETENCIES[1]].frequency == "never"
     assert row.self_code is None and not row.over_cap
-    page.reload()
+    page.reload(timeout=LOAD)
     page.wait_for_selector(".cct-already", timeout=LOAD)
     page.wait_for_timeout(500)
     assert len(stored(store_url, "english-1")) == 1
@@ -98,7 +98,7 @@ def test_an_unsent_draft_survives_a_reload(page, server, store_url):
     page.check(".cct-often-0 input[data-value='weekly']")
     page.fill(".cct-code input", "ma07n")
     page.fill(".cct-obstacle-text textarea", "draft-1")
-    page.reload()
+    page.reload(timeout=LOAD)
     page.wait_for_selector(".cct-checkin .cct-send", timeout=LOAD)
     assert page.is_checked(".cct-often-0 input[data-value='weekly']")
     assert page.input_value(".cct-code input") == "ma07n"

@@ -1,6 +1,7 @@
 """One call from files to the evaluation report: what ``cct evaluate`` and the notebook run.
 
-Reflections and the check-in form's follow-ups come from the reflections store (any database URL, through its public API); the
+Reflections, the check-in form's follow-ups and the client feedback form's answers come from
+the reflections store (any database URL, through its public API); the
 other sources are files, each optional: team context (for response rates and names), follow-up
 check-ins, supervisors' observations, service outcomes, and needs-assessment results of earlier
 cycles (``assessment.json``, each labelled with its cycle).
@@ -18,10 +19,11 @@ from toolkit.core.teams import read_teams
 from toolkit.evaluate.followups import combine, from_checkins, read_followups
 from toolkit.evaluate.levels import Evaluation, evaluate
 from toolkit.evaluate.observations import read_observations
-from toolkit.evaluate.outcomes import read_outcomes
+from toolkit.evaluate.outcomes import combine_outcomes, from_feedback, read_outcomes
 from toolkit.evaluate.periods import FREQUENCIES
 from toolkit.evaluate.report import EvaluationOutputs, render_report, write_outputs
 from toolkit.reflect.checkins import CheckInStore
+from toolkit.reflect.feedback import FeedbackStore
 from toolkit.reflect.store import ReflectionStore
 
 __all__ = ["Run", "parse_assessments", "run", "show"]
@@ -85,6 +87,7 @@ def run(
     store = ReflectionStore(store_url or None)
     reflections = store.load()
     followups = combine(from_checkins(CheckInStore(reflections=store).load()), followups)
+    outcomes = combine_outcomes(from_feedback(FeedbackStore(reflections=store).load()), outcomes)
     evaluation = evaluate(
         reflections,
         followups=followups,

@@ -116,6 +116,7 @@ class Plan:
     planned_from: str  # "team results" or why the role's defaults were used
     threshold: int
     checkin_url: str = ""  # the follow-up check-in, linked from the refresher dates
+    feedback_url: str = ""  # the team's anonymous client feedback page
 
     @property
     def covered_competencies(self) -> list[str]:
@@ -417,6 +418,7 @@ def plan_session(
         checkin_url=checkin_link(
             params.base_url, params.session_id, _covered(agenda), params.language
         ),
+        feedback_url=feedback_link(params.base_url, params.team_id),
         planned_from=planned_from,
         threshold=results.threshold,
     )
@@ -499,8 +501,23 @@ def checkin_link(public_url: str, session_id: str, competencies: list[str], lang
     return form_link(public_url, session_id, competencies, language, kind="checkin")
 
 
+def feedback_link(public_url: str, team_id: str) -> str:
+    """A team's anonymous client feedback page (a QR code at its counter), signed for the team
+    only: the client chooses their language on the page."""
+    from toolkit.core.signing import SIGNATURE_PARAMETER, form_signature
+
+    query = urlencode(
+        {"team": team_id, SIGNATURE_PARAMETER: form_signature(team_id, "", "", kind="feedback")}
+    )
+    return f"{public_url.rstrip('/')}/voila/render/{FORM_NOTEBOOKS['feedback']}?{query}"
+
+
 # the participants' notebook each kind of signed link opens
-FORM_NOTEBOOKS = {"form": "reflection.ipynb", "checkin": "checkin.ipynb"}
+FORM_NOTEBOOKS = {
+    "form": "reflection.ipynb",
+    "checkin": "checkin.ipynb",
+    "feedback": "feedback.ipynb",
+}
 
 
 def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]:

@@ -114,6 +114,7 @@ def plan_json(plan: Plan) -> str:
             "competencies": plan.covered_competencies,
             "reflection_url": plan.reflection_url,
             "checkin_url": plan.checkin_url,
+            "feedback_url": plan.feedback_url,
             "agenda": [
                 {
                     "start": i.start.isoformat(),

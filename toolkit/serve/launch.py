@@ -13,7 +13,7 @@ from toolkit.serve.settings import Room, Server, public_url
 # notebooks a facilitator opens now and then: no kernels kept waiting for them
 # participants' notebooks (the form) are preheated; every other notebook is a facilitator's app,
 # opened after the login and never preheated (it would show data as of the preheat)
-PARTICIPANT_NOTEBOOKS = ("reflection.ipynb", "checkin.ipynb")
+PARTICIPANT_NOTEBOOKS = ("reflection.ipynb", "checkin.ipynb", "feedback.ipynb")
 # a room fills the reflection at once: its kernels wait ready; a check-in comes one at a time
 PREHEATED_NOTEBOOKS = ("reflection.ipynb",)
 FACILITATOR_NOTEBOOKS = tuple(
