@@ -127,3 +127,48 @@ def test_an_unreadable_file_gets_the_shared_message(tmp_path):
         read_outcomes(b"   ", "outcomes.csv")
     with pytest.raises(InputFileError, match="cannot open the file"):
         read_outcomes(tmp_path / "missing.csv")
+
+
+def test_client_feedback_from_the_form_becomes_level_4_figures_per_team_and_month(tmp_path):
+    """Level 4 reads the anonymous feedback form: shares per team and month with the number of
+    clients (so the threshold applies), interpreter access only among those who needed one,
+    answers beyond a team's daily cap left out and said."""
+    from datetime import date
+
+    from toolkit.evaluate.levels import evaluate
+    from toolkit.evaluate.outcomes import combine_outcomes, from_feedback
+    from toolkit.evaluate.pipeline import run
+    from toolkit.reflect.feedback import Feedback, FeedbackStore
+    from toolkit.reflect.store import upgrade_schema
+
+    def answer(k, understood, interpreter, team="a", day=date(2027, 2, 10), over_cap=False):
+        return Feedback(f"{team}{k}{day}", team, "ar", understood, "yes", interpreter, day,
+                        over_cap)  # fmt: skip
+
+    answers = [answer(k, "yes" if k < 6 else "no", "got_one" if k < 3 else "not_needed")
+               for k in range(8)]  # fmt: skip
+    answers += [answer(8, "no", "not_offered"), answer(9, "yes", "got_one", over_cap=True)]
+    found = from_feedback(answers)
+    frame = found.frame.set_index("outcome")
+    assert frame.loc["client_understood", "value"] == pytest.approx(100 * 6 / 9)
+    assert frame.loc["client_understood", "clients"] == 9
+    assert frame.loc["client_respected", "value"] == 100
+    assert frame.loc["client_interpreter", "value"] == pytest.approx(75)  # 3 of the 4 needing one
+    assert frame.loc["client_interpreter", "clients"] == 4
+    assert found.notices == ["1 client answer(s) beyond a team's daily cap were not counted"]
+    assert from_feedback([]) is None and combine_outcomes(None, None) is None
+
+    ev = evaluate([], outcomes=found, threshold=5)
+    f = ev.figures
+    shown = f[(f.team_id == "a") & (f.measure == "outcome:client_understood")]
+    assert len(shown) == 1 and not shown.iloc[0].isna()["value"]
+    withheld = f[(f.team_id == "a") & (f.measure == "outcome:client_interpreter")]
+    assert withheld["value"].isna().all()  # about 4 clients: under the threshold
+
+    url = f"sqlite:///{tmp_path}/reflections.sqlite"
+    store = FeedbackStore(reflections=upgrade_schema(url))
+    for item in answers:
+        store.save(item)
+    done = run(url)
+    f = done.evaluation.figures
+    assert len(f[(f.team_id == "a") & (f.measure == "outcome:client_understood")]) == 1

@@ -107,3 +107,40 @@ def test_hostile_arguments_get_words_and_exit_2(tmp_path, plans):
     result = runner.invoke(app, ["due", str(plans), "--calendars"])
     assert result.exit_code == 2 and "reminders.ics: cannot write it" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_reminder_links_to_the_sessions_signed_check_in(tmp_path):
+    """The calendar file is how a participant reaches the check-in weeks later: its link must be
+    the server-signed check-in link, which the reflection's own signature does not open."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from toolkit.core.signing import valid_form_signature
+    from toolkit.plan.planner import form_link
+
+    folder = tmp_path / "plans"
+    write_plan(folder, "intake_north", "2027-02-01T09:30:00",
+               [("2027-02-08", "communication.active_listening")])  # fmt: skip
+    plan_file = folder / "intake_north-20270201" / "plan.json"
+    plan = json.loads(plan_file.read_text(encoding="utf-8"))
+    competencies = ["communication.active_listening"]
+    # a plan written before plans carried their check-in link: made from its reflection link
+    plan |= {"competencies": competencies, "language": "ar",
+             "reflection_url": form_link("https://cct.example.org/room", plan["session_id"],
+                                         competencies, "ar")}  # fmt: skip
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    (calendar_file,) = write_calendars(folder)
+    events = Calendar.from_ical(calendar_file.read_text(encoding="utf-8")).walk("VEVENT")
+    urls = {str(e["url"]) for e in events}
+    assert len(events) == 2 and len(urls) == 1
+    (url,) = urls
+    assert url.startswith("https://cct.example.org/room/voila/render/checkin.ipynb?")
+    assert all(url in str(e["description"]) for e in events)
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
+    assert query["session"] == plan["session_id"] and query["lang"] == "ar"
+    fields = (query["session"], query["competencies"], query["lang"])
+    assert valid_form_signature(query["sig"], *fields, kind="checkin")
+    assert not valid_form_signature(query["sig"], *fields, kind="form")
+    # a plan that carries its own check-in link (cct plans writes one) keeps it
+    plan["checkin_url"] = "https://cct.example.org/room/voila/render/checkin.ipynb?x=1"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+    assert {r.url for r in reminders(folder)} == {plan["checkin_url"]}

@@ -67,10 +67,12 @@ def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file
         handout = (folder / "handout.html").read_text()
         assert "make_plan(" not in handout and "publish(" not in handout  # no code
         assert "<svg" in handout and "reflection.ipynb?session=" + job.session_id in handout
+        assert "checkin.ipynb?session=" + job.session_id in handout  # by the refresher dates
         guide = (folder / "facilitator_guide.html").read_text()
         assert "@media print" in guide and "Materials checklist" in guide
         plan = json.loads((folder / "plan.json").read_text())
         assert sum(i["minutes"] for i in plan["agenda"]) == job.parameters["minutes"]
+        assert plan["checkin_url"].split("?")[0].endswith("/voila/render/checkin.ipynb")
     index = summary.index.read_text()
     assert index.count("handout</a>") == 4 and "4 planned" in index
 

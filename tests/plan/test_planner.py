@@ -118,6 +118,20 @@ def test_reflection_link_names_the_session_and_competencies(results):
     assert p.qr_svg().lstrip().startswith("<?xml") or "<svg" in p.qr_svg()
 
 
+def test_the_check_in_link_is_signed_for_the_check_in_only(results):
+    from urllib.parse import parse_qs, urlsplit
+
+    from toolkit.core.signing import valid_form_signature
+
+    p = plan(results, "intake_north")
+    assert p.checkin_url.startswith("http://localhost:8866/voila/render/checkin.ipynb?")
+    query = {k: v[-1] for k, v in parse_qs(urlsplit(p.checkin_url).query).items()}
+    fields = (query["session"], query["competencies"], query["lang"])
+    assert query["competencies"].split(",") == p.covered_competencies
+    assert valid_form_signature(query["sig"], *fields, kind="checkin")
+    assert not valid_form_signature(query["sig"], *fields)  # not a reflection link
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

@@ -129,7 +129,7 @@ def test_sqlite_runs_in_wal_mode_with_full_sync(tmp_path):
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(url):
     store = ReflectionStore(url)
-    assert store.revision() == head_revision() == "0003"
+    assert store.revision() == head_revision() == "0005"
     with store.engine.begin() as connection:
         connection.execute(sa.text("UPDATE alembic_version SET version_num = '0099'"))
     store.engine.dispose()
@@ -154,7 +154,7 @@ def test_opening_never_creates_tables(empty_url, tmp_path):
 
 def test_an_older_schema_is_upgraded_on_request_keeping_every_row(empty_url):
     migrate_schema(empty_url, revision="0001")
-    with pytest.raises(SchemaNotReady, match="has schema revision 0001; this toolkit needs 0003"):
+    with pytest.raises(SchemaNotReady, match="has schema revision 0001; this toolkit needs 0005"):
         ReflectionStore(empty_url)
     engine = sa.create_engine(empty_url)
     with engine.begin() as connection:  # a row written by the older toolkit
@@ -168,7 +168,7 @@ def test_an_older_schema_is_upgraded_on_request_keeping_every_row(empty_url):
         )
     engine.dispose()
     store = upgrade_schema(empty_url)
-    assert store.revision() == "0003" and store.has("old") and store.count() == 1
+    assert store.revision() == "0005" and store.has("old") and store.count() == 1
     assert [r.over_cap for r in store.load()] == [False]  # nothing older is flagged
 
 

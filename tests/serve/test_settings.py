@@ -129,11 +129,17 @@ def test_every_notebook_is_a_participant_page_or_a_facilitator_app_on_the_landin
     """A new notebook is locked and never preheated unless it is declared a participant page."""
     from toolkit.core.paths import NOTEBOOKS_DIR
     from toolkit.serve.app import FACILITATOR_APPS
-    from toolkit.serve.launch import FACILITATOR_NOTEBOOKS, PARTICIPANT_NOTEBOOKS, voila_arguments
+    from toolkit.serve.launch import (
+        FACILITATOR_NOTEBOOKS,
+        PARTICIPANT_NOTEBOOKS,
+        PREHEATED_NOTEBOOKS,
+        voila_arguments,
+    )
 
     notebooks = {p.name for p in NOTEBOOKS_DIR.glob("*.ipynb")}
     assert notebooks == set(PARTICIPANT_NOTEBOOKS) | set(FACILITATOR_NOTEBOOKS)
     assert {name for name, _, _ in FACILITATOR_APPS} == set(FACILITATOR_NOTEBOOKS)
     argv = voila_arguments(8866)
     denied = {argv[i + 1] for i, a in enumerate(argv) if a.endswith("preheat_denylist")}
-    assert denied == set(FACILITATOR_NOTEBOOKS)
+    assert denied == notebooks - set(PREHEATED_NOTEBOOKS)
+    assert set(PREHEATED_NOTEBOOKS) <= set(PARTICIPANT_NOTEBOOKS)

@@ -56,17 +56,29 @@ def secret_key(path: Path | None = None) -> bytes:
     return key.encode("ascii")
 
 
-def _payload(session_id: str, competencies: list[str] | str, lang: str) -> bytes:
+# what a link opens; signed with it, so a reflection link cannot open the check-in and back
+FORM_KINDS = ("form", "checkin", "feedback")
+
+
+def _payload(session_id: str, competencies: list[str] | str, lang: str, kind: str) -> bytes:
+    if kind not in FORM_KINDS:
+        raise ValueError(f"unknown kind of link {kind!r}")
     if not isinstance(competencies, str):
         competencies = ",".join(competencies)
-    return "\n".join(("form", session_id, competencies, lang)).encode("utf-8")
+    return "\n".join((kind, session_id, competencies, lang)).encode("utf-8")
 
 
 def form_signature(
-    session_id: str, competencies: list[str] | str, lang: str, key: bytes | None = None
+    session_id: str,
+    competencies: list[str] | str,
+    lang: str,
+    key: bytes | None = None,
+    kind: str = "form",
 ) -> str:
-    """A short signature (22 characters, 128 bits) for a form link; short keeps QR codes small."""
-    digest = hmac.new(key or secret_key(), _payload(session_id, competencies, lang), hashlib.sha256)
+    """A short signature (22 characters, 128 bits) for a form link; short keeps QR codes small.
+    ``kind`` is the page it opens (the reflection ``form``, the follow-up ``checkin``…)."""
+    payload = _payload(session_id, competencies, lang, kind)
+    digest = hmac.new(key or secret_key(), payload, hashlib.sha256)
     return base64.urlsafe_b64encode(digest.digest()[:16]).decode("ascii").rstrip("=")
 
 
@@ -76,9 +88,10 @@ def valid_form_signature(
     competencies: list[str] | str,
     lang: str,
     key: bytes | None = None,
+    kind: str = "form",
 ) -> bool:
-    """True only if the link was signed with this key for exactly these values."""
+    """True only if the link was signed with this key for exactly these values and page."""
     if not isinstance(signature, str) or not signature:
         return False
-    expected = form_signature(session_id, competencies, lang, key)
+    expected = form_signature(session_id, competencies, lang, key, kind)
     return hmac.compare_digest(expected.encode("ascii"), signature.encode("ascii", "replace"))

@@ -3,8 +3,10 @@
 Weeks after a session each participant says whether they applied their commitment (``yes``,
 ``partly`` or ``no``). A check-in carries the participant's optional self-generated code, which
 links it to their reflection (:mod:`toolkit.evaluate.linking`); without a code it still counts
-for the team. Until the check-in form exists, check-ins collected with any survey tool are read
-from CSV/XLSX: ``team_id``, ``date`` (YYYY-MM-DD), ``applied``, and optionally ``code``.
+for the team. Check-ins come from the check-in form (``notebooks/checkin.ipynb``, stored beside
+the reflections: :func:`from_checkins`), and those collected with any survey tool from CSV/XLSX:
+``team_id``, ``date`` (YYYY-MM-DD), ``applied``, and optionally ``code`` (:func:`read_followups`);
+:func:`combine` puts both together.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import pandas as pd
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.tables import read_table
 from toolkit.core.text_keys import text_key
+from toolkit.reflect.checkins import CheckIn
 
-__all__ = ["APPLIED", "FollowUps", "read_followups"]
+__all__ = ["APPLIED", "FollowUps", "combine", "from_checkins", "read_followups"]
 
 APPLIED = {"yes": "yes", "partly": "partly", "no": "no", "y": "yes", "n": "no",
            "sometimes": "partly", "partially": "partly"}  # fmt: skip
@@ -83,3 +86,35 @@ def read_followups(
         raise InputFileError(problems)
     frame = pd.DataFrame(rows, columns=["id", "team_id", "date", "code", "applied"])
     return FollowUps(frame, table.name)
+
+
+def from_checkins(checkins: Iterable[CheckIn]) -> FollowUps:
+    """Check-ins from the form: whether the commitment was applied, dated when sent. Those beyond
+    their session's cap are left out (kept in the database, never counted), and said so."""
+    rows, beyond = [], 0
+    for c in checkins:
+        if c.over_cap:
+            beyond += 1
+            continue
+        day = pd.Timestamp(c.submitted_at.date())
+        rows.append((f"checkin:{c.submission_id}", c.team_id or "", day, c.self_code,
+                     c.commitment.applied))  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["id", "team_id", "date", "code", "applied"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    notices = (
+        [f"{beyond} check-in(s) beyond their session's cap were not counted"] if beyond else []
+    )
+    return FollowUps(frame, "check-in form", notices)
+
+
+def combine(*sources: FollowUps | None) -> FollowUps | None:
+    """One set of check-ins from the form and from files; None when there are none at all."""
+    given = [s for s in sources if s is not None]
+    if not given or all(s.frame.empty for s in given):
+        return None
+    frame = pd.concat([s.frame for s in given if not s.frame.empty], ignore_index=True)
+    return FollowUps(
+        frame,
+        " and ".join(s.name for s in given if not s.frame.empty),
+        [n for s in given for n in s.notices],
+    )

@@ -25,6 +25,7 @@ from toolkit.core.paths import DATA_DIR
 from toolkit.core.tables import Table, read_table
 from toolkit.core.text_keys import text_key
 from toolkit.evaluate.periods import PERIOD_HELP, parse_period
+from toolkit.reflect.feedback import Feedback
 
 __all__ = ["Outcome", "OutcomeCatalog", "Outcomes", "default_outcomes", "read_outcomes"]
 
@@ -295,3 +296,49 @@ def read_outcomes(
 ) -> Outcomes:
     """Read a service outcomes file (CSV or XLSX) from a path or uploaded bytes."""
     return outcomes_from_table(read_table(source, name), known_teams=known_teams, catalog=catalog)
+
+
+def from_feedback(answers: Iterable[Feedback]) -> Outcomes | None:
+    """The anonymous client feedback form as outcome figures per team and month: the share who
+    felt understood, who felt respected, and who had an interpreter of those who needed one,
+    each with its number of clients (so figures about too few clients are withheld). Answers
+    beyond a team's daily cap are left out (kept in the database, never counted), and said so."""
+    answers = list(answers)
+    kept = [a for a in answers if not a.over_cap]
+    beyond = len(answers) - len(kept)
+    if not kept:
+        return None
+    frame = pd.DataFrame(
+        {
+            "team_id": [a.team_id for a in kept],
+            "period": [pd.Period(a.visit_date, "M") for a in kept],
+            "understood": [a.understood == "yes" for a in kept],
+            "respected": [a.respected == "yes" for a in kept],
+            "needed": [a.interpreter != "not_needed" for a in kept],
+            "had": [a.interpreter == "got_one" for a in kept],
+        }
+    )
+    rows = []
+    for (team, period), group in frame.groupby(["team_id", "period"], sort=True):
+        n = len(group)
+        rows.append((team, period, "client_understood", 100 * group["understood"].sum() / n, n))
+        rows.append((team, period, "client_respected", 100 * group["respected"].sum() / n, n))
+        needed = int(group["needed"].sum())
+        if needed:
+            share = 100 * group["had"].sum() / needed
+            rows.append((team, period, "client_interpreter", share, needed))
+    result = pd.DataFrame(rows, columns=["team_id", "period", "outcome", "value", "clients"])
+    result["clients"] = result["clients"].astype(float)
+    notices = [f"{beyond} client answer(s) beyond a team's daily cap were not counted"]
+    return Outcomes(result, "client feedback form", notices if beyond else [])
+
+
+def combine_outcomes(*sources: Outcomes | None) -> Outcomes | None:
+    """Outcomes from files and from the feedback form together; None when there are none."""
+    given = [s for s in sources if s is not None]
+    if not given:
+        return None
+    frame = pd.concat([s.frame for s in given], ignore_index=True)
+    return Outcomes(
+        frame, " and ".join(s.name for s in given), [n for s in given for n in s.notices]
+    )

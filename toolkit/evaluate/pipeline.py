@@ -1,6 +1,7 @@
 """One call from files to the evaluation report: what ``cct evaluate`` and the notebook run.
 
-Reflections come from the reflections store (any database URL, through its public API); the
+Reflections, the check-in form's follow-ups and the client feedback form's answers come from
+the reflections store (any database URL, through its public API); the
 other sources are files, each optional: team context (for response rates and names), follow-up
 check-ins, supervisors' observations, service outcomes, and needs-assessment results of earlier
 cycles (``assessment.json``, each labelled with its cycle).
@@ -15,12 +16,14 @@ from toolkit.assess.results import read_results
 from toolkit.core.disclosure import censor_counts
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.teams import read_teams
-from toolkit.evaluate.followups import read_followups
+from toolkit.evaluate.followups import combine, from_checkins, read_followups
 from toolkit.evaluate.levels import Evaluation, evaluate
 from toolkit.evaluate.observations import read_observations
-from toolkit.evaluate.outcomes import read_outcomes
+from toolkit.evaluate.outcomes import combine_outcomes, from_feedback, read_outcomes
 from toolkit.evaluate.periods import FREQUENCIES
 from toolkit.evaluate.report import EvaluationOutputs, render_report, write_outputs
+from toolkit.reflect.checkins import CheckInStore
+from toolkit.reflect.feedback import FeedbackStore
 from toolkit.reflect.store import ReflectionStore
 
 __all__ = ["Run", "parse_assessments", "run", "show"]
@@ -81,7 +84,10 @@ def run(
     )
     outcomes = read_outcomes(outcomes_file, known_teams=known) if outcomes_file else None
     results = {c: read_results(p) for c, p in parse_assessments(assessments).items()}
-    reflections = ReflectionStore(store_url or None).load()
+    store = ReflectionStore(store_url or None)
+    reflections = store.load()
+    followups = combine(from_checkins(CheckInStore(reflections=store).load()), followups)
+    outcomes = combine_outcomes(from_feedback(FeedbackStore(reflections=store).load()), outcomes)
     evaluation = evaluate(
         reflections,
         followups=followups,

@@ -5,7 +5,9 @@ follow-up check-in falls :data:`FOLLOW_UP_DAYS` after the session (moved to the 
 that is a weekend). :func:`write_calendars`
 puts them in a ``reminders.ics`` beside each plan (iCalendar, RFC 5545, through the
 ``icalendar`` library; all-day events with stable ids, so importing the file twice does not
-duplicate them), and :func:`due` lists what falls due per team in the coming days.
+duplicate them), and :func:`due` lists what falls due per team in the coming days. Each event
+carries the plan's signed check-in link (``checkin_url`` in plan.json), so a participant who
+adds the file to their calendar reaches the follow-up check-in from the reminder itself.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from icalendar import Calendar, Event
 from toolkit.core.exceptions import InputFileError, InputProblem
 from toolkit.core.files import write_atomic
 from toolkit.core.framework import Framework, default_framework
+from toolkit.plan.planner import checkin_link
 
 __all__ = ["FOLLOW_UP_DAYS", "Reminder", "due", "reminders", "write_calendars"]
 
@@ -36,6 +39,7 @@ class Reminder:
     title: str
     minutes: int | None
     uid: str
+    url: str | None = None  # the session's signed follow-up check-in
 
 
 def _plan_files(plans_dir: Path) -> list[Path]:
@@ -58,6 +62,7 @@ def reminders(plans_dir: Path | str, framework: Framework | None = None) -> list
             session, team = plan["session_id"], plan["team_id"]
             start = datetime.fromisoformat(plan["start"]).date()
             refreshers = plan.get("refreshers", [])
+            url = checkin_url(plan)
         except (OSError, ValueError, KeyError, TypeError) as exc:
             problems.append(InputProblem(str(path), f"this plan cannot be read ({exc})"))
             continue
@@ -70,7 +75,7 @@ def reminders(plans_dir: Path | str, framework: Framework | None = None) -> list
                 Reminder(
                     team, session, date.fromisoformat(item["day"]), "refresher",
                     f"{item['minutes']}-minute refresher for {team}: {name}",
-                    int(item["minutes"]), f"{session}-refresher-{k + 1}@cct-toolkit",
+                    int(item["minutes"]), f"{session}-refresher-{k + 1}@cct-toolkit", url,
                 )
             )  # fmt: skip
         follow_up = start + timedelta(days=FOLLOW_UP_DAYS)
@@ -80,12 +85,24 @@ def reminders(plans_dir: Path | str, framework: Framework | None = None) -> list
             Reminder(
                 team, session, follow_up, "follow-up",
                 f"Follow-up check-in for {team}: did people act on their commitments?",
-                None, f"{session}-follow-up@cct-toolkit",
+                None, f"{session}-follow-up@cct-toolkit", url,
             )
         )  # fmt: skip
     if problems:
         raise InputFileError(problems)
     return sorted(found, key=lambda r: (r.day, r.team_id, r.kind))
+
+
+def checkin_url(plan: dict) -> str | None:
+    """The plan's signed check-in link; for a plan written before it had one, made from its
+    reflection link's address, competencies and language (signed with this server's key)."""
+    if isinstance(plan.get("checkin_url"), str) and plan["checkin_url"]:
+        return plan["checkin_url"]
+    base, sep, _ = str(plan.get("reflection_url") or "").partition("/voila/render/")
+    competencies = plan.get("competencies")
+    if not sep or not isinstance(competencies, list) or not competencies:
+        return None
+    return checkin_link(base, plan["session_id"], competencies, plan.get("language") or "en")
 
 
 def calendar(items: list[Reminder]) -> bytes:
@@ -100,6 +117,11 @@ def calendar(items: list[Reminder]) -> bytes:
         event.add("dtend", item.day + timedelta(days=1))
         event.add("dtstamp", datetime(2026, 1, 1))  # stable: the same plan, the same file
         event.add("categories", [item.kind])
+        if item.url:
+            event.add("url", item.url)
+            event.add(
+                "description", f"Tell us how it went (about two minutes, no name): {item.url}"
+            )
         cal.add_component(event)
     return cal.to_ical()
 

@@ -115,6 +115,8 @@ class Plan:
     reflection_url: str
     planned_from: str  # "team results" or why the role's defaults were used
     threshold: int
+    checkin_url: str = ""  # the follow-up check-in, linked from the refresher dates
+    feedback_url: str = ""  # the team's anonymous client feedback page
 
     @property
     def covered_competencies(self) -> list[str]:
@@ -413,6 +415,10 @@ def plan_session(
         materials=_materials([m for m, _ in chosen], scenarios, params),
         refreshers=_refreshers(params, agenda, framework),
         reflection_url=reflection_url(params, _covered(agenda)),
+        checkin_url=checkin_link(
+            params.base_url, params.session_id, _covered(agenda), params.language
+        ),
+        feedback_url=feedback_link(params.base_url, params.team_id),
         planned_from=planned_from,
         threshold=results.threshold,
     )
@@ -466,9 +472,16 @@ def reflection_url(params: SessionParameters, competencies: list[str]) -> str:
     return form_link(params.base_url, params.session_id, competencies, params.language)
 
 
-def form_link(public_url: str, session_id: str, competencies: list[str], language: str) -> str:
-    """A session's reflection-form link at the server's public address, signed
-    (:mod:`toolkit.core.signing`), so the server refuses it if edited."""
+def form_link(
+    public_url: str,
+    session_id: str,
+    competencies: list[str],
+    language: str,
+    kind: str = "form",
+) -> str:
+    """A session's reflection-form link (``kind="checkin"``: its follow-up check-in) at the
+    server's public address, signed (:mod:`toolkit.core.signing`), so the server refuses it if
+    edited or used for the other form."""
     from toolkit.core.signing import SIGNATURE_PARAMETER, form_signature
 
     query = urlencode(
@@ -476,10 +489,35 @@ def form_link(public_url: str, session_id: str, competencies: list[str], languag
             "session": session_id,
             "lang": language,
             "competencies": ",".join(competencies),
-            SIGNATURE_PARAMETER: form_signature(session_id, competencies, language),
+            SIGNATURE_PARAMETER: form_signature(session_id, competencies, language, kind=kind),
         }
     )
-    return f"{public_url.rstrip('/')}/voila/render/reflection.ipynb?{query}"
+    notebook = FORM_NOTEBOOKS[kind]
+    return f"{public_url.rstrip('/')}/voila/render/{notebook}?{query}"
+
+
+def checkin_link(public_url: str, session_id: str, competencies: list[str], language: str) -> str:
+    """Where participants say, weeks later, whether they applied what they practised."""
+    return form_link(public_url, session_id, competencies, language, kind="checkin")
+
+
+def feedback_link(public_url: str, team_id: str) -> str:
+    """A team's anonymous client feedback page (a QR code at its counter), signed for the team
+    only: the client chooses their language on the page."""
+    from toolkit.core.signing import SIGNATURE_PARAMETER, form_signature
+
+    query = urlencode(
+        {"team": team_id, SIGNATURE_PARAMETER: form_signature(team_id, "", "", kind="feedback")}
+    )
+    return f"{public_url.rstrip('/')}/voila/render/{FORM_NOTEBOOKS['feedback']}?{query}"
+
+
+# the participants' notebook each kind of signed link opens
+FORM_NOTEBOOKS = {
+    "form": "reflection.ipynb",
+    "checkin": "checkin.ipynb",
+    "feedback": "feedback.ipynb",
+}
 
 
 def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]:

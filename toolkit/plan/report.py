@@ -113,6 +113,8 @@ def plan_json(plan: Plan) -> str:
             "language": plan.parameters.language,
             "competencies": plan.covered_competencies,
             "reflection_url": plan.reflection_url,
+            "checkin_url": plan.checkin_url,
+            "feedback_url": plan.feedback_url,
             "agenda": [
                 {
                     "start": i.start.isoformat(),

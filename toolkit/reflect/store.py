@@ -261,10 +261,20 @@ def grant_app_role(role: str, url: str | None = None) -> list[str]:
             sequence = connection.execute(
                 sa.text("SELECT pg_get_serial_sequence('reflections', 'id')")
             ).scalar_one()
+            checkin_sequence = connection.execute(
+                sa.text("SELECT pg_get_serial_sequence('checkins', 'id')")
+            ).scalar_one()
+            feedback_sequence = connection.execute(
+                sa.text("SELECT pg_get_serial_sequence('client_feedback', 'id')")
+            ).scalar_one()
             statements = [
                 f"GRANT USAGE ON SCHEMA {quote(connection.exec_driver_sql('SELECT current_schema()').scalar_one())} TO {quote(role)}",
                 f"GRANT SELECT, INSERT ON reflections TO {quote(role)}",
                 f"GRANT USAGE ON SEQUENCE {sequence} TO {quote(role)}",
+                f"GRANT SELECT, INSERT ON checkins TO {quote(role)}",
+                f"GRANT USAGE ON SEQUENCE {checkin_sequence} TO {quote(role)}",
+                f"GRANT SELECT, INSERT ON client_feedback TO {quote(role)}",
+                f"GRANT USAGE ON SEQUENCE {feedback_sequence} TO {quote(role)}",
                 f"GRANT SELECT ON alembic_version TO {quote(role)}",
             ]
             for statement in statements:

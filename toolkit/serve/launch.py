@@ -13,9 +13,14 @@ from toolkit.serve.settings import Room, Server, public_url
 # notebooks a facilitator opens now and then: no kernels kept waiting for them
 # participants' notebooks (the form) are preheated; every other notebook is a facilitator's app,
 # opened after the login and never preheated (it would show data as of the preheat)
-PARTICIPANT_NOTEBOOKS = ("reflection.ipynb",)
+PARTICIPANT_NOTEBOOKS = ("reflection.ipynb", "checkin.ipynb", "feedback.ipynb")
+# a room fills the reflection at once: its kernels wait ready; a check-in comes one at a time
+PREHEATED_NOTEBOOKS = ("reflection.ipynb",)
 FACILITATOR_NOTEBOOKS = tuple(
     sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.name not in PARTICIPANT_NOTEBOOKS)
+)
+NOT_PREHEATED = tuple(
+    sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.name not in PREHEATED_NOTEBOOKS)
 )
 # where Voila finds the toolkit's template ("cct"): <this>/voila/templates/cct
 VOILA_DATA_DIR = TEMPLATES_DIR / "jupyter"
@@ -61,11 +66,7 @@ def voila_arguments(
         r".*\.(png|jpg|gif|svg)$",
         f"--preheat_kernel={pool_size > 0}",
         f"--pool_size={max(pool_size, 0)}",
-        *(
-            arg
-            for name in FACILITATOR_NOTEBOOKS
-            for arg in ("--VoilaKernelManager.preheat_denylist", name)
-        ),
+        *(arg for name in NOT_PREHEATED for arg in ("--VoilaKernelManager.preheat_denylist", name)),
         "--VoilaKernelManager.fill_delay=0",
     ]
 
