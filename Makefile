@@ -11,16 +11,19 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=python3.11")'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "Installing the toolkit and what it needs into $(VENV) (a few minutes the first time) …"
+	@# -qq: pip and the build say nothing but errors (no notices, no setuptools' box about
+	@# editable installs); an error still prints and stops make.
+	@$(BIN)/python -m pip install -qq --upgrade pip
+	@$(BIN)/python -m pip install -qq -e '.[test]'
 	@# jsonschema imports the optional rfc3987-syntax (pulled in by jupyter-events) on every
 	@# nbformat import: ~1.4 s per process for IRI format checks we never use. See README.
-	$(BIN)/python -m pip uninstall --quiet --yes rfc3987-syntax
+	@$(BIN)/python -m pip uninstall -qq --yes rfc3987-syntax
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
 demo: install
-	$(BIN)/cct demo
+	@$(BIN)/cct demo
 
 test: install
 	$(BIN)/python -m pytest

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import data
-from benchmarks.measure import measure_call
+from benchmarks.measure import interleaved, measure_call
 
 RUNS = 3
+PAIRED_RUNS = 5  # rounds of the two calls in turns, for the ratios
 THRESHOLD = 5
 
 
@@ -46,20 +47,16 @@ def _worker(what: str, directory: Path) -> dict:
             and (read.team_ids == expected.team_ids).all()
         )
         out["file_bytes"] = csv.stat().st_size
-        # then side by side with the parser, alternating, so both meet the same load
-        import time
-
+        # then side by side with the parser, in turns, so both meet the same load
         import pandas as pd
 
-        out["paired_read"], out["paired_read_csv"] = [], []
-        for _ in range(RUNS):
-            for key, call in (
-                ("paired_read_csv", lambda: pd.read_csv(csv)),
-                ("paired_read", lambda: read_responses(csv, known_teams=known)),
-            ):
-                start = time.perf_counter()
-                call()
-                out[key].append(time.perf_counter() - start)
+        out["paired"] = interleaved(
+            {
+                "read_csv": lambda: pd.read_csv(csv),
+                "read_responses": lambda: read_responses(csv, known_teams=known),
+            },
+            PAIRED_RUNS,
+        )
     elif what == "read_csv":  # the parser underneath, for the ratio
         import pandas as pd
 
@@ -72,6 +69,15 @@ def _worker(what: str, directory: Path) -> dict:
         sources = {"responses": "responses.csv", "teams": "teams.csv"}
         out, results = measure_call(lambda: to_results(result, sources), RUNS)
         out["teams"] = len(results.teams)
+        del results
+        # side by side with the assessment it documents, in turns
+        out["paired"] = interleaved(
+            {
+                "assess": lambda: assess(responses, teams, threshold=THRESHOLD),
+                "to_results": lambda: to_results(result, sources),
+            },
+            PAIRED_RUNS,
+        )
     else:
         raise SystemExit(f"unknown benchmark {what!r}")
     return out

@@ -80,6 +80,40 @@ def measure_call(fn: Callable[[], T], runs: int, traced: bool = False) -> tuple[
     return figures, first
 
 
+def interleaved(calls: dict[str, Callable[[], object]], runs: int) -> dict[str, dict]:
+    """Run the calls in turns, ``runs`` rounds, so that every call meets the same load.
+
+    Each call gets its CPU seconds (``time.process_time``: this process's own work, which the
+    other processes of a shared machine do not inflate) and its wall-clock seconds, one per
+    round. A ratio of two calls is best read per round (:func:`paired_ratio`)."""
+    out = {name: {"cpu": [], "wall": []} for name in calls}
+    for _ in range(runs):
+        for name, call in calls.items():
+            gc.collect()
+            cpu, wall = time.process_time(), time.perf_counter()
+            result = call()
+            out[name]["cpu"].append(time.process_time() - cpu)
+            out[name]["wall"].append(time.perf_counter() - wall)
+            del result
+    return out
+
+
+def paired_ratio(figures: dict[str, dict], top: str, bottom: str, clock: str = "cpu") -> dict:
+    """``top`` over ``bottom`` round by round: the median and the range of the ratios."""
+    ratios = [a / b for a, b in zip(figures[top][clock], figures[bottom][clock], strict=True)]
+    return {"median": statistics.median(ratios), "low": min(ratios), "high": max(ratios)}
+
+
+def ratio_text(figures: dict[str, dict], top: str, bottom: str) -> str:
+    """'1.42× CPU (1.38–1.51 over 5 rounds), 1.45× wall (1.21–1.90)'."""
+    cpu, wall = (paired_ratio(figures, top, bottom, c) for c in ("cpu", "wall"))
+    rounds = len(figures[top]["cpu"])
+    return (
+        f"{cpu['median']:.2f}× CPU ({cpu['low']:.2f}–{cpu['high']:.2f} over {rounds} rounds), "
+        f"{wall['median']:.2f}× wall clock ({wall['low']:.2f}–{wall['high']:.2f})"
+    )
+
+
 def run_worker(module: str, *args: str, timeout: float = 120) -> dict:
     """Run ``python -m benchmarks.<module> args…`` in a fresh process; it prints one JSON line."""
     proc = subprocess.run(

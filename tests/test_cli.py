@@ -1,5 +1,6 @@
 import subprocess
 import sys
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -66,3 +67,63 @@ def test_check_data_validates_bundled_files():
     result = runner.invoke(app, ["check-data"])
     assert result.exit_code == 0, result.output
     assert "20 competencies, 40 items; sample OK" in result.output
+
+
+def _command_paths(command, prefix=()) -> list[tuple[str, ...]]:
+    """Every command and group of the cct command line, as the words that name it."""
+    paths = [prefix]
+    for name, sub in getattr(command, "commands", {}).items():
+        paths += _command_paths(sub, (*prefix, name))
+    return paths
+
+
+def test_every_help_reads_as_plain_help():
+    """`cct --help` and each command's help, as a facilitator runs them: plain words and
+    placeholders (PATH, NUMBER), no Python types such as <bool> or <list[str]>, whole
+    sentences in the list of commands."""
+    import re
+
+    import typer
+
+    cct = str(Path(sys.executable).with_name("cct"))  # the script `make install` puts there
+    paths = _command_paths(typer.main.get_command(app))
+    assert ("assess",) in paths and ("db", "grant") in paths  # every command, groups' too
+    for path in paths:
+        done = subprocess.run(
+            [cct, *path, "--help"],
+            capture_output=True,
+            text=True,
+        )
+        said = done.stdout + done.stderr
+        assert done.returncode == 0, said
+        assert done.stdout.startswith(f"Usage: cct {' '.join(path)}".rstrip()), said
+        types = r"<(?:bool|int|float|str|path|text|datetime|uuid|list\[[^\]]*\]|[a-z_]+\|[a-z_|]+)>"
+        assert not re.search(types, said), said  # <bool>, <path>, <list[str]>, <a|b>
+        assert not re.search(r"\{[a-z_]+\}", said), said  # Typer's usage names: {responses}
+        assert "..." not in said.replace("[ARGS]...", ""), said  # no sentence cut short
+    assess_help = subprocess.run([cct, "assess", "--help"], capture_output=True, text=True).stdout
+    assert "Usage: cct assess [OPTIONS] RESPONSES TEAMS" in assess_help
+    assert re.search(r"-o, --out PATH\s+Folder for the results", assess_help)
+    assert re.search(r"--threshold NUMBER\s+Withhold figures", assess_help)
+
+
+def test_demo_says_what_it_does_and_prints_only_pages_to_open(tmp_path):
+    """`make demo` runs `cct demo`: a facilitator reads a line per step and the pages to open,
+    no progress bars, developer files (assessment.json, the executed notebook) or warnings
+    (a kernel "running over TCP without encryption … susceptible to eavesdropping")."""
+    import re
+
+    cct = str(Path(sys.executable).with_name("cct"))
+    done = subprocess.run(
+        [cct, "demo", "--out", str(tmp_path / "demo")], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not re.search(r"warning|eavesdropping|encryption|traceback", done.stderr, re.I), (
+        done.stderr
+    )
+    assert "%|" not in done.stderr + done.stdout  # no progress bars
+    pages = re.findall(r"^  [A-Z][^:]+:\s+(\S+)$", done.stdout, re.M)
+    assert len(pages) == 3, done.stdout
+    for page in pages:
+        assert page.endswith(".html") and Path(page).is_file(), page
+    assert ".json" not in done.stdout and ".ipynb" not in done.stdout

@@ -12,12 +12,115 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from toolkit.core.exceptions import ToolkitError
 from toolkit.core.paths import NOTEBOOKS_DIR
 
+# A value's placeholder in help, by the type Typer names (``<int>``, ``<list[str]>`` …)
+PLACEHOLDERS = {"int": "NUMBER", "float": "NUMBER", "path": "PATH", "str": "TEXT"}
+
+
+def _placeholder(typer_type: str | None) -> str:
+    """``PATH`` for ``<path>``, ``NUMBER`` for ``<int>``, ``TEXT`` for ``<list[str]>`` (a
+    repeatable option says so in its help), the choices for a choice, ``VALUE`` otherwise."""
+    kind = (typer_type or "").strip("<>")
+    if kind.startswith("list[") and kind.endswith("]"):
+        kind = kind[5:-1]
+    if "|" in kind:
+        return "[" + kind + "]"
+    return PLACEHOLDERS.get(kind, "VALUE")
+
+
+def _usage_pieces(
+    command: typer.core.TyperCommand | typer.core.TyperGroup, ctx: typer.Context
+) -> list[str]:
+    """``[OPTIONS] RESPONSES TEAMS``: arguments by name, in capitals, [optional] ones bracketed."""
+    pieces = [command.options_metavar] if command.options_metavar else []
+    for param in command.get_params(ctx):
+        if param.param_type_name == "argument":
+            name = (param.metavar or param.name or "").upper()
+            name = name if param.required else f"[{name}]"
+            pieces.append(f"{name}..." if param.nargs != 1 else name)
+    return pieces
+
+
+def _plain_options(
+    command: typer.core.TyperCommand | typer.core.TyperGroup, ctx: typer.Context, formatter
+) -> None:
+    """Arguments and options with their help, default and whether required, as click writes
+    them, but with a plain placeholder (PATH, NUMBER, TEXT) instead of a type (``<path>``,
+    ``<list[str]>``, ``<bool>``), which Typer puts in every help since 0.25."""
+    arguments, options = [], []
+    for param in command.get_params(ctx):
+        record = param.get_help_record(ctx)
+        if record is None:
+            continue
+        text = record[1]
+        if param.param_type_name == "argument":
+            arguments.append(((param.metavar or param.name or "").upper(), text))
+            continue
+        names = ", ".join(sorted(param.opts, key=lambda o: (o.startswith("--"), o)))
+        if param.secondary_opts:
+            names += " / " + ", ".join(param.secondary_opts)
+        if not getattr(param, "is_flag", False) and not getattr(param, "count", False):
+            names += " " + (param.metavar or _placeholder(param.display_type(ctx)))
+        options.append((names, text))
+    for title, rows in (("Arguments", arguments), ("Options", options)):
+        if rows:
+            with formatter.section(title):
+                formatter.write_dl(rows)
+
+
+class PlainCommand(typer.core.TyperCommand):
+    """A command whose help is plain text (see :func:`_plain_options`)."""
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        return _usage_pieces(self, ctx)
+
+    def format_options(self, ctx: typer.Context, formatter) -> None:
+        _plain_options(self, ctx, formatter)
+
+
+class PlainGroup(typer.core.TyperGroup):
+    """A group of commands whose help, and its commands' help, is plain text.
+
+    Typer builds the commands before the group; they are made :class:`PlainCommand` here
+    (same state, other help methods), so a command added later gets plain help too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for command in self.commands.values():
+            if type(command) is typer.core.TyperCommand:
+                command.__class__ = PlainCommand
+
+    def collect_usage_pieces(self, ctx: typer.Context) -> list[str]:
+        return [*_usage_pieces(self, ctx), self.subcommand_metavar]
+
+    def format_options(self, ctx: typer.Context, formatter) -> None:
+        _plain_options(self, ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+    def format_commands(self, ctx: typer.Context, formatter) -> None:
+        """Each command with the first sentence of its help, whole (click cuts it at the
+        terminal's width, mid-sentence)."""
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is None or command.hidden:
+                continue
+            text = " ".join((command.short_help or command.help or "").split())
+            first = text.split(". ")[0]
+            rows.append((name, first if first.endswith(".") else f"{first}."))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
 app = typer.Typer(
     help="Cultural competency training toolkit: assess needs, plan sessions, reflect, evaluate.",
+    cls=PlainGroup,
+    rich_markup_mode=None,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -106,8 +209,8 @@ def demo(
         "out/demo"
     ),
 ) -> None:
-    """Assess the sample organisation (papermill), plan each team's session, then evaluate
-    three cycles of the sample on the four levels and write the public transparency report."""
+    """Assess the sample organisation's training needs, plan each team's session, evaluate
+    three cycles of the sample on the four levels, and write the public transparency report."""
     from toolkit.assess.needs_assessment import SAMPLE_RESPONSES, SAMPLE_TEAMS
     from toolkit.core.notebooks import execute_to_html
     from toolkit.core.paths import SAMPLE_DIR
@@ -118,21 +221,20 @@ def demo(
         "teams_file": str(SAMPLE_TEAMS),
         "output_dir": str(out),
     }
-    executed, html = execute_to_html(NEEDS_NOTEBOOK, out, parameters)
+    typer.echo("Assessing the sample organisation's training needs …")
+    execute_to_html(NEEDS_NOTEBOOK, out, parameters, progress=False)
     from toolkit.plan.batch import read_jobs, run_batch
 
+    typer.echo("Planning each team's session …")
     summary = run_batch(
         read_jobs(SAMPLE_DIR / "sessions.csv", out / "assessment.json", out / "plans"),
         out / "plans",
+        progress=False,
     )
-    typer.echo("The sample organisation, assessed and planned. Open:")
-    typer.echo(f"  needs assessment report: {out / 'assessment.html'}")
-    typer.echo(f"  results for the planner: {out / 'assessment.json'}")
-    typer.echo(f"  executed notebook:       {executed}  (as HTML: {html})")
-    typer.echo(f"  session plans, one a team: {summary.index}")
     from toolkit.evaluate.pipeline import run as evaluate_cycles
     from toolkit.evaluate.sample import write_sample
 
+    typer.echo("Evaluating three cycles of training …")
     cycles = out / "cycles"
     store = f"sqlite:///{cycles / 'reflections.sqlite'}"
     files = write_sample(cycles, store)
@@ -144,7 +246,6 @@ def demo(
         outcomes_file=files.outcomes,
         output_dir=out / "evaluation",
     )
-    typer.echo(f"  three cycles later, the evaluation: {done.outputs.report}")
     from toolkit.publish.pipeline import run as publish
 
     published = publish(
@@ -156,9 +257,17 @@ def demo(
         organisation="Sample organisation",
         output_dir=out / "transparency",
     )
-    pages = ", ".join(str(p) for p in published.written.pages.values())
-    typer.echo(f"  and the public transparency report, audited: {pages}")
+    typer.echo("\nDone. Open these pages in your web browser:")
+    typer.echo(f"  The needs assessment:               {out / 'assessment.html'}")
+    typer.echo(f"  Each team's session plan:           {summary.index}")
+    typer.echo(f"  The evaluation, three cycles later: {done.outputs.report}")
+    for language, page in published.written.pages.items():
+        typer.echo(f"  The public transparency report ({language}): {page}")
     if summary.failed:
+        typer.echo(
+            f"{len(summary.failed)} session plan(s) could not be made; the plans page says why.",
+            err=True,
+        )
         raise typer.Exit(1)
 
 
@@ -537,6 +646,8 @@ def sample_reflections(
 
 db_app = typer.Typer(
     help="The reflections database's schema: create or upgrade it, check it, grant the app a role.",
+    cls=PlainGroup,
+    rich_markup_mode=None,
     no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")

@@ -6,7 +6,10 @@ as a value.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
@@ -66,6 +69,7 @@ def heatmap(result: Assessment, team_ids: list[str] | None = None, lang: str = "
         0.01, 0.01, f"— withheld: fewer than {result.threshold} people", fontsize=8, color="#555555"
     )
     fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.set_layout_engine(None)  # laid out: saving need not draw it twice to lay it out
     return fig
 
 
@@ -77,8 +81,7 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
         fw.competency(c).name.get(lang, fw.competency(c).name["en"]) for c in cells["competency_id"]
     ]
     y = np.arange(len(cells))[::-1]
-    fig = Figure(figsize=(8.5, 0.32 * len(cells) + 1.6), dpi=100)
-    ax = fig.subplots()
+    fig, ax, laid_out = _profile_canvas(tuple(names), fw.scale.minimum, fw.scale.maximum)
     team = result.teams[team_id]
     ax.set_title(f"{team.name} ({fw.role_name(team.role, lang)})", loc="left")
     shown = ~cells["withheld"].to_numpy()
@@ -104,9 +107,6 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
             fontsize=8,
             color="#555555",
         )
-    ax.set_yticks(y, names, fontsize=8)
-    ax.set_xlim(fw.scale.minimum, fw.scale.maximum)
-    ax.set_xlabel("self-rating (mean, 95% interval)")
     ax.legend(
         handles=[
             Patch(color="#e6550d", label="below target"),
@@ -116,5 +116,48 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
         loc="lower right",
         fontsize=8,
     )
-    fig.tight_layout()
+    # as autoscaling would: the rows, their bars' ends (±0.3) where drawn, a 5% margin
+    low = -0.3 if shown[-1] else 0.0
+    high = len(y) - 1 + (0.3 if shown[0] else 0.0)
+    margin = 0.05 * (high - low)
+    ax.set_ylim(low - margin, high + margin)
+    if not laid_out:  # once per canvas: every team's chart has the same rows and labels
+        fig.tight_layout()
+        fig.set_layout_engine(None)  # laid out: saving need not draw it twice to lay it out
     return fig
+
+
+_canvases = threading.local()
+
+
+def _profile_canvas(
+    names: tuple[str, ...], lowest: float, highest: float
+) -> tuple[Figure, Axes, bool]:
+    """The team profile's Figure with what every team shares (rows, axes, labels, layout),
+    reused from the previous call when the rows are the same, its team's artists removed.
+
+    A report draws one profile per team (400 for a large organisation): building the figure,
+    its ticks and its layout anew each time was nearly all of ``cct assess``. So the figure a
+    call returns is valid until the next call in the same thread; callers render it at once
+    (:func:`toolkit.core.charts.to_svg`). Returns the figure, its axes and whether it is
+    already laid out."""
+    key = (names, lowest, highest)
+    kept = getattr(_canvases, "profile", None)
+    if kept is not None and kept[0] == key:
+        fig, ax = kept[1], kept[2]
+        for container in list(ax.containers):
+            container.remove()
+        for artist in [*ax.collections, *ax.lines, *ax.patches, *ax.texts]:
+            artist.remove()
+        return fig, ax, True
+    y = np.arange(len(names))[::-1]
+    fig = Figure(figsize=(8.5, 0.32 * len(names) + 1.6), dpi=100)
+    ax = fig.subplots()
+    ax.set_yticks(y, names, fontsize=8)
+    ax.set_xlim(lowest, highest)
+    ax.set_xlabel("self-rating (mean, 95% interval)")
+    # the title sits on the axes' top, where automatic placement puts it anyway (no ticks are
+    # above it), without measuring every tick label at each drawing to find that out
+    ax.set_title("", loc="left", y=1.0)
+    _canvases.profile = (key, fig, ax)
+    return fig, ax, False

@@ -11,6 +11,7 @@ from nbconvert import HTMLExporter
 
 from toolkit.core.exceptions import ToolkitError
 from toolkit.core.files import write_atomic
+from toolkit.core.kernels import LocalKernelManager
 
 
 class NotebookRunError(ToolkitError, RuntimeError):
@@ -30,6 +31,7 @@ def execute_to_html(
             parameters=parameters,
             progress_bar=progress,
             cwd=str(notebook.parent),
+            kernel_manager_class=LocalKernelManager,
         )
     except papermill.PapermillExecutionError as exc:
         raise NotebookRunError(

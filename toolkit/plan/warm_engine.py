@@ -29,6 +29,8 @@ from nbclient.util import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from toolkit.core.kernels import LocalKernelManager
+
 ENGINE_NAME = "cct_warm"
 logger = logging.getLogger("papermill")
 # What ``%reset -f`` does before each notebook, minus the full garbage collection it runs every
@@ -120,7 +122,7 @@ class WarmKernelEngine(NBClientEngine):
                 if reply["content"]["status"] == "ok":
                     return kernel
         cls.shutdown()
-        kernel = WarmKernel(AsyncKernelManager(kernel_name=kernel_name), kernel_name, tag)
+        kernel = WarmKernel(LocalKernelManager(kernel_name=kernel_name), kernel_name, tag)
         _local.kernel = kernel
         with _lock:
             _every_kernel.append(kernel)
