@@ -129,7 +129,7 @@ def assessment_rows(tmp: Path) -> tuple[str, list[str], dict]:
         ("results", f"to_results({data.N_TEAMS} teams)"),
     ):
         _progress(f"measuring {label} in a fresh process")
-        figures[what] = run_worker("assessment", what, str(tmp))
+        figures[what] = run_worker("assessment", what, str(tmp), timeout=1200)
     base = median(figures["assess"]["times"])
     labels = {
         "assess": "assess(threshold=5)",
