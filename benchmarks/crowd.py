@@ -44,36 +44,55 @@ from tests.browser import (  # noqa: E402
     wait_until_up,
     write_plans,
 )
-from tests.participant import run_participant  # noqa: E402
+from tests.participant import kernel_processes, run_participant  # noqa: E402
 
 CROWD = int(os.environ.get("CCT_BENCH_CROWD", "100"))
 SECONDS = float(os.environ.get("CCT_BENCH_SECONDS", "60"))
 LINGER = float(os.environ.get("CCT_BENCH_LINGER", "120"))
 POOL = int(os.environ.get("CCT_BENCH_POOL", "8"))
+# "forked": cct serve with c.Server.forked_kernels (experimental, toolkit/serve/kernels.py)
+KINDS = os.environ.get("CCT_BENCH_KINDS", "stock,ours").split(",")
 MB = 1024 * 1024
 
 
 class MemoryWatch:
-    """Peak resident memory of a process and all its children, sampled every half second."""
+    """Peak memory of a process and all its children, sampled every second.
+
+    Two sums: resident (RSS) counts a page shared by several processes once in each, so for
+    kernels forked from one process (``cct serve``) it counts the shared imports once per
+    kernel; proportional (PSS) splits each shared page among the processes sharing it, so its
+    sum is the memory the machine actually spends. Both are reported; the target is read
+    against PSS. Also the largest RSS and PSS of one kernel.
+    """
 
     def __init__(self, pid: int):
         self.root = psutil.Process(pid)
-        self.peak = 0
+        self.peak_rss = 0
+        self.peak_pss = 0
+        self.kernel_rss = 0
+        self.kernel_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _total(self) -> int:
-        total = 0
+    def _sample(self) -> None:
+        rss = pss = 0
+        kernel_ids = {p.pid for p in kernel_processes(self.root.pid)}
         for process in [self.root, *self.root.children(recursive=True)]:
             try:
-                total += process.memory_info().rss
+                memory = process.memory_full_info()  # /proc/<pid>/smaps_rollup
             except psutil.Error:
                 continue
-        return total
+            rss += memory.rss
+            pss += memory.pss
+            if process.pid in kernel_ids:
+                self.kernel_rss = max(self.kernel_rss, memory.rss)
+                self.kernel_pss = max(self.kernel_pss, memory.pss)
+        self.peak_rss = max(self.peak_rss, rss)
+        self.peak_pss = max(self.peak_pss, pss)
 
     def _run(self) -> None:
-        while not self._stop.wait(0.5):
-            self.peak = max(self.peak, self._total())
+        while not self._stop.wait(1.0):
+            self._sample()
 
     def __enter__(self) -> MemoryWatch:
         self._thread.start()
@@ -85,8 +104,7 @@ class MemoryWatch:
 
 
 def kernels(pid: int) -> int:
-    children = psutil.Process(pid).children(recursive=True)
-    return sum(1 for c in children if "ipykernel_launcher" in " ".join(c.cmdline()))
+    return len(kernel_processes(pid))
 
 
 def chromium_participant(link: str, result: dict) -> None:
@@ -124,6 +142,9 @@ def crowd_on(kind: str, folder: Path) -> dict:
     port = free_port()
     db = f"sqlite:///{folder}/{kind}.sqlite"
     plans = write_plans(folder / f"plans-{kind}", group_size=CROWD + 1)
+    from toolkit.reflect.store import upgrade_schema
+
+    upgrade_schema(db).engine.dispose()  # as `cct db upgrade` before a session
     env = {
         **os.environ,
         "CCT_DATABASE_URL": db,
@@ -141,6 +162,13 @@ def crowd_on(kind: str, folder: Path) -> dict:
     else:
         command = [str(Path(sys.executable).with_name("cct")), "serve", f"--port={port}"]
         command += [f"--plans-dir={plans}", f"--pool-size={POOL}", "--no-browser"]
+        config = folder / f"cct_config-{kind}.py"
+        config.write_text(
+            "c.Server.app_pool_size = 0\n"  # the form's pool only: kernels counted below
+            f"c.Server.forked_kernels = {kind == 'forked'}\n",
+            encoding="utf-8",
+        )
+        command.append(f"--config={config}")
         link = signed_form_url(base, TEST_SESSIONS[0])
         pool = POOL
     log = open(folder / f"{kind}.log", "w+")
@@ -152,6 +180,8 @@ def crowd_on(kind: str, folder: Path) -> dict:
         deadline = time.monotonic() + 180
         while kernels(server.pid) < pool and time.monotonic() < deadline:
             time.sleep(1)  # the pool fills before the session ends, as it would in a room
+        time.sleep(10 if pool else 0)  # and its kernels run the form up to the visitor's link
+        load_before = os.getloadavg()[0]
         print(f"… {kind}: {CROWD} participants over {SECONDS:.0f} s", file=sys.stderr, flush=True)
         gap = SECONDS / CROWD
         browser: dict = {}
@@ -166,7 +196,8 @@ def crowd_on(kind: str, folder: Path) -> dict:
             with ThreadPoolExecutor(max_workers=CROWD) as pool_of_people:
                 visits = list(pool_of_people.map(arrive, range(CROWD)))
             chromium.join(600)
-        peak = memory.peak
+        peak = memory
+        load_during = os.getloadavg()[0]
         print(f"… {kind}: everyone left; waiting {LINGER:.0f} s", file=sys.stderr, flush=True)
         time.sleep(LINGER)
         left = max(0, kernels(server.pid) - pool)
@@ -183,8 +214,12 @@ def crowd_on(kind: str, folder: Path) -> dict:
     return {
         "visits": visits,
         "browser": browser,
-        "peak_mb": peak / MB,
+        "peak_rss_mb": peak.peak_rss / MB,
+        "peak_pss_mb": peak.peak_pss / MB,
+        "kernel_rss_mb": peak.kernel_rss / MB,
+        "kernel_pss_mb": peak.kernel_pss / MB,
         "left": left,
+        "load": (load_before, load_during),
         "stored": stored,
     }
 
@@ -213,22 +248,30 @@ def describe(kind: str, figures: dict) -> list[str]:
         f"confirmed p50 {_quantile(confirmed, 50):.2f} s, p95 {_quantile(confirmed, 95):.2f} s",
         f"    stored {figures['stored']} of {CROWD + 1} (crowd + Chromium); {len(problems)} "
         f"gave up or failed; visitors' kernels alive {LINGER:.0f} s after: {figures['left']}",
-        f"    peak memory, server and kernels: {figures['peak_mb']:.0f} MB, "
-        f"{figures['peak_mb'] / (CROWD + 1):.0f} MB per participant; Chromium participant: "
-        f"{chromium}",
+        f"    peak memory, server and kernels: PSS {figures['peak_pss_mb']:.0f} MB = "
+        f"{figures['peak_pss_mb'] / (CROWD + 1):.0f} MB per participant (RSS sum "
+        f"{figures['peak_rss_mb']:.0f} MB = {figures['peak_rss_mb'] / (CROWD + 1):.0f} MB, "
+        f"counting shared pages once per process); largest kernel RSS "
+        f"{figures['kernel_rss_mb']:.0f} MB, PSS {figures['kernel_pss_mb']:.0f} MB",
+        f"    Chromium participant: {chromium}; machine load (1-min average, 2 cores, shared) "
+        f"{figures['load'][0]:.1f} before, {figures['load'][1]:.1f} at the end",
         *(f"    e.g. {p}" for p in problems[:3]),
     ]
 
 
 def rows() -> tuple[str, list[str]]:
     with tempfile.TemporaryDirectory() as tmp:
-        figures = {kind: crowd_on(kind, Path(tmp)) for kind in ("stock", "ours")}
+        figures = {}
+        for kind in KINDS:
+            figures[kind] = crowd_on(kind, Path(tmp))
+            print("\n".join(describe(kind, figures[kind])), file=sys.stderr, flush=True)
     lines = [
         f"A crowd: {CROWD} websocket participants + 1 Chromium arriving over {SECONDS:.0f} s "
         "(targets: p95 usable <= 1.5 s, all stored, 0 kernels left, <= 60 MB per participant)"
     ]
-    lines += describe("stock voila", figures["stock"])
-    lines += describe("cct serve", figures["ours"])
+    names = {"stock": "stock voila", "ours": "cct serve", "forked": "cct serve, forked kernels"}
+    for kind in KINDS:
+        lines += describe(names[kind], figures[kind])
     o = [v.usable_s for v in figures["ours"]["visits"] if v.usable_s is not None]
     s = [v.usable_s for v in figures["stock"]["visits"] if v.usable_s is not None]
     summary = [

@@ -123,6 +123,7 @@ def voila_server(
     stock: bool = False,
     plans_dir: Path | None = None,
     pool_size: int | None = None,
+    app_pool_size: int = 0,
 ):
     """The toolkit's server as `cct serve` starts it (``stock``: plain Voila, no lock), on a
     free loopback port, with the test sessions planned and ``TEST_PASSWORD`` for facilitators."""
@@ -158,9 +159,15 @@ def voila_server(
             *([f"--pool-size={pool_size}"] if pool_size is not None else []),
             *(extra or []),
         ]
-        if template != "cct":
+        # the facilitators' apps get no kernels kept ready unless a test asks (each imports
+        # pandas and matplotlib: four more kernels per server on a shared machine)
+        # (a test that brings its own config file sets what it needs)
+        if not any(arg.startswith("--config") for arg in extra or []):
             config = Path(folder.name) / "cct_config.py"
-            config.write_text(f"c.Server.template = {template!r}\n", encoding="utf-8")
+            config.write_text(
+                f"c.Server.template = {template!r}\nc.Server.app_pool_size = {app_pool_size}\n",
+                encoding="utf-8",
+            )
             command.append(f"--config={config}")
     process = subprocess.Popen(
         command,

@@ -220,3 +220,25 @@ def run_participant(url: str, commitment: str | None = None, stay: bool = False)
         if not stay:
             person.leave()
     return person.visit
+
+
+def kernel_processes(server_pid: int) -> list:
+    """The server's kernels as processes: started ones (``ipykernel_launcher``) and forked
+    ones (children of the fork server ``cct serve`` keeps, toolkit/serve/kernels.py)."""
+    import psutil
+
+    found = []
+    for process in psutil.Process(server_pid).children(recursive=True):
+        try:
+            command = " ".join(process.cmdline())
+            parent = process.parent()
+            forked = parent is not None and "multiprocessing.forkserver" in " ".join(
+                parent.cmdline()
+            )
+            if process.status() == psutil.STATUS_ZOMBIE:
+                continue
+        except psutil.Error:
+            continue
+        if "ipykernel_launcher" in command or forked:
+            found.append(process)
+    return found

@@ -27,7 +27,7 @@ from tests.browser import (
     wait_until_up,
     write_plans,
 )
-from tests.participant import run_participant
+from tests.participant import kernel_processes, run_participant
 from toolkit.core.paths import PROJECT_ROOT
 from toolkit.reflect.store import ReflectionStore, upgrade_schema
 
@@ -62,7 +62,8 @@ def server(store_url, tmp_path_factory):
     config = folder / "cct_config.py"
     config.write_text(
         f"c.Server.kernel_idle_seconds = {IDLE_SECONDS}\n"
-        f"c.Server.cull_interval_seconds = {CULL_INTERVAL}\n",
+        f"c.Server.cull_interval_seconds = {CULL_INTERVAL}\n"
+        "c.Server.app_pool_size = 0\n",  # the form's kernels only: counted exactly below
         encoding="utf-8",
     )
     with voila_server(
@@ -115,11 +116,21 @@ def test_a_crowd_that_leaves_leaves_no_kernel_and_the_pool_refills(server, store
     ), health(server)
 
 
-def _kernels_of(folder: str) -> list[int]:
+def _kernels_of(folder: str, since: float) -> list[int]:
+    """Kernels of the server that used ``folder`` for its connection files, wherever they are
+    now: started ones name their file; forked ones are copies of this checkout's fork server
+    (its command line), made since the server started."""
     found = []
-    for process in psutil.process_iter(["pid", "cmdline", "status"]):
+    for process in psutil.process_iter(["pid", "cmdline", "status", "create_time", "cwd"]):
         cmdline = " ".join(process.info["cmdline"] or [])
-        if folder in cmdline and process.info["status"] != psutil.STATUS_ZOMBIE:
+        if process.info["status"] == psutil.STATUS_ZOMBIE:
+            continue
+        forked = (
+            "multiprocessing.forkserver" in cmdline
+            and (process.info["create_time"] or 0) >= since
+            and str(process.info["cwd"] or "").startswith(str(PROJECT_ROOT))
+        )
+        if folder in cmdline or forked:
             found.append(process.info["pid"])
     return found
 
@@ -168,6 +179,7 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal)
         start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
+    since = psutil.Process(server.pid).create_time() - 1
     try:
         wait_until_up(url, server, log, 120)
         assert wait_for(lambda: health(url)["pool"].get("reflection.ipynb") == 1, 180)
@@ -177,7 +189,7 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal)
         # interrupted run; that is the kernel's word, not a process left behind)
         assert wait_for(lambda: health(url)["pool"].get("reflection.ipynb") == 1, 180)
         processes = psutil.Process(server.pid).children(recursive=True)
-        assert len(processes) >= 2  # the pool's kernel and the visitor's
+        assert len(kernel_processes(server.pid)) >= 2  # the pool's kernel and the visitor's
         server.send_signal(stop_signal)
         assert server.wait(60) == 0 or stop_signal == signal.SIGINT
         gone, alive = psutil.wait_procs(processes, timeout=30)
@@ -185,7 +197,7 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal)
         # nor any kernel started while stopping: none of its connection files is in use
         log.seek(0)
         folder = log.read().split("Storing connection files in ")[1].split()[0].rstrip(".")
-        assert wait_for(lambda: not _kernels_of(folder), 30), _kernels_of(folder)
+        assert wait_for(lambda: not _kernels_of(folder, since), 30), _kernels_of(folder, since)
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGKILL)

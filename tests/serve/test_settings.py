@@ -126,7 +126,8 @@ def test_cct_plans_links_handouts_to_the_public_url_of_the_config_file(tmp_path,
 
 
 def test_every_notebook_is_a_participant_page_or_a_facilitator_app_on_the_landing_page():
-    """A new notebook is locked and never preheated unless it is declared a participant page."""
+    """A new notebook is locked, and not preheated unless it is declared a participant page
+    (or a preheated app: test_only_apps_that_wait_for_the_visit_are_preheated)."""
     from toolkit.core.paths import NOTEBOOKS_DIR
     from toolkit.serve.app import FACILITATOR_APPS
     from toolkit.serve.launch import (
@@ -143,3 +144,38 @@ def test_every_notebook_is_a_participant_page_or_a_facilitator_app_on_the_landin
     denied = {argv[i + 1] for i, a in enumerate(argv) if a.endswith("preheat_denylist")}
     assert denied == notebooks - set(PREHEATED_NOTEBOOKS)
     assert set(PREHEATED_NOTEBOOKS) <= set(PARTICIPANT_NOTEBOOKS)
+
+
+def test_only_apps_that_wait_for_the_visit_are_preheated():
+    """A preheated kernel runs its notebook ahead of the visit: an app that read its data then
+    would show the data as of the preheat. Each preheated app waits before its first read."""
+    import nbformat
+
+    from toolkit.core.paths import NOTEBOOKS_DIR
+    from toolkit.serve.launch import (
+        FACILITATOR_NOTEBOOKS,
+        PREHEATED_APPS,
+        PREHEATED_NOTEBOOKS,
+        kernel_pools,
+    )
+
+    pools = kernel_pools(4, 1)
+    assert pools["default"]["pool_size"] == 0  # a new notebook: no pool
+    assert {n for n, p in pools.items() if p["pool_size"] == 4} == set(PREHEATED_NOTEBOOKS)
+    assert {n for n, p in pools.items() if p["pool_size"] == 1} == set(PREHEATED_APPS)
+    assert set(PREHEATED_APPS) <= set(FACILITATOR_NOTEBOOKS)
+    assert {n for n, p in kernel_pools(4, 0).items() if p["pool_size"]} == set(PREHEATED_NOTEBOOKS)
+    for name in PREHEATED_APPS:
+        code = "\n".join(
+            c.source
+            for c in nbformat.read(NOTEBOOKS_DIR / name, as_version=4).cells
+            if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])
+        )
+        before = code.split("wait_for_visit()")[0]
+        assert "wait_for_visit()" in code, name
+        # nothing before the wait reads data: only imports (and the wait's own import)
+        for line in before.splitlines():
+            stripped = line.strip()
+            assert not stripped or stripped.startswith(
+                ("from ", "import ", "#", "if running_in_voila():")
+            ), f"{name}: {stripped!r} runs before the visit"

@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import nbformat
-import papermill
-from nbconvert import HTMLExporter
-
 from toolkit.core.exceptions import ToolkitError
 from toolkit.core.files import write_atomic
 from toolkit.core.kernels import LocalKernelManager
@@ -22,6 +18,11 @@ def execute_to_html(
     notebook: Path, out_dir: Path, parameters: dict, *, progress: bool = True
 ) -> tuple[Path, Path]:
     """Execute with papermill into out_dir, then write a code-free HTML copy beside it."""
+    # imported here: every notebook imports this module, and a Voila app needs neither
+    import nbformat
+    import papermill
+    from nbconvert import HTMLExporter
+
     out_dir.mkdir(parents=True, exist_ok=True)
     executed = out_dir / notebook.name
     try:

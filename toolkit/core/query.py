@@ -27,3 +27,12 @@ def url_parameters() -> dict[str, str]:
         query = get_query_string() or ""
         _ASKED = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
     return dict(_ASKED)
+
+
+def wait_for_visit() -> None:
+    """In a kernel a server preheated, wait here until someone opens the page; elsewhere return.
+
+    A facilitator's app calls it after its imports and before reading any data, so a kernel
+    kept ready has the imports done but shows the data as of the visit, not of the preheat.
+    """
+    url_parameters()

@@ -33,7 +33,8 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from toolkit.core.paths import TEMPLATES_DIR
-from toolkit.serve.launch import PARTICIPANT_NOTEBOOKS
+from toolkit.serve.kernels import PROVISIONER_NAME, RoomKernelManager, start_fork_server
+from toolkit.serve.launch import FACILITATOR_NOTEBOOKS, PARTICIPANT_NOTEBOOKS
 
 LOGIN_COOKIE = "cct-facilitator"
 LOGIN_DAYS = 1
@@ -293,6 +294,7 @@ class RoomServer(Voila):
     cap_margin = Int(3, help="Submissions counted beyond a session's group size.")
     database_url = Unicode("", help="Reflections database URL.")
     participant_notebooks = List(Unicode(), list(PARTICIPANT_NOTEBOOKS))
+    kernel_pools = Dict(help="Voila's kernel pools per notebook (launch.kernel_pools).")
     started = Dict()
     _store = Instance(object, allow_none=True)
 
@@ -303,6 +305,20 @@ class RoomServer(Voila):
         )
 
     def init_settings(self) -> dict:
+        if self.kernel_pools:
+            # per notebook (Voila's command line takes one size for all): the form's pool, the
+            # preheated apps' small ones; the apps are no longer on the deny list
+            pools = self.kernel_pools
+            self.config.VoilaKernelManager.kernel_pools_config = pools
+            self.config.VoilaKernelManager.preheat_denylist = [
+                name
+                for name in (*PARTICIPANT_NOTEBOOKS, *FACILITATOR_NOTEBOOKS)
+                if not pools.get(name, {}).get("pool_size")
+            ]
+            self.voila_configuration.preheat_kernel = any(
+                p.get("pool_size", 0) > 0 for p in pools.values()
+            )
+        self.voila_configuration.multi_kernel_manager_class = RoomKernelManager
         settings = super().init_settings()
         settings["cct_server"] = self
         # Jupyter's anonymous-user cookie, SameSite like every cookie this server sets
@@ -437,6 +453,10 @@ class RoomServer(Voila):
 
     def start(self) -> None:
         self.started["at"] = time.time()
+        if self.config.KernelProvisionerFactory.get("default_provisioner_name") == (
+            PROVISIONER_NAME
+        ):
+            start_fork_server()  # its imports run while the server starts, not on a visit
         super().start()
 
 

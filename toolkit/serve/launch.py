@@ -8,14 +8,24 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from toolkit.core.paths import NOTEBOOKS_DIR, TEMPLATES_DIR, WORK_DIR
+from toolkit.serve.kernels import PROVISIONER_NAME
 from toolkit.serve.settings import Room, Server, public_url
 
-# notebooks a facilitator opens now and then: no kernels kept waiting for them
-# participants' notebooks (the form) are preheated; every other notebook is a facilitator's app,
-# opened after the login and never preheated (it would show data as of the preheat)
+# participants' notebooks are open without a login; every other notebook is a facilitator's
+# app, opened after the login. A room fills the reflection at once, so its kernels wait ready
+# (PREHEATED_NOTEBOOKS); a check-in or a client's feedback comes one at a time. The apps in
+# PREHEATED_APPS get a small pool too when c.Server.app_pool_size is set: each waits for the
+# visit before reading any data (toolkit.core.query.wait_for_visit), so a kernel kept ready has
+# its imports done and still shows the data as of the visit. A new notebook is not preheated
+# until it does the same and is added here.
 PARTICIPANT_NOTEBOOKS = ("reflection.ipynb", "checkin.ipynb", "feedback.ipynb")
-# a room fills the reflection at once: its kernels wait ready; a check-in comes one at a time
 PREHEATED_NOTEBOOKS = ("reflection.ipynb",)
+PREHEATED_APPS = (
+    "debrief.ipynb",
+    "evaluation.ipynb",
+    "needs_assessment.ipynb",
+    "session_plan.ipynb",
+)
 FACILITATOR_NOTEBOOKS = tuple(
     sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.name not in PARTICIPANT_NOTEBOOKS)
 )
@@ -25,6 +35,20 @@ NOT_PREHEATED = tuple(
 # where Voila finds the toolkit's template ("cct"): <this>/voila/templates/cct
 VOILA_DATA_DIR = TEMPLATES_DIR / "jupyter"
 PASSWORD_ENV = "CCT_PASSWORD"
+
+
+def kernel_pools(pool_size: int, app_pool_size: int) -> dict[str, dict]:
+    """Voila's pools per notebook: the form's, the preheated apps', and none for the rest."""
+    pools = {"default": {"pool_size": 0}}
+    pools.update({name: {"pool_size": max(pool_size, 0)} for name in PREHEATED_NOTEBOOKS})
+    pools.update(
+        {
+            name: {"pool_size": max(app_pool_size, 0)}
+            for name in PREHEATED_APPS
+            if name in FACILITATOR_NOTEBOOKS
+        }
+    )
+    return pools
 
 
 def voila_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
@@ -105,9 +129,12 @@ def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
         "--MappingKernelManager.cull_connected=False",
         f"--Voila.open_browser={open_browser}",
     ]
+    if server.forked_kernels:
+        argv.append(f"--KernelProvisionerFactory.default_provisioner_name={PROVISIONER_NAME}")
     url = public_url(room, server)
     traits = {
         "facilitator_password": password,
+        "kernel_pools": kernel_pools(server.pool_size, server.app_pool_size),
         "public_url": url,
         "secure_cookies": server.secure_cookies or url.startswith("https://"),
         "plans_dir": str(os.path.abspath(room.plans_dir)),

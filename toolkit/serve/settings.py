@@ -108,11 +108,26 @@ class Server(Configurable):
     pool_size = Integer(
         4, min=0, help="Kernels kept ready for the participants' form (0: none)."
     ).tag(config=True)
+    app_pool_size = Integer(
+        0,
+        min=0,
+        help="Kernels kept ready for each facilitator's app (0: none), so an app opens sooner; "
+        "each waits, imports done, and reads the data when opened. Each costs a kernel with "
+        "pandas and matplotlib, and the server prepares every app's page as it starts (on a "
+        "busy machine it answered nothing for over 10 s then).",
+    ).tag(config=True)
     kernel_idle_seconds = Integer(
         60,
         min=10,
         help="A kernel nobody is connected to is shut down after this many seconds (a visitor "
         "who left, a page that was only fetched). Kernels kept ready are never shut.",
+    ).tag(config=True)
+    forked_kernels = Bool(
+        False,
+        help="Experimental: fork every kernel from one process that has imported the toolkit "
+        "once (starts in a fraction of the time, shares that memory); False: start each kernel "
+        "as a new Python. Under a crowd with culling, some forked kernels were reported dead "
+        "while preheating; keep it off for a real room until that is understood.",
     ).tag(config=True)
     cull_interval_seconds = Integer(
         10, min=1, help="How often to look for such kernels, in seconds."

@@ -1,0 +1,76 @@
+"""Kernels forked from a warm process (toolkit/serve/kernels.py), side by side with kernels
+started as new Pythons: real kernels, real widgets, memory from /proc."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import psutil
+import pytest
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import KernelProvisionerFactory
+
+from toolkit.serve.kernels import PROVISIONER_NAME, ForkedProvisioner, start_fork_server
+
+# a form's kernel as a visitor uses it: the form's imports and a widget's comm answering
+WIDGET_ROUND_TRIP = """
+import ipywidgets, comm
+from toolkit.reflect.form import open_form
+manager = comm.get_comm_manager()
+assert "jupyter.widget.control" in manager.targets, sorted(manager.targets)
+slider = ipywidgets.IntSlider(3)
+print("widget", slider.model_id)
+"""
+
+
+async def _kernel(provisioner: str) -> tuple[float, dict, str]:
+    KernelProvisionerFactory.instance().default_provisioner_name = provisioner
+    started = time.perf_counter()
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
+    await manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=120)
+        out: list[str] = []
+        reply = await client.execute_interactive(
+            WIDGET_ROUND_TRIP,
+            timeout=120,
+            output_hook=lambda m: (
+                out.append(m["content"].get("text", "")) if m["msg_type"] == "stream" else None
+            ),
+        )
+        seconds = time.perf_counter() - started
+        assert reply["content"]["status"] == "ok", reply["content"]
+        memory = psutil.Process(manager.provisioner.pid).memory_full_info()
+        kind = type(manager.provisioner).__name__
+        return seconds, {"uss": memory.uss, "pss": memory.pss}, kind + "".join(out)
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=False)
+        KernelProvisionerFactory.instance().default_provisioner_name = "local-provisioner"
+
+
+@pytest.mark.timeout(600)
+def test_a_forked_kernel_runs_widgets_starts_faster_and_owns_less_memory():
+    start_fork_server()
+    asyncio.run(_kernel(PROVISIONER_NAME))  # the fork server's imports, once, as at start
+    forked = [asyncio.run(_kernel(PROVISIONER_NAME)) for _ in range(2)]
+    started = [asyncio.run(_kernel("local-provisioner")) for _ in range(2)]
+    assert all(kind.startswith(ForkedProvisioner.__name__) for _, _, kind in forked)
+    assert all("widget" in kind for _, _, kind in forked + started)  # comm targets are there
+    fork_s = min(s for s, _, _ in forked)
+    start_s = min(s for s, _, _ in started)
+    # memory the kernel owns alone (USS), and its share of what it shares (PSS)
+    fork_uss = max(m["uss"] for _, m, _ in forked)
+    start_uss = min(m["uss"] for _, m, _ in started)
+    fork_pss = max(m["pss"] for _, m, _ in forked)
+    start_pss = min(m["pss"] for _, m, _ in started)
+    print(
+        f"forked: {fork_s:.2f} s, USS {fork_uss / 2**20:.0f} MB, PSS {fork_pss / 2**20:.0f} MB; "
+        f"started: {start_s:.2f} s, USS {start_uss / 2**20:.0f} MB, PSS {start_pss / 2**20:.0f} MB"
+    )
+    assert fork_s < 0.6 * start_s
+    assert fork_uss < 0.6 * start_uss
+    assert fork_pss < 0.8 * start_pss
