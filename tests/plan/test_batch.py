@@ -172,7 +172,7 @@ def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_
     process = subprocess.Popen(
         command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # generous: each session now also prints two PDFs
     while len(list(out.glob(f"*/{MANIFEST}"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)  # the whole batch, workers and kernels included
