@@ -30,15 +30,13 @@ import sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 from toolkit.plan.batch import read_jobs
-from toolkit.plan.report import handout_html, write_plan_files
+from toolkit.plan.report import write_plan_files
 from toolkit.plan.session_plan import make_plan
-from toolkit.core.files import write_atomic
 for job in read_jobs(sys.argv[1], sys.argv[2], sys.argv[3]):
     p = job.parameters
     plan = make_plan(p["results_file"], p["team_id"], p["minutes"], p["session_format"],
                      p["group_size"], p["start"], p["language"], p["base_url"])
-    write_plan_files(plan, p["output_dir"])
-    write_atomic(Path(p["output_dir"]) / "handout.html", handout_html(plan))
+    write_plan_files(plan, p["output_dir"])  # handout and guide, each with its PDF
 """
 
 

@@ -16,10 +16,12 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from tests.browser import free_port
 from toolkit.assess.needs_assessment import run
+from toolkit.assess.results import read_results
 from toolkit.cli import app
 from toolkit.core.exceptions import InputFileError
 from toolkit.core.paths import NOTEBOOKS_DIR, SAMPLE_DIR
@@ -75,6 +77,11 @@ def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file
         assert plan["checkin_url"].split("?")[0].endswith("/voila/render/checkin.ipynb")
     index = summary.index.read_text()
     assert index.count("handout</a>") == 4 and "4 planned" in index
+    # people's words: team names, when, how and how long; pages to print, not notebooks
+    names = {t.team_id: t.team_name for t in read_results(results_file).teams}
+    assert names["intake_north"] in index and ">intake_north<" not in index
+    assert "Mon 01 Feb 2027, 09:30" in index and "online" in index and "120 min" in index
+    assert ".ipynb" not in index and index.count(".pdf") == 8
 
     again = run_batch(
         read_jobs(sessions_file(tmp_path, ROWS), results_file, out), out, workers=2, progress=False
@@ -114,7 +121,9 @@ def test_a_failing_team_does_not_stop_the_others(tmp_path, results_file):
     assert (folder / "session_plan.failed.ipynb").exists()
     assert not (folder / MANIFEST).exists()
     index = (tmp_path / "out" / "index.html").read_text()
-    assert "failed notebook" in index and "session length 52 min" in index
+    # the reason in plain words, and where the partly run notebook is kept (named, not linked)
+    assert "session_plan.failed.ipynb" in index and "session length 52 min" in index
+    assert 'href="intake_south-20270301-0930/session_plan.failed.ipynb' not in index
 
 
 def test_sessions_file_problems_are_all_reported_with_row_and_column(tmp_path, results_file):
@@ -165,7 +174,7 @@ def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_
     process = subprocess.Popen(
         command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 300  # generous: each session now also prints two PDFs
     while len(list(out.glob(f"*/{MANIFEST}"))) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     os.killpg(process.pid, signal.SIGKILL)  # the whole batch, workers and kernels included
@@ -181,6 +190,9 @@ def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_
                 nbformat.read(path, as_version=4)
             elif path.exists() and name.endswith(".json"):
                 json.loads(path.read_text())
+            elif path.exists() and name.endswith(".pdf"):
+                assert path.read_bytes().rstrip().endswith(b"%%EOF")
+                assert PdfReader(path).pages
             elif path.exists():
                 assert path.read_text().rstrip().endswith("</html>")
 

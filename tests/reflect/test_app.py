@@ -59,12 +59,13 @@ def pick(page, css: str, value: int) -> None:
     page.check(f"{css} input[data-value='{value}']")
 
 
-def fill_all(page, commitment: str = "Brief the interpreter before each appointment") -> None:
-    for k in range(2):
+def fill_all(
+    page, commitment: str = "Brief the interpreter before each appointment", competencies: int = 2
+) -> None:
+    """Every required answer: the ratings, the commitment and its date, the two ratings."""
+    for k in range(competencies):
         pick(page, f".cct-before-{k}", 2)
         pick(page, f".cct-now-{k}", 4)
-    page.fill(".cct-prompt-description textarea", "Role-play with a phone interpreter")
-    page.fill(".cct-prompt-action textarea", "Speak to the client, not the interpreter")
     page.fill(".cct-commitment textarea", commitment)
     page.fill(".cct-commitment-date input", (date.today() + timedelta(days=14)).isoformat())
     page.press(".cct-commitment-date input", "Tab")
@@ -280,6 +281,7 @@ def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, serve
     with CuttableProxy(server) as proxy:
         open_form(page, form_url(proxy.url))
         fill_all(page, commitment="after-reconnecting")
+        page.click(".cct-more summary")  # the optional prompts, folded until asked for
         proxy.cut()  # a phone losing the venue's Wi-Fi for a moment
         page.wait_for_selector(".cct-connection", state="visible", timeout=LOAD)
         page.fill(".cct-prompt-analysis textarea", "typed while the connection was down")
@@ -341,3 +343,66 @@ def test_a_page_whose_kernel_is_gone_reloads_with_its_draft(page, server):
             "() => document.querySelector('.cct-commitment textarea').value"
             " == 'kept-through-a-restart'",
         )
+
+
+def in_view(page, css: str) -> bool:
+    return page.evaluate(
+        """(css) => {
+            const r = document.querySelector(css).getBoundingClientRect();
+            return r.top >= -1 && r.bottom <= window.innerHeight + 1;  // sub-pixel layout
+        }""",
+        css,
+    )
+
+
+def test_send_with_blanks_takes_the_participant_to_the_first_missing_answer(page, server):
+    open_form(page, form_url(server))
+    fill_all(page, commitment="")
+    page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    page.click(".cct-send")  # the commitment is the only blank
+    page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
+    page.wait_for_function(
+        "document.activeElement.matches('.cct-commitment textarea')", timeout=LOAD
+    )
+    assert in_view(page, ".cct-commitment textarea")
+
+
+def test_a_competency_rated_only_once_is_where_the_focus_goes(page, server):
+    open_form(page, form_url(server))
+    pick(page, ".cct-before-0", 3)
+    pick(page, ".cct-now-0", 4)
+    pick(page, ".cct-before-1", 2)  # "now" left blank for the second competency
+    page.fill(".cct-commitment textarea", "Ask which language first")
+    page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
+    page.click(".cct-send")
+    page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
+    page.wait_for_function("document.activeElement.matches('.cct-now-1 input')", timeout=LOAD)
+    assert in_view(page, ".cct-competency:has(.cct-now-1) h3")  # its name shows too
+    assert in_view(page, ".cct-now-1")
+    assert page.evaluate("document.activeElement !== document.body")
+
+
+def widest_sample_competencies() -> list[str]:
+    """Ten competencies: as many as the sample organisation's widest plans cover."""
+    from toolkit.core.framework import default_framework
+
+    return [c.id for c in default_framework().competencies][:10]
+
+
+def test_on_a_phone_every_competency_is_asked_and_the_form_stays_short(server, store_url):
+    """390 px wide (a common phone): ten competencies, all of them rated, nothing wider than
+    the screen, and the page short enough to get through in a corridor."""
+    competencies = widest_sample_competencies()
+    with chromium_page() as page:
+        page.set_viewport_size({"width": 390, "height": 844})
+        open_form(page, signed_form_url(server, SESSION, "en", competencies))
+        assert page.locator(".cct-competency").count() == len(competencies)
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+        height = page.evaluate("document.scrollingElement.scrollHeight")
+        print(f"form height at 390 px with {len(competencies)} competencies: {height} px")
+        assert height <= 2500, height  # was 3,638 px with 8 competencies, 2 of 10 left out
+        fill_all(page, commitment="ten-competencies", competencies=len(competencies))
+        page.click(".cct-send")
+        page.wait_for_selector(".cct-saved", timeout=LOAD)
+    [row] = stored(store_url, "ten-competencies")
+    assert sorted(row.ratings) == sorted(competencies)

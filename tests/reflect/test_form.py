@@ -254,3 +254,53 @@ def test_stuffing_a_session_keeps_the_extra_submissions_flagged(served, store):
         browser(widget, event="send", values=answers())
         assert widget.status["kind"] == "saved"  # kept: a real participant's words are not lost
     assert [r.over_cap for r in store.load()] == [False, False, False, True, True]
+
+
+def test_the_reflective_prompts_are_offered_but_never_required(store):
+    """Five minutes in a corridor: ratings, one commitment with a date, two ratings."""
+    widget = form(store)
+    browser(widget, event="send", values=answers(prompts={}, code=""))
+    assert widget.status["kind"] == "saved", widget.errors
+    [row] = store.load()
+    assert row.prompts == {} and row.commitment == "Book interpreters ahead"
+    assert [s["required"] for s in widget.stages] == [False] * len(widget.stages)
+
+
+def test_every_competency_a_sample_plan_covers_is_rated(store, tmp_path, monkeypatch):
+    """Nothing dropped: the form rates exactly what the plan covers, however many (the sample
+    organisation's widest plans cover 9 or 10)."""
+    import csv
+    from datetime import datetime
+
+    from toolkit.core.paths import DATA_DIR
+    from toolkit.plan.planner import SessionParameters, plan_session
+    from toolkit.plan.report import plan_json
+    from toolkit.plan.session_plan import sample_results
+
+    monkeypatch.setenv("CCT_DATABASE_URL", str(store.engine.url))
+    results = sample_results()
+    with (DATA_DIR / "sample" / "sessions.csv").open(encoding="utf-8") as fh:
+        sessions = list(csv.DictReader(fh))
+    widest = max(
+        (
+            plan_session(
+                results,
+                SessionParameters(
+                    row["team_id"],
+                    int(row["minutes"]),
+                    row["format"],
+                    int(row["group_size"]),
+                    datetime.fromisoformat(row["start"]),
+                ),
+            )
+            for row in sessions
+        ),
+        key=lambda p: len(p.covered_competencies),
+    )
+    covered = widest.covered_competencies
+    assert len(covered) > 8  # more than the form used to keep
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(plan_json(widest), encoding="utf-8")
+    widget = open_form(plan_file=str(plan_file))
+    assert widget.competency_ids == covered
+    assert [c["id"] for c in widget.competencies] == covered

@@ -29,7 +29,7 @@ COMMITMENT_DATE = N_("By when?")
 RELEVANCE = N_("How relevant was the session to your work?")
 USEFULNESS = N_("How useful was the session?")
 RATING_HINT = N_("1 = not at all, 5 = very much")
-CODE = N_("Optional: your personal code")
+CODE = N_("Your personal code")
 CODE_HELP = N_(
     "To link your reflections across sessions without your name, make a code from the first "
     "two letters of your mother's first name, the day of the month you were born (two digits) "

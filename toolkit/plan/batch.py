@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import os
-import threading
 import time
 import uuid
 from collections.abc import Iterable
@@ -40,7 +39,14 @@ from toolkit.plan.planner import FORMATS
 
 SESSION_NOTEBOOK = NOTEBOOKS_DIR / "session_plan.ipynb"
 MANIFEST = ".done.json"
-OUTPUTS = ("session_plan.ipynb", "handout.html", "facilitator_guide.html", "plan.json")
+OUTPUTS = (
+    "session_plan.ipynb",
+    "handout.html",
+    "handout.pdf",
+    "facilitator_guide.html",
+    "facilitator_guide.pdf",
+    "plan.json",
+)
 BATCH_COLUMNS = ("team_id", "minutes", "format", "group_size", "start", "language")
 # the toolkit modules a plan's content depends on: a change to any of them re-plans
 PLANNING_MODULES = (
@@ -54,6 +60,7 @@ PLANNING_MODULES = (
     "core/teams",
     "core/charts",
     "core/templates",
+    "core/pdf",
     "assess/results",
     "assess/language_access",
 )
@@ -201,7 +208,7 @@ def code_fingerprint() -> str:
         DATA_DIR / "framework.yaml",
         DATA_DIR / "catalog.yaml",
         *sorted((TEMPLATES_DIR / "plan").glob("*")),
-        *sorted((TEMPLATES_DIR / "handout").glob("*")),
+        TEMPLATES_DIR / "base" / "page.html.j2",
         *(PACKAGE_DIR / f"{name}.py" for name in PLANNING_MODULES),
     ]
     return _hash(*(f.read_bytes() for f in files if f.is_file()))
@@ -229,24 +236,6 @@ def is_current(job: SessionJob) -> bool:
     return done.get("key") == job.key and all((folder / name).exists() for name in OUTPUTS)
 
 
-_exporters = threading.local()
-
-
-def _handout_exporter():
-    """One exporter per thread (a Dask worker runs several jobs at once)."""
-    if getattr(_exporters, "handout", None) is None:
-        from nbconvert import HTMLExporter
-
-        _exporters.handout = HTMLExporter(
-            template_name="handout",
-            extra_template_basedirs=[str(TEMPLATES_DIR)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-        )
-    return _exporters.handout
-
-
 def _code_problem(job: SessionJob) -> str:
     """Why this process must not plan the job, or "" if it may."""
     if not job.code:
@@ -267,7 +256,8 @@ def _code_problem(job: SessionJob) -> str:
 
 
 def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
-    """Execute one session's notebook with the warm engine, then export the handout."""
+    """Execute one session's notebook with the warm engine: it writes the handout, the guide
+    (each with its PDF) and plan.json; the executed notebook is kept beside them."""
     import papermill
 
     from toolkit.plan import warm_engine
@@ -291,7 +281,7 @@ def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
     (folder / MANIFEST).unlink(missing_ok=True)  # not current until this run completes
     partial = folder / f".session_plan.part-{uuid.uuid4().hex}.ipynb"
     try:
-        nb = papermill.execute_notebook(
+        papermill.execute_notebook(
             str(SESSION_NOTEBOOK),
             str(partial),
             parameters=job.parameters,
@@ -323,8 +313,6 @@ def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
             time.perf_counter() - started,
             f"{type(exc).__name__}: {exc}",
         )
-    body, _ = _handout_exporter().from_notebook_node(nb)
-    write_atomic(folder / "handout.html", body)
     os.replace(partial, folder / "session_plan.ipynb")
     (folder / "session_plan.failed.ipynb").unlink(missing_ok=True)
     files = {name: str(folder / name) for name in OUTPUTS}
@@ -446,18 +434,57 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0].rstrip(".: ")
 
 
+FORMAT_NAMES = {"in_person": "in person", "online": "online", "self_paced": "self-paced"}
+
+
+def _index_row(outcome: Outcome, out_dir: Path) -> dict:
+    """What a facilitator looks for in the list: the team's name, when, how, how long, and
+    the pages to print (HTML and PDF); the plan's own record says it."""
+    files = {name: Path(path) for name, path in outcome.files.items()}
+    plan: dict = {}
+    if "plan.json" in files:
+        try:
+            plan = json.loads(files["plan.json"].read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            plan = {}
+    start = None
+    if plan.get("start"):
+        start = datetime.fromisoformat(plan["start"])
+    else:  # a failed session: its id carries the date and time
+        day, clock = outcome.session_id.rsplit("-", 2)[1:]
+        try:
+            start = datetime.strptime(day + clock, "%Y%m%d%H%M")
+        except ValueError:
+            start = None
+    links = {
+        name: os.path.relpath(path, out_dir)
+        for name, path in files.items()
+        if path.suffix in (".html", ".pdf") and path.exists()
+    }
+    return {
+        **asdict(outcome),
+        "team_name": plan.get("team_name") or outcome.team_id,
+        "start": start,
+        "format_name": FORMAT_NAMES.get(plan.get("format", ""), ""),
+        "minutes": plan.get("minutes"),
+        "links": links,
+    }
+
+
 def write_index(outcomes: Iterable[Outcome], out_dir: Path) -> Path:
     from toolkit.core.templates import environment
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for o in outcomes:
-        links = {name: os.path.relpath(path, out_dir) for name, path in o.files.items()}
-        rows.append({**asdict(o), "links": links})
-    write_atomic(out_dir / "summary.json", json.dumps(rows, indent=2))
+    outcomes = list(outcomes)
+    rows = [_index_row(o, out_dir) for o in outcomes]
+    summary = [
+        {**asdict(o), "links": {n: os.path.relpath(f, out_dir) for n, f in o.files.items()}}
+        for o in outcomes
+    ]
+    write_atomic(out_dir / "summary.json", json.dumps(summary, indent=2))
     html = (
         environment()
         .get_template("plan/index.html.j2")
-        .render(rows=rows, generated=datetime.now().strftime("%Y-%m-%d %H:%M"))
+        .render(rows=rows, generated=datetime.now().strftime("%d %B %Y, %H:%M"))
     )
     return write_atomic(out_dir / "index.html", html)

@@ -28,8 +28,29 @@ from toolkit.plan.catalog import FORMATS, Catalog, Module, Scenario, default_cat
 
 __all__ = ["SessionParameters", "AgendaItem", "Refresher", "Plan", "plan_session", "PlanError"]
 
+# A gap smaller than this shows as 0.0 and is not worth session time.
+SMALLEST_GAP = 0.05
+# How a module's minutes are shared among its activities: by the weight of each one's method
+# (a talk is short, practice and meeting people take longest), in steps of 5 minutes.
+METHOD_WEIGHT = {
+    "input": 1,
+    "reflection": 1,
+    "discussion": 2,
+    "assessment": 2,
+    "practice": 3,
+    "community": 3,
+}
 BREAK_MINUTES = {"in_person": 15, "online": 10, "self_paced": 0}
 MAX_BLOCK = {"in_person": 90, "online": 60, "self_paced": 10_000}
+# The one rule for breaks, as the guide states it: a break comes before any item that would
+# take the work past the format's limit since the last pause (the opening counts as work).
+BREAK_RULES = {
+    "in_person": "Breaks: 15 minutes before any item that would take the work past 90 minutes "
+    "since the last pause.",
+    "online": "Breaks: 10 minutes away from the screen before any item that would take the work "
+    "past 60 minutes since the last pause.",
+    "self_paced": "No breaks are planned: participants pause when they like.",
+}
 # Spaced follow-ups at growing gaps (days after the session): see REFRESHER_SOURCES.
 REFRESHER_DAYS = (7, 21, 56, 112, 182)
 REFRESHER_MINUTES = 10
@@ -122,6 +143,20 @@ class Plan:
     def covered_competencies(self) -> list[str]:
         return _covered(self.agenda)
 
+    @property
+    def warnings(self) -> list[str]:
+        """What the facilitator must know before the day, in plain words."""
+        found = []
+        if self.parameters.group_size < self.threshold:
+            found.append(
+                f"This session is planned for {self.parameters.group_size} "
+                f"participant{'s' if self.parameters.group_size != 1 else ''}, fewer than the "
+                f"privacy threshold of {self.threshold}: its debrief will always be withheld, "
+                "because figures about so few people could identify them. Join this team with "
+                "another for the session, or expect no debrief figures for it."
+            )
+        return found
+
     def qr_svg(self) -> str:
         """The reflection link as a QR code (SVG, scannable from a printed handout)."""
         buffer = io.BytesIO()
@@ -145,7 +180,11 @@ def _weights(
                 f"{c.gap:.1f} below the target of {c.target:.1f} (rank {c.rank}, priority "
                 f"{c.priority:.1f})"
             )
-        return {cid: float(c.priority or 0) for cid, c in shown.items()}, reasons, "team results"
+        weights = {
+            cid: float(c.priority or 0) if (c.gap or 0) >= SMALLEST_GAP else 0.0
+            for cid, c in shown.items()
+        }
+        return weights, reasons, "team results"
     weights, reasons = {}, {}
     for c in team.competencies:
         weights[c.competency_id] = c.relevance * (c.target - 2.5)
@@ -384,7 +423,7 @@ def plan_session(
         add(
             chunk,
             "practice",
-            "Practice and questions: back to the largest gap",
+            "More practice and questions",
             "time left after the modules goes to more practice on the largest gap ("
             + (reasons[top] if top else "the role's core competency")
             + "), which helps transfer to work more than another topic would",
@@ -548,14 +587,49 @@ def _interpreter_needs(team: TeamResult, scenarios: list[Scenario]) -> list[str]
     return needs
 
 
+ONLINE_ONLY = ("online", "video call", "breakout", "on-screen", "learning platform", "chat")
+IN_ROOM_ONLY = (
+    "printed",
+    "flip chart",
+    "sticky notes",
+    "pens",
+    "paper",
+    "name cards",
+    "cards",
+    "quiet room",
+    "speakerphone",
+)
+
+
+def material_suits(material: str, fmt: str) -> bool:
+    """Whether a catalog material belongs in a session of this format: an in-person checklist
+    asks for nothing online, an online one for nothing that needs the room; "X or Y" suits
+    both; self-paced learning happens on the learning platform."""
+    text = material.lower()
+    if " or " in text:
+        return True
+    online = any(word in text for word in ONLINE_ONLY)
+    in_room = any(word in text for word in IN_ROOM_ONLY)
+    if fmt == "in_person":
+        return not online
+    if fmt == "online":
+        return not in_room or "(printable)" in text
+    return not in_room or "(printable)" in text
+
+
 def _materials(
     modules: list[Module], scenarios: list[Scenario], params: SessionParameters
 ) -> list[str]:
     items: list[str] = []
     for module in modules:
-        items += [m for m in module.materials if m not in items]
+        items += [
+            m for m in module.materials if m not in items and material_suits(m, params.format)
+        ]
     if scenarios:
-        items.append(f"Scenario cards, one set per group: {', '.join(s.id for s in scenarios)}")
+        items.append(
+            f"Scenario cards, one set per group: {', '.join(s.id for s in scenarios)}"
+            + (", shared on screen" if params.format == "online" else ", printed from this guide")
+        )
     items.append("Participant handout with the reflection link and QR code")
     if params.format == "online":
         items.append("Reflection link ready to paste in the chat before the closing")
@@ -577,3 +651,53 @@ def _refreshers(
         )
         for k, days in enumerate(REFRESHER_DAYS)
     ]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One activity inside a module, with its own time."""
+
+    activity_id: str
+    name: str
+    description: str
+    start: datetime
+    minutes: int
+    scenarios: tuple[str, ...] = ()
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.minutes)
+
+
+def module_steps(item: AgendaItem, catalog: Catalog) -> list[Step]:
+    """A module's inner timings: its minutes shared among its activities by METHOD_WEIGHT,
+    at least 5 minutes each, in steps of 5 (the largest remainders get the spare steps).
+    Scenarios go with the module's practice activities."""
+    activities = [catalog.activity[a] for a in item.activities]
+    units = item.minutes // 5
+    weights = [METHOD_WEIGHT[a.method] for a in activities]
+    if units < len(activities):  # too short for every activity: the first ones only
+        activities, weights = activities[:units], weights[:units]
+    spare = units - len(activities)
+    shares = [spare * w / sum(weights) for w in weights]
+    given = [1 + int(share) for share in shares]
+    left = units - sum(given)
+    for k in sorted(range(len(shares)), key=lambda k: (-(shares[k] % 1), k))[:left]:
+        given[k] += 1
+    steps, clock = [], item.start
+    scenario_step = next(
+        (k for k, a in enumerate(activities) if a.method == "practice"), 0 if activities else None
+    )
+    for k, (activity, count) in enumerate(zip(activities, given, strict=True)):
+        steps.append(
+            Step(
+                activity.id,
+                activity.name,
+                activity.description,
+                clock,
+                count * 5,
+                tuple(item.scenarios) if k == scenario_step else (),
+            )
+        )
+        clock += timedelta(minutes=count * 5)
+    return steps

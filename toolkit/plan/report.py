@@ -12,17 +12,28 @@ from matplotlib.figure import Figure
 from toolkit.core.charts import to_svg
 from toolkit.core.files import write_atomic
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.pdf import write_pdf
 from toolkit.core.templates import environment
 from toolkit.plan.catalog import Catalog, default_catalog
-from toolkit.plan.planner import REFRESHER_MINUTES, REFRESHER_SOURCES, Plan
+from toolkit.plan.planner import (
+    BREAK_RULES,
+    REFRESHER_MINUTES,
+    REFRESHER_SOURCES,
+    Plan,
+    module_steps,
+)
 
+HANDOUT_NAME = "handout.html"
 GUIDE_NAME = "facilitator_guide.html"
 PLAN_NAME = "plan.json"
 FORMAT_NAMES = {"in_person": "in person", "online": "online", "self_paced": "self-paced"}
 
 
 def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
-    """The team's level and target on the competencies this session covers."""
+    """The team's level and the role's target on the competencies this session covers.
+
+    The legend sits above the plot, never over a bar or a target marker; the marker is named
+    in it and in the figure's caption."""
     rows = [
         c
         for c in plan.team.competencies
@@ -30,11 +41,16 @@ def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
     ]
     if not rows:
         return None
-    fig = Figure(figsize=(7, 0.45 * len(rows) + 1.2), dpi=100)
+    fig = Figure(figsize=(6.6, 0.28 * len(rows) + 0.95), dpi=100)
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
     ax.barh(
-        y, [c.mean - 1 for c in rows], left=1, color="#e6550d", height=0.55, label="team now (mean)"
+        y,
+        [c.mean - framework.scale.minimum for c in rows],
+        left=framework.scale.minimum,
+        color="#e6550d",
+        height=0.55,
+        label="our team now (average answer)",
     )
     ax.scatter(
         [c.target for c in rows],
@@ -43,14 +59,47 @@ def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
         color="black",
         zorder=3,
         s=20,
-        label="target for the role",
+        label="the level our role asks for",
     )
-    ax.set_yticks(y, [framework.competency(c.competency_id).name["en"] for c in rows], fontsize=9)
+    ax.set_yticks(y, [framework.competency(c.competency_id).name["en"] for c in rows], fontsize=8)
     ax.set_xlim(framework.scale.minimum, framework.scale.maximum)
-    ax.set_title("Where the team is, and where this session aims", loc="left", fontsize=10)
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    ax.set_xticks(range(framework.scale.minimum, framework.scale.maximum + 1))
+    ax.tick_params(axis="x", labelsize=8)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1.0),
+        ncol=2,
+        fontsize=8,
+        frameon=False,
+        borderaxespad=0.2,
+    )
+    fig.tight_layout(pad=0.3)
     return fig
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def practise_items(plan: Plan, framework: Framework) -> tuple[str, list[dict]]:
+    """Why these topics (one sentence), and one bullet per competency the session covers:
+    what we practise, for people who take part, in plain words (no ranks, priorities or
+    figures)."""
+    from_team = plan.planned_from == "team results" and not plan.team.withheld
+    why = (
+        "We chose these because, in our team's answers to the needs survey, they are where we "
+        "feel less sure than our work asks."
+        if from_team
+        else "We chose these because they are at the heart of work in a role like ours."
+    )
+    items = []
+    for cid in plan.covered_competencies:
+        competency = framework.competency(cid)
+        what = competency.description.rstrip(".")
+        items.append(
+            {"name": competency.name["en"], "what": f"so that each of us {_lower_first(what)}."}
+        )
+    return why, items
 
 
 def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = True) -> dict:
@@ -74,6 +123,13 @@ def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = T
         "agenda": agenda,
         "why": why,
         "modules": [names[i.module_id] for i in plan.agenda if i.module_id],
+        "module_steps": [
+            (names[i.module_id], i, module_steps(i, catalog)) for i in plan.agenda if i.module_id
+        ],
+        "break_rule": BREAK_RULES[plan.parameters.format],
+        "practise_why": practise_items(plan, framework)[0],
+        "practise": practise_items(plan, framework)[1],
+        "clock": plan.parameters.format != "self_paced",
         "qr_svg": plan.qr_svg(),
         "chart_svg": to_svg(figure) if figure is not None else "",
         "refresher_minutes": REFRESHER_MINUTES,
@@ -84,9 +140,18 @@ def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = T
 def handout_html(
     plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
 ) -> str:
-    """For participants: agenda, why, the reflection link and QR code, follow-up dates."""
+    """For participants, inside a notebook: what we practise and why, agenda, the reflection
+    link and QR code, follow-up dates."""
     context = _context(plan, catalog or default_catalog(), framework or default_framework())
     return environment().get_template("plan/handout_body.html.j2").render(**context)
+
+
+def handout_page(
+    plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
+) -> str:
+    """The handout as a page of its own, one A4 sheet in print (``handout.html`` and PDF)."""
+    context = _context(plan, catalog or default_catalog(), framework or default_framework())
+    return environment().get_template("plan/handout.html.j2").render(**context)
 
 
 def guide_html(
@@ -106,6 +171,7 @@ def plan_json(plan: Plan) -> str:
             "schema_version": 1,
             "session_id": plan.parameters.session_id,
             "team_id": plan.team.team_id,
+            "team_name": plan.team.team_name,
             "start": plan.parameters.start.isoformat(),
             "minutes": plan.parameters.minutes,
             "format": plan.parameters.format,
@@ -139,9 +205,15 @@ def plan_json(plan: Plan) -> str:
 
 
 def write_plan_files(plan: Plan, out_dir: Path | str) -> list[Path]:
-    """The facilitator guide and plan.json, written atomically."""
+    """The handout and the facilitator guide (HTML, each with its PDF) and plan.json, each
+    written atomically."""
     out = Path(out_dir)
+    handout = write_atomic(out / HANDOUT_NAME, handout_page(plan))
+    guide = write_atomic(out / GUIDE_NAME, guide_html(plan))
     return [
-        write_atomic(out / GUIDE_NAME, guide_html(plan)),
+        handout,
+        write_pdf(handout),
+        guide,
+        write_pdf(guide),
         write_atomic(out / PLAN_NAME, plan_json(plan)),
     ]

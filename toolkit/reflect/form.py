@@ -1,8 +1,11 @@
 """The participant's reflection form (served by Voila from ``notebooks/reflection.ipynb``).
 
-For each competency the session covered: confidence before and now, both rated now
-(retrospective pre-test); five short Gibbs prompts; one commitment with a date; ratings of
-relevance and usefulness; an optional self-generated code. No name or e-mail.
+For every competency the session covered (all of them: the signed link lists what the plan
+covers, and none is dropped): confidence before and now, both rated now (retrospective
+pre-test); one commitment with a date; ratings of relevance and usefulness. Folded and
+optional: five short Gibbs prompts and a self-generated code. No name or e-mail. What is
+required is what a participant can finish in a corridor in five minutes on a phone
+(``benchmarks/form_phone.py`` measures it).
 
 The page is one widget (:class:`ReflectionForm`, an anywidget) that draws plain HTML inputs in
 the browser: radio groups in fieldsets, labelled text areas, a date input. One widget model
@@ -48,7 +51,9 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9]{1,12}$")
 PROMPTS = dict(
     zip(GIBBS_STAGES, (M.DESCRIPTION, M.FEELINGS, M.EVALUATION, M.ANALYSIS, M.ACTION), strict=True)
 )
-REQUIRED_PROMPTS = ("description", "action")
+# Five minutes in a corridor: the ratings, one commitment with a date and two ratings of the
+# session are asked of everyone; the reflective prompts are offered, folded, never required.
+REQUIRED_PROMPTS: tuple[str, ...] = ()
 # the message names the browser shows (toolkit.core.messages), sent translated as ``texts``
 PAGE_TEXTS = (
     "TITLE LANGUAGE INTRO DRAFT_KEPT CONFIDENCE SCALE_HINT BEFORE NOW GIBBS_HEADING COMMITMENT "
@@ -332,6 +337,14 @@ def team_of(session_id: str) -> str | None:
     return parts[0] if len(parts) == 3 and parts[1].isdigit() else None
 
 
+def rated_competencies(wanted: str, framework: Framework) -> list[str]:
+    """What the form asks to rate: every competency the link names (the plan's covered
+    competencies, signed), known to the framework, once each, in the plan's order. None is
+    dropped: the debrief compares before and now on exactly what the session covered."""
+    known = {c.id for c in framework.competencies}
+    return list(dict.fromkeys(c for c in (w.strip() for w in wanted.split(",")) if c in known))
+
+
 def open_form(
     session_id: str = "",
     competencies: str = "",
@@ -369,13 +382,12 @@ def open_form(
             plan = json.load(fh)
         session_id = session_id or plan["session_id"]
         wanted = ",".join(plan["competencies"])
-    known = {c.id for c in framework.competencies}
-    chosen = list(dict.fromkeys(c for c in (w.strip() for w in wanted.split(",")) if c in known))
+    chosen = rated_competencies(wanted, framework)
     if not session_id or not chosen:
         return missing_session(lang)
     return ReflectionForm(
         session_id,
-        chosen[:8],
+        chosen,
         lang,
         warm_store(store_url),
         framework,

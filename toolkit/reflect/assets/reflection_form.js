@@ -73,7 +73,9 @@ function render({ model, el }) {
     });
   }
 
-  const looking = element("h2");
+  // the reflective prompts are optional: folded away, so the required part fits five minutes
+  const looking = element("summary");
+  const more = element("details", { class: "cct-more" }, [looking]);
   const prompts = {};
   const promptNodes = [];
   for (const stage of model.get("stages")) {
@@ -84,6 +86,7 @@ function render({ model, el }) {
     prompts[stage.id] = { label, box };
     promptNodes.push(element("div", { class: `cct-field cct-prompt-${stage.id}` }, [label, box]), error);
   }
+  more.append(...promptNodes);
   const textField = (css, field, control) => {
     const label = element("label", { for: control.id });
     const error = errorFor(field);
@@ -103,14 +106,16 @@ function render({ model, el }) {
   const code = textField("cct-code", "code",
     element("input", { id: `${id}-code`, type: "text", maxlength: 12, autocomplete: "off", autocapitalize: "characters", spellcheck: "false" }));
   code.control.setAttribute("aria-describedby", `${id}-code-help ${errorNodes.code.id}`);
+  // the optional code, with the help on making one, folded like the prompts
+  const codeSummary = element("summary");
+  const codeBox = element("details", { class: "cct-more cct-code-box" }, [codeSummary, codeHelp, ...code.nodes]);
 
   const form = element("form", { class: "cct-fields", novalidate: true, "aria-labelledby": title.id }, [
     intro, draftKept, confidence, scaleHint,
     ...competencyBlocks.map((b) => b.node),
-    looking, ...promptNodes,
     ...commitment.nodes, ...when.nodes,
     ratingHint, relevance.set, relevanceError, usefulness.set, usefulnessError,
-    codeHelp, ...code.nodes,
+    more, codeBox,
   ]);
   const send = element("button", { type: "button", class: "cct-send" });
   const status = element("div", { class: "cct-status" });
@@ -153,6 +158,8 @@ function render({ model, el }) {
       setChecked(ratingGroups[`now:${competency.id}`], (values.now || {})[competency.id]);
     }
     for (const [stage, { box }] of Object.entries(prompts)) setText(box, (values.prompts || {})[stage]);
+    if (Object.values(prompts).some(({ box }) => box.value)) more.open = true; // a draft's words show
+    if (code.control.value) codeBox.open = true;
     setText(commitment.control, values.commitment);
     setText(when.control, values.commitment_date);
     setChecked(relevance, values.relevance);
@@ -193,15 +200,15 @@ function render({ model, el }) {
     languageLabel.textContent = t.LANGUAGE || "";
     intro.textContent = t.INTRO || "";
     draftKept.textContent = t.DRAFT_KEPT || "";
-    confidence.textContent = t.CONFIDENCE || "";
+    confidence.textContent = `${t.CONFIDENCE || ""}${req}`; // every rating below is asked
     scaleHint.textContent = t.SCALE_HINT || "";
     for (const [k, competency] of model.get("competencies").entries()) {
       const block = competencyBlocks[k];
       block.heading.textContent = competency.name;
-      block.before.legend.textContent = `${t.BEFORE}${req}`;
-      block.now.legend.textContent = `${t.NOW}${req}`;
+      block.before.legend.textContent = t.BEFORE || "";
+      block.now.legend.textContent = t.NOW || "";
     }
-    looking.textContent = t.GIBBS_HEADING || "";
+    looking.textContent = `${t.GIBBS_HEADING || ""} ${t.OPTIONAL_MARK || ""}`;
     for (const stage of model.get("stages")) {
       prompts[stage.id].label.textContent = `${stage.label} ${stage.required ? t.REQUIRED_MARK : t.OPTIONAL_MARK}`;
       if (stage.required) prompts[stage.id].box.setAttribute("aria-required", "true");
@@ -216,6 +223,7 @@ function render({ model, el }) {
     usefulness.legend.textContent = `${t.USEFULNESS}${req}`;
     codeHelp.textContent = t.CODE_HELP || "";
     code.label.textContent = `${t.CODE} ${t.OPTIONAL_MARK}`;
+    codeSummary.textContent = code.label.textContent;
     another.textContent = t.ANOTHER || "";
     connection.textContent = t.RECONNECTING || "";
     showSending();
@@ -231,6 +239,8 @@ function render({ model, el }) {
     const errors = model.get("errors") || {};
     for (const [field, node] of Object.entries(errorNodes)) {
       node.textContent = errors[field] || "";
+      const folded = node.closest("details");
+      if (errors[field] && folded) folded.open = true; // a message is never hidden in a fold
     }
     for (const [control, field] of fieldControls()) {
       const inputs = control.tagName === "FIELDSET" ? control.querySelectorAll("input") : [control];
@@ -270,13 +280,35 @@ function render({ model, el }) {
     another.hidden = !sent;
     showSending();
     if (answer.n !== lastStatus && lastStatus !== -1 && answer.kind === "missing") {
-      // take the participant to the first question that needs an answer
-      const first = Object.values(errorNodes).find((node) => node.textContent);
-      const target = first && first.previousElementSibling;
-      const control = target && target.querySelector("input, textarea");
-      if (control) control.focus();
+      showErrors(); // the errors may arrive in the same update, after the status
+      goToFirstMissing();
     }
     lastStatus = answer.n;
+  };
+
+  // take the participant to the first question that needs an answer: focus its first control
+  // (for a competency, the first of its two ratings still empty) and scroll it into view
+  const goToFirstMissing = () => {
+    const errors = model.get("errors") || {};
+    const field = Object.keys(errorNodes).find((name) => errors[name]); // in page order
+    if (!field) return;
+    const node = errorNodes[field];
+    let control = null;
+    if (field.startsWith("competency:")) {
+      const block = node.closest(".cct-competency");
+      const empty = [...block.querySelectorAll("fieldset")].find((set) => !set.querySelector("input:checked"));
+      control = (empty || block).querySelector("input");
+    } else {
+      const holder = node.previousElementSibling;
+      control = holder && holder.querySelector("input, textarea");
+    }
+    if (!control) return;
+    const folded = control.closest("details");
+    if (folded) folded.open = true;
+    // the whole question in view, with its heading (a competency's name) and some context
+    const question = control.closest(".cct-competency, fieldset, .cct-field") || control;
+    control.focus({ preventScroll: true });
+    question.scrollIntoView({ block: "center" });
   };
 
   // -- actions ---------------------------------------------------------------------------------

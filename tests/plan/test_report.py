@@ -1,0 +1,181 @@
+"""What the plan prints: the participants' handout and the facilitator guide, on A4, in a real
+Chromium (its own PDF) and as the PDFs written beside them (WeasyPrint)."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from tests.browser import chromium_page, require_chromium, serious_violations
+from toolkit.core.framework import default_framework
+from toolkit.plan.planner import SessionParameters, plan_session
+from toolkit.plan.report import GUIDE_NAME, HANDOUT_NAME, write_plan_files
+from toolkit.plan.session_plan import sample_results
+
+A4_POINTS = (595, 842)
+# the sample organisation's hardest shapes: the most competencies (11), self-paced, online
+SHAPES = {
+    "widest": ("clinic_residents", 240, "in_person", 16),
+    "usual": ("intake_north", 180, "in_person", 16),
+    "self_paced": ("intake_evening", 45, "self_paced", 6),
+    "online": ("housing_west", 120, "online", 8),
+}
+
+
+@pytest.fixture(scope="module")
+def plans(tmp_path_factory) -> dict:
+    """Each shape planned and written as `cct plans` writes it: (plan, folder)."""
+    results = sample_results()
+    out = tmp_path_factory.mktemp("plans")
+    made = {}
+    for name, (team, minutes, fmt, size) in SHAPES.items():
+        params = SessionParameters(team, minutes, fmt, size, datetime(2027, 2, 8, 9, 30))
+        plan = plan_session(results, params)
+        write_plan_files(plan, out / name)
+        made[name] = (plan, out / name)
+    return made
+
+
+@pytest.fixture(scope="module")
+def page():
+    require_chromium()
+    with chromium_page() as page:
+        yield page
+
+
+def a4_sizes(pdf: Path | bytes) -> list[tuple[int, int]]:
+    """Each page's size in points, A4 (595 × 842, Chromium's 595.92 × 842.88 included) as A4."""
+    reader = PdfReader(pdf if isinstance(pdf, Path) else io.BytesIO(pdf))
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    return [
+        A4_POINTS if abs(w - 595.3) < 1.5 and abs(h - 841.9) < 1.5 else (round(w), round(h))
+        for w, h in sizes
+    ]
+
+
+def printed(page, html: Path) -> tuple[bytes, int, int]:
+    """Chromium's PDF of the page, and the page's width against A4's printable width when
+    laid out for print (anything wider would be cut)."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 680, "height": 1000})  # 210 mm less the margins, at 96 dpi
+    page.goto(html.as_uri())
+    width = page.evaluate("document.scrollingElement.scrollWidth")
+    pdf = page.pdf(
+        format="A4", margin={"top": "12mm", "bottom": "12mm", "left": "13mm", "right": "13mm"}
+    )
+    page.emulate_media(media="screen")
+    return pdf, width, 680
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_handout_prints_on_one_a4_page_with_the_qr_code(plans, page, shape):
+    plan, folder = plans[shape]
+    pdf, width, printable = printed(page, folder / HANDOUT_NAME)
+    assert width <= printable, f"{shape}: the handout is {width} px wide"
+    assert a4_sizes(pdf) == [A4_POINTS], f"{shape}: {len(a4_sizes(pdf))} pages"
+    html = (folder / HANDOUT_NAME).read_text(encoding="utf-8")
+    assert "<svg" in html and "Reflection form" in html  # the QR code (its title) is on it
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_guide_prints_on_a4_with_nothing_cut(plans, page, shape):
+    plan, folder = plans[shape]
+    pdf, width, printable = printed(page, folder / GUIDE_NAME)
+    assert width <= printable, f"{shape}: the guide is {width} px wide"
+    sizes = a4_sizes(pdf)
+    assert sizes and set(sizes) == {A4_POINTS}
+    assert len(sizes) <= 12, f"{shape}: {len(sizes)} pages"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    signature = plan.reflection_url.rsplit("=", 1)[1]
+    assert signature in re.sub(r"\s+", "", text)  # the whole link, wrapped, not cut
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_pdf_beside_every_handout_and_guide(plans, shape):
+    plan, folder = plans[shape]
+    handout = folder / HANDOUT_NAME.replace(".html", ".pdf")
+    guide = folder / GUIDE_NAME.replace(".html", ".pdf")
+    assert a4_sizes(handout) == [A4_POINTS]  # one page: the QR code is on page 1
+    [first] = PdfReader(handout).pages
+    links = [
+        a.get_object()["/A"].get("/URI")
+        for a in first.get("/Annots", [])
+        if a.get_object().get("/A")
+    ]
+    assert plan.reflection_url in links  # the link under the QR code, on page 1
+    assert "reflection" in first.extract_text().lower()
+    sizes = a4_sizes(guide)
+    assert sizes and set(sizes) == {A4_POINTS}
+
+
+def handout_text(folder: Path) -> str:
+    html = (folder / HANDOUT_NAME).read_text(encoding="utf-8")
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<(style|svg)[\s\S]*?</\1>", " ", html))
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_handout_speaks_to_participants(plans, page, shape):
+    plan, folder = plans[shape]
+    text = handout_text(folder)
+    url_free = text.replace(plan.reflection_url.replace("&", "&amp;"), "")
+    for word in ("rank", "priority", "gap", "weighted", "percentile"):
+        assert not re.search(rf"\b{word}\b", url_free, re.I), word
+    assert not re.search(r"\d\.\d", url_free), re.search(r".{30}\d\.\d.{30}", url_free)
+    page.goto((folder / HANDOUT_NAME).as_uri())
+    bullets = page.locator("ul.practise li").all_inner_texts()
+    names = [default_framework().competency(c).name["en"] for c in plan.covered_competencies]
+    assert len(bullets) == len(names)
+    for bullet, name in zip(bullets, names, strict=True):  # one competency per bullet
+        assert bullet.startswith(name)
+        assert [n for n in names if n in bullet] == [name]
+    aligned = page.evaluate(
+        "[...document.querySelectorAll('.agenda .what')].map(e => getComputedStyle(e).textAlign)"
+    )
+    assert aligned and set(aligned) <= {"left", "start"}
+
+
+def test_a_self_paced_handout_and_guide_have_no_clock(plans, page):
+    plan, folder = plans["self_paced"]
+    for name in (HANDOUT_NAME, GUIDE_NAME):
+        page.goto((folder / name).as_uri())
+        first_column = page.locator(".agenda tbody tr td:first-child").all_inner_texts()
+        assert first_column and not any(re.search(r"\d\d:\d\d", c) for c in first_column), name
+
+
+@pytest.mark.parametrize("name", [HANDOUT_NAME, GUIDE_NAME])
+def test_the_pages_load_nothing_from_other_sites_and_pass_axe(plans, page, name):
+    plan, folder = plans["usual"]
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto((folder / name).as_uri())
+    assert requested and all(u.startswith(("file:", "data:")) for u in requested), requested
+    assert "mathjax" not in (folder / name).read_text(encoding="utf-8").lower()
+    assert serious_violations(page) == []
+
+
+def test_the_plans_index_names_teams_and_links_pages_to_print(plans, page, tmp_path):
+    from toolkit.plan.batch import Outcome, write_index
+
+    outcomes = []
+    for plan, folder in plans.values():
+        files = {p.name: str(p) for p in folder.iterdir()}
+        outcomes.append(
+            Outcome(plan.parameters.session_id, plan.team.team_id, "planned", 1.0, "", files)
+        )
+    outcomes.append(
+        Outcome("intake_south-20270301-0930", "intake_south", "failed", 1.0, "KeyError: 'x'")
+    )
+    index = write_index(outcomes, folder.parent)
+    page.goto(index.as_uri())
+    rows = page.locator("tbody tr").all_inner_texts()
+    plan, _ = plans["self_paced"]
+    assert any(plan.team.team_name in r and "self-paced" in r and "45 min" in r for r in rows)
+    assert any("intake_south" in r and "01 Mar 2027" in r and "failed" in r for r in rows)
+    hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and all(h.endswith((".html", ".pdf")) for h in hrefs)
+    assert serious_violations(page) == []
