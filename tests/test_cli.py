@@ -123,7 +123,9 @@ def test_demo_says_what_it_does_and_prints_only_pages_to_open(tmp_path):
     )
     assert "%|" not in done.stderr + done.stdout  # no progress bars
     pages = re.findall(r"^  [A-Z][^:]+:\s+(\S+)$", done.stdout, re.M)
-    assert len(pages) == 3, done.stdout
+    # the assessment, the plans, the evaluation, the transparency report in English and Arabic
+    assert len(pages) == 5, done.stdout
+    assert {Path(p).name for p in pages[-2:]} == {"transparency.en.html", "transparency.ar.html"}
     for page in pages:
         assert page.endswith(".html") and Path(page).is_file(), page
     assert ".json" not in done.stdout and ".ipynb" not in done.stdout
