@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from toolkit.assess.assessment import Assessment
+from toolkit.assess.assessment import SMALLEST_GAP, Assessment
 
 GAP_COLOURS = LinearSegmentedColormap.from_list("gap", ["#f7fbff", "#fdd49e", "#d7301f", "#7f0000"])
 WITHHELD_GREY = "#d9d9d9"
@@ -77,7 +78,7 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
         fw.competency(c).name.get(lang, fw.competency(c).name["en"]) for c in cells["competency_id"]
     ]
     y = np.arange(len(cells))[::-1]
-    fig = Figure(figsize=(8.5, 0.32 * len(cells) + 1.6), dpi=100)
+    fig = Figure(figsize=(8.0, 0.24 * len(cells) + 1.5), dpi=100)  # compact: one page a team
     ax = fig.subplots()
     team = result.teams[team_id]
     ax.set_title(f"{team.name} ({fw.role_name(team.role, lang)})", loc="left")
@@ -89,12 +90,12 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
             y[shown],
             mean[shown] - fw.scale.minimum,
             left=fw.scale.minimum,
-            color=np.where(cells["gap"][shown] > 0, "#e6550d", "#3182bd"),
+            color=np.where(cells["gap"][shown] >= SMALLEST_GAP, "#e6550d", "#3182bd"),
             height=0.6,
             xerr=np.nan_to_num(err[:, shown]),
             error_kw={"ecolor": "#333333", "capsize": 2},
         )
-    ax.scatter(cells["target"], y, marker="D", color="black", zorder=3, s=18, label="role target")
+    ax.scatter(cells["target"], y, marker="D", color="black", zorder=3, s=18)
     for yy in y[~shown]:
         ax.text(
             fw.scale.minimum + 0.05,
@@ -107,14 +108,26 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlim(fw.scale.minimum, fw.scale.maximum)
     ax.set_xlabel("self-rating (mean, 95% interval)")
-    ax.legend(
+    # Below the plot, so it never covers a bar; every marker drawn is explained, nothing else.
+    fig.legend(
         handles=[
             Patch(color="#e6550d", label="below target"),
             Patch(color="#3182bd", label="at or above target"),
-            ax.collections[0],
+            Line2D([], [], color="#333333", marker="|", label="95% interval"),
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker="D",
+                markersize=4,
+                linestyle="none",
+                label="the level the role should reach",
+            ),
         ],
-        loc="lower right",
+        loc="lower center",
+        ncol=4,
         fontsize=8,
+        frameon=False,
     )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))
     return fig
