@@ -96,7 +96,9 @@ def assess(
     for notice in outputs.assessment.notices:
         typer.echo(f"Note: {notice}")
     typer.echo(f"Results for the planner: {outputs.results_path}")
-    typer.echo(f"Report: {outputs.report_path}")
+    typer.echo(
+        f"Report: {outputs.report_path} (to print: {outputs.report_path.with_suffix('.pdf')})"
+    )
 
 
 @app.command()
