@@ -55,7 +55,11 @@ def test_debrief_writes_report_and_csv_and_next_cycle_only_apart_when_asked(tmp_
     assert (apart / "next_cycle_responses.csv").exists()
     assert not (second / "next_cycle_responses.csv").exists()
     html = (out / "debrief.html").read_text(encoding="utf-8")
-    assert "intake_north, 2027-02-01 09:30" in html and "housing_east" not in html
+    assert (
+        "Central intake, North office · 2027-02-01 09:30" in html
+    )  # names, by default the sample's
+    assert "housing_east" not in html and "Housing support, East" not in html
+    assert (out / "debrief.pdf").exists()
     result = runner.invoke(
         app,
         [

@@ -199,7 +199,9 @@ def assess(
     for notice in outputs.assessment.notices:
         typer.echo(f"Note: {notice}")
     typer.echo(f"Results for the planner: {outputs.results_path}")
-    typer.echo(f"Report: {outputs.report_path}")
+    typer.echo(
+        f"Report: {outputs.report_path} (to print: {outputs.report_path.with_suffix('.pdf')})"
+    )
 
 
 @app.command()
@@ -375,6 +377,14 @@ def debrief(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the debrief")] = Path(
         "out/debrief"
     ),
+    teams_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--teams-file",
+            help="Team context file (CSV or Excel) whose team names the report shows; "
+            "without it, the sample organisation's names",
+        ),
+    ] = None,
     next_cycle: Annotated[
         Path | None,
         typer.Option(
@@ -387,11 +397,12 @@ def debrief(
 ) -> None:
     """Debrief sessions from their reflections: report and safe CSV; on request, the next
     cycle's responses in a folder of their own."""
-    from toolkit.debrief.report import write_outputs
+    from toolkit.debrief.report import team_names, write_outputs
     from toolkit.debrief.summary import run_debrief
 
+    names = team_names(teams_file)
     result = run_debrief(store, session or None, team or None, threshold)
-    outputs = write_outputs(result, out, next_cycle_dir=next_cycle)
+    outputs = write_outputs(result, out, next_cycle_dir=next_cycle, names=names)
     for notice in result.notices + outputs.notices:
         typer.echo(f"Note: {notice}")
     shown = sum(1 for s in result.sessions if not s.withheld)
@@ -399,7 +410,7 @@ def debrief(
     typer.echo(
         f"{published} reflection(s) in the {shown} of {len(result.sessions)} session(s) shown"
     )
-    typer.echo(f"Report: {outputs.report}")
+    typer.echo(f"Report: {outputs.report} (to print: {outputs.report_pdf})")
     typer.echo(
         f"Reflections of the shown groups (safe for spreadsheets): {outputs.reflections_csv}"
     )

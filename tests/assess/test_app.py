@@ -136,3 +136,23 @@ def test_kobo_export_upload_says_what_it_read_and_every_problem(page, tmp_path):
     assert "kobo.csv, row 3, column 'grp/COM01': answer 'Maybe' is not on the scale" in text
     assert "kobo.csv, row 3, column 'team_id': team 'nowhere' is not in the team context" in text
     assert "Traceback" not in page.content()
+
+
+def test_the_app_speaks_plainly_with_names_tick_boxes_and_whole_labels(page):
+    text = page.inner_text("body")
+    for developer in ("papermill", "Run it three ways", " -p ", "team_id", "need_hours"):
+        assert developer not in text
+    language = page.inner_text(".cct-language")
+    assert "Unmet (hours a month)" in language and "Needed (hours a month)" in language
+    assert "Central intake, North office" in language  # a name, never intake_north
+    assert page.locator("select[multiple]").count() == 0  # no Ctrl-click lists
+    picker = page.locator(".cct-team-picker input[type=checkbox]")
+    assert picker.count() == 14
+    button = page.locator("button", has_text="Prepare downloads")
+    assert button.evaluate("b => b.scrollWidth <= b.clientWidth")  # not "Prepare downlo…"
+    before = page.inner_text(".cct-language")
+    page.locator(".cct-team-picker label", has_text="Evening intake desk").click()
+    page.wait_for_function(
+        "before => document.querySelector('.cct-language').innerText !== before", arg=before
+    )
+    assert "Central intake, North office" not in page.inner_text(".cct-language")

@@ -2,14 +2,8 @@ import json
 
 import pytest
 
-from toolkit.assess.needs_assessment import run
 from toolkit.assess.results import SCHEMA_VERSION, read_results, results_schema
 from toolkit.core.exceptions import ResultsFileError
-
-
-@pytest.fixture(scope="module")
-def sample_outputs(tmp_path_factory):
-    return run(out_dir=tmp_path_factory.mktemp("out"))
 
 
 def test_results_round_trip_and_withheld_values_are_null(sample_outputs):

@@ -15,15 +15,23 @@ def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
     for k in range(3):
         store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
     app = DebriefApp(store_url=url)
-    assert app.sessions.options == ("housing_east-20270204-0930", SESSION)
+    assert app.sessions.options == [
+        ("Housing support, East · 2027-02-04 09:30", "housing_east-20270204-0930"),
+        ("Central intake, North office · 2027-02-01 09:30", SESSION),
+    ]  # tick boxes with the teams' names (from the sample's teams file)
+    assert app.teams.options == [
+        ("Housing support, East", "housing_east"),
+        ("Central intake, North office", "intake_north"),
+    ]
     page = app.output.value
-    assert "intake_north, 2027-02-01 09:30" in page and "<script" not in page
+    assert "Central intake, North office · 2027-02-01 09:30" in page and "<script" not in page
     assert "&lt;script&gt;" in page
     assert "Withheld: fewer than 5 reflections" in page  # housing_east
     app.threshold.value = 3
     assert "Withheld: fewer than 3" not in app.output.value
-    app.teams.value = ("housing_east",)
-    assert "intake_north, 2027" not in app.output.value
+    app.teams._boxes["housing_east"].value = True  # what ticking a box does
+    assert app.teams.value == ("housing_east",)
+    assert "Central intake, North office · 2027" not in app.output.value
 
 
 def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
@@ -51,7 +59,7 @@ def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
 def test_a_missing_store_is_a_message_in_the_page(tmp_path):
     app = DebriefApp(store_url=f"sqlite:///{tmp_path}/none.sqlite")
     assert "no reflections database at" in app.output.value
-    assert app.sessions.options == ()
+    assert app.sessions.options == []
 
 
 @pytest.mark.browser
@@ -68,7 +76,7 @@ def test_the_voila_app_shows_the_report_and_runs_no_participant_script(tmp_path)
         page.goto(f"{server}/voila/render/debrief.ipynb?token={TEST_PASSWORD}", timeout=120_000)
         page.wait_for_selector(".cct-debrief svg", timeout=120_000)
         text = page.inner_text(".cct-debrief")
-        assert "intake_north, 2027-02-01 09:30" in text
+        assert "Central intake, North office · 2027-02-01 09:30" in text
         assert XSS in text  # shown as text
         assert page.locator(".cct-debrief script").count() == 0
     assert dialogs == []

@@ -22,6 +22,7 @@ def test_parameters_each_with_a_comment():
         "store_url",
         "sessions",
         "teams",
+        "teams_file",
         "privacy_threshold",
         "output_dir",
         "next_cycle_dir",
@@ -49,10 +50,10 @@ def test_debrief_runs_with_the_stock_papermill_cli(tmp_path):
     done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     shown = shown_html(tmp_path / "out.ipynb")
-    assert "intake_north, 2027-02-01 09:30" in shown
+    assert "Central intake, North office · 2027-02-01 09:30" in shown
     assert "Withheld: fewer than 5 reflections" in shown  # product_data
     assert "العربية" in shown  # Arabic themes of refugee_casework
-    assert "housing_east" not in shown
+    assert "housing_east" not in shown and "Housing support, East" not in shown
     html = (out / "debrief.html").read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
     with (out / "reflections.csv").open(encoding="utf-8-sig") as fh:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 
+import pytest
+
 from tests.evaluate.test_levels import Q1, Q2, cohort
 from toolkit.evaluate.levels import evaluate
 from toolkit.evaluate.report import render_report, side_by_side, trend_chart, write_outputs
@@ -60,3 +62,42 @@ def test_team_names_and_notices_are_escaped():
     html = render_report(ev)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html
+
+
+@pytest.fixture(scope="module")
+def written(sample, tmp_path_factory):
+    from toolkit.evaluate.pipeline import run
+
+    url, files = sample
+    done = run(
+        url,
+        teams_file=files.teams,
+        followups_file=files.followups,
+        observations_file=files.observations,
+        outcomes_file=files.outcomes,
+        output_dir=tmp_path_factory.mktemp("evaluation"),
+    )
+    return done.outputs
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_report_fits_a_phone_and_passes_axe(written, width):
+    from tests.browser import chromium_page, serious_violations
+
+    with chromium_page() as page:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(written.report.resolve().as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        assert serious_violations(page) == []
+
+
+def test_a_pdf_with_contents_beside_the_report(written):
+    from pypdf import PdfReader
+
+    html = written.report.read_text(encoding="utf-8")
+    toc = html.split('<nav class="toc"')[1].split("</nav>")[0]
+    assert toc.count("<li>") >= 3 and 'href="#organisation"' in toc
+    assert written.report_pdf == written.report.with_suffix(".pdf")
+    reader = PdfReader(written.report_pdf)
+    assert all(abs(float(p.mediabox.width) - 595.3) < 1 for p in reader.pages)  # A4
+    assert "Contents" in reader.pages[0].extract_text()

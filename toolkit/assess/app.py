@@ -27,8 +27,22 @@ from toolkit.core.charts import to_svg
 from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import InputFileError, ToolkitError
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.widgets import CheckList
 
 SAMPLE = "Sample organisation"
+#: The tables' headings in plain words, with units (never ``team_id`` or ``need_hours``).
+ORG_HEADINGS = {
+    "competency": "Competency",
+    "teams": "Teams with it in their first three",
+    "mean_gap": "Mean gap (scale points)",
+}
+LANGUAGE_HEADINGS = {
+    "team": "Team",
+    "language_name": "Client language",
+    "need_hours": "Needed (hours a month)",
+    "covered_hours": "Covered (hours a month)",
+    "unmet_hours": "Unmet (hours a month)",
+}
 UPLOAD = "My own files"
 
 
@@ -90,12 +104,7 @@ class AssessmentApp(W.VBox):
             description="Privacy threshold",
             style={"description_width": "initial"},
         )
-        self.team_picker = W.SelectMultiple(
-            description="Teams shown",
-            rows=8,
-            layout=W.Layout(width="28rem"),
-            style={"description_width": "initial"},
-        )
+        self.team_picker = CheckList(description="Teams shown (none ticked: all)")
         self.profile_team = W.Dropdown(
             description="Team profile", style={"description_width": "initial"}
         )
@@ -109,6 +118,9 @@ class AssessmentApp(W.VBox):
         self.prepare = W.Button(
             description="Prepare downloads",
             icon="download",
+            layout=W.Layout(
+                width="auto", min_width="14rem"
+            ),  # the whole label, never "Prepare downlo…"
             tooltip="Make the HTML report and the results file for the planner",
         )
         self.download = W.HTML()
@@ -198,14 +210,13 @@ class AssessmentApp(W.VBox):
             self._show_message(str(exc), kind="error")
             return
         self.source_names = {"responses": r_name, "teams": t_name}
-        try:
-            keep = select_teams(self.teams, self.initial_teams)
+        try:  # "all" ticks none: none ticked shows every team, and one tick narrows it
+            everyone = self.initial_teams in (None, "", "all", [])
+            keep = [] if everyone else select_teams(self.teams, self.initial_teams)
         except InputFileError:
-            keep = list(self.teams)  # the teams parameter names teams this upload lacks
+            keep = []  # the teams parameter names teams this upload lacks
         self._quiet = True
-        self.team_picker.value = ()
-        self.team_picker.options = [(t.name, t.team_id) for t in self.teams.values()]
-        self.team_picker.value = tuple(keep)
+        self.team_picker.set_options([(t.name, t.team_id) for t in self.teams.values()], keep)
         self._quiet = False
         self._recompute()
 
@@ -246,7 +257,7 @@ class AssessmentApp(W.VBox):
             view.value = ""
         self._quiet = True
         self.profile_team.options = []
-        self.team_picker.options = []
+        self.team_picker.set_options([])
         self._quiet = False
 
     def _show_problems(self, exc: InputFileError) -> None:
@@ -280,16 +291,18 @@ class AssessmentApp(W.VBox):
         org = org.assign(
             competency=[self.framework.competency(c).name["en"] for c in org.index],
             mean_gap=org["mean_gap"].round(1),
-        )[["competency", "teams", "mean_gap"]]
-        self.org.value = _table(
-            org, "What to train first across the organisation (teams with it in their top 3)"
-        )
+        )[["competency", "teams", "mean_gap"]].rename(columns=ORG_HEADINGS)
+        self.org.value = _table(org, "What to train first across the organisation")
         unmet = unmet_languages(result)
-        unmet = unmet[unmet["team_id"].isin(chosen)]
+        unmet = unmet[unmet["team_id"].isin(shown)]  # withheld: nothing shown
         self.language.value = (
             _table(
-                unmet[["team_id", "language_name", "need_hours", "unmet_hours"]],
-                "Client languages not covered by staff or interpreter hours (hours per month)",
+                unmet.sort_values("unmet_hours", ascending=False, kind="stable")
+                .assign(team=lambda f: [result.teams[t].name for t in f["team_id"]])[
+                    ["team", "language_name", "need_hours", "covered_hours", "unmet_hours"]
+                ]
+                .rename(columns=LANGUAGE_HEADINGS),
+                "Client languages whose language support is not fully covered",
             )
             if len(unmet)
             else "<p>Every client language is served by staff or interpreters.</p>"

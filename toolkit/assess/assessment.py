@@ -42,6 +42,9 @@ __all__ = ["Assessment", "assess", "RELEVANCE_WORDS"]
 
 RELEVANCE_WORDS = {3: "core", 2: "important", 1: "useful"}
 CONTEXT_DOMAIN = "language_access"
+#: The smallest gap that counts as a training need: one the report would print as 0.0 (the
+#: figures are shown to one decimal) is at target, and never makes a team "train first".
+SMALLEST_GAP = 0.05
 
 
 @dataclass
@@ -230,7 +233,9 @@ def assess(
         if framework.domain_of_competency[comp.id] == CONTEXT_DOMAIN:
             context[:, k] = 1 + need / 100
     gap = publish_array(target - mean)
-    priority = np.round(np.clip(gap, 0, None) * relevance * context, 2)
+    with np.errstate(invalid="ignore"):  # NaN gaps (nobody answered) are no gap
+        counted = np.where(gap >= SMALLEST_GAP, gap, 0.0)
+    priority = np.round(counted * relevance * context, 2)
 
     def hide(a: np.ndarray) -> np.ndarray:
         return np.where(cell_shown, a, np.nan)

@@ -12,9 +12,10 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from toolkit.assess.assessment import Assessment
+from toolkit.assess.assessment import SMALLEST_GAP, Assessment
 
 GAP_COLOURS = LinearSegmentedColormap.from_list("gap", ["#f7fbff", "#fdd49e", "#d7301f", "#7f0000"])
 WITHHELD_GREY = "#d9d9d9"
@@ -92,12 +93,12 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
             y[shown],
             mean[shown] - fw.scale.minimum,
             left=fw.scale.minimum,
-            color=np.where(cells["gap"][shown] > 0, "#e6550d", "#3182bd"),
+            color=np.where(cells["gap"][shown] >= SMALLEST_GAP, "#e6550d", "#3182bd"),
             height=0.6,
             xerr=np.nan_to_num(err[:, shown]),
             error_kw={"ecolor": "#333333", "capsize": 2},
         )
-    ax.scatter(cells["target"], y, marker="D", color="black", zorder=3, s=18, label="role target")
+    ax.scatter(cells["target"], y, marker="D", color="black", zorder=3, s=18)
     for yy in y[~shown]:
         ax.text(
             fw.scale.minimum + 0.05,
@@ -107,22 +108,13 @@ def team_profile(result: Assessment, team_id: str, lang: str = "en") -> Figure:
             fontsize=8,
             color="#555555",
         )
-    ax.legend(
-        handles=[
-            Patch(color="#e6550d", label="below target"),
-            Patch(color="#3182bd", label="at or above target"),
-            ax.collections[0],
-        ],
-        loc="lower right",
-        fontsize=8,
-    )
     # as autoscaling would: the rows, their bars' ends (±0.3) where drawn, a 5% margin
     low = -0.3 if shown[-1] else 0.0
     high = len(y) - 1 + (0.3 if shown[0] else 0.0)
     margin = 0.05 * (high - low)
     ax.set_ylim(low - margin, high + margin)
     if not laid_out:  # once per canvas: every team's chart has the same rows and labels
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0.35 / fig.get_figheight(), 1, 1))  # room for the legend
         fig.set_layout_engine(None)  # laid out: saving need not draw it twice to lay it out
     return fig
 
@@ -133,8 +125,9 @@ _canvases = threading.local()
 def _profile_canvas(
     names: tuple[str, ...], lowest: float, highest: float
 ) -> tuple[Figure, Axes, bool]:
-    """The team profile's Figure with what every team shares (rows, axes, labels, layout),
-    reused from the previous call when the rows are the same, its team's artists removed.
+    """The team profile's Figure with what every team shares (rows, axes, labels, legend,
+    layout), reused from the previous call when the rows are the same, its team's artists
+    removed.
 
     A report draws one profile per team (400 for a large organisation): building the figure,
     its ticks and its layout anew each time was nearly all of ``cct assess``. So the figure a
@@ -151,7 +144,7 @@ def _profile_canvas(
             artist.remove()
         return fig, ax, True
     y = np.arange(len(names))[::-1]
-    fig = Figure(figsize=(8.5, 0.32 * len(names) + 1.6), dpi=100)
+    fig = Figure(figsize=(8.0, 0.24 * len(names) + 1.5), dpi=100)  # compact: one page a team
     ax = fig.subplots()
     ax.set_yticks(y, names, fontsize=8)
     ax.set_xlim(lowest, highest)
@@ -159,5 +152,27 @@ def _profile_canvas(
     # the title sits on the axes' top, where automatic placement puts it anyway (no ticks are
     # above it), without measuring every tick label at each drawing to find that out
     ax.set_title("", loc="left", y=1.0)
+    # Below the plot, so it never covers a bar; every marker drawn is explained, nothing else.
+    # The same for every team, so it is made once with the canvas.
+    fig.legend(
+        handles=[
+            Patch(color="#e6550d", label="below target"),
+            Patch(color="#3182bd", label="at or above target"),
+            Line2D([], [], color="#333333", marker="|", label="95% interval"),
+            Line2D(
+                [],
+                [],
+                color="black",
+                marker="D",
+                markersize=4,
+                linestyle="none",
+                label="the level the role should reach",
+            ),
+        ],
+        loc="lower center",
+        ncol=4,
+        fontsize=8,
+        frameon=False,
+    )
     _canvases.profile = (key, fig, ax)
     return fig, ax, False

@@ -4,6 +4,9 @@ For each team, the monthly need for language support in a language is
 ``clients_per_month × interpreter_need_share × language share × hours_per_contact``.
 Languages the staff speak are served in-house. The rest draw on the team's interpreter hours,
 shared out in proportion to need; what the hours cannot cover is the unmet need.
+
+A team whose clients reach it through what it makes (``client_contact`` ``product``: an app,
+a website) has no interpreting need at all, however many users it has: it gets no rows.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ def language_access(
     """One row per team and client language, with need, capacity and what is unmet."""
     rows = []
     for team in teams.values():
+        if not team.needs_interpreting:
+            continue
         need_clients = team.clients_per_month * team.interpreter_need_share / 100
         needs = {
             code: need_clients * share / 100 * hours_per_contact

@@ -223,6 +223,8 @@ TEAMS = [
 ]
 
 TEAM_COLUMNS = list(COLUMNS)  # the team context file's columns, in its order
+#: Teams whose clients reach them through what they make (an app), never through an interpreter.
+PRODUCT_TEAMS = {"product_benefits_app", "product_data"}
 
 
 def team_rows() -> list[dict[str, object]]:
@@ -230,7 +232,10 @@ def team_rows() -> list[dict[str, object]]:
         dict(
             zip(
                 TEAM_COLUMNS,
-                (t[0], t[1], t[2], t[3], t[5], t[6], t[7], t[8], t[9], t[10]),
+                (
+                    *(t[0], t[1], t[2], t[3], t[5], t[6], t[7], t[8], t[9], t[10]),
+                    "product" if t[0] in PRODUCT_TEAMS else "direct",
+                ),
                 strict=True,
             )
         )

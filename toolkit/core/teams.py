@@ -7,7 +7,10 @@ One row per team, columns:
 support), ``client_languages`` (among those clients, the percent speaking each language,
 written ``ar=40; es=35; uk=25``), ``client_regions`` (``;``-separated, free text),
 ``staff_languages`` (languages staff can serve clients in, ``en; es``) and
-``interpreter_hours_per_month`` (booked or in-house interpreter capacity).
+``interpreter_hours_per_month`` (booked or in-house interpreter capacity) and, optionally,
+``client_contact``: ``direct`` (the default: staff talk with clients face to face, by phone or
+video, so language support means interpreting) or ``product`` (clients use what the team makes,
+such as an app or a website; they need translated content, not interpreter hours).
 """
 
 from __future__ import annotations
@@ -37,7 +40,14 @@ COLUMNS = (
     "client_regions",
     "staff_languages",
     "interpreter_hours_per_month",
+    "client_contact",
 )
+#: Columns a teams file may leave out, with the value a missing column or blank cell means.
+OPTIONAL_COLUMNS = {"client_contact": "direct"}
+CLIENT_CONTACT = {
+    "direct": "staff talk with clients (face to face, by phone or video)",
+    "product": "clients use what the team makes (an app, a website), not talking with staff",
+}
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 
 
@@ -53,6 +63,12 @@ class Team:
     client_regions: tuple[str, ...]
     staff_languages: tuple[str, ...]
     interpreter_hours_per_month: float
+    client_contact: str = "direct"  # "product": clients never need an interpreter to reach it
+
+    @property
+    def needs_interpreting(self) -> bool:
+        """Whether the team's clients talk with staff, so their language needs are interpreter hours."""
+        return self.client_contact == "direct"
 
 
 @lru_cache(maxsize=512)
@@ -113,6 +129,9 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
     framework = framework or default_framework()
     frame = table.frame
     frame.columns = [re.sub(r"\s+", "_", c.strip().lower()) for c in frame.columns]
+    for column in OPTIONAL_COLUMNS:  # a blank cell means the default, and so does no column
+        if column not in frame.columns:
+            frame[column] = ""
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         raise InputFileError(
@@ -150,6 +169,17 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
                     message=f"unknown role '{role}'; use one of {', '.join(framework.role_ids)}",
                 )
             )
+        contact = r["client_contact"].strip().lower() or OPTIONAL_COLUMNS["client_contact"]
+        if contact not in CLIENT_CONTACT:
+            problems.append(
+                InputProblem(
+                    **at("client_contact"),
+                    message=f"'{r['client_contact']}' is not a kind of client contact; use "
+                    "direct (staff talk with clients) or product (clients use an app or website "
+                    "the team makes), or leave it blank for direct",
+                )
+            )
+            contact = OPTIONAL_COLUMNS["client_contact"]
         team = Team(
             team_id=team_id,
             name=r["team_name"].strip() or team_id,
@@ -169,6 +199,7 @@ def teams_from_table(table: Table, framework: Framework | None = None) -> dict[s
             interpreter_hours_per_month=_number(
                 r["interpreter_hours_per_month"], problems, at("interpreter_hours_per_month")
             ),
+            client_contact=contact,
         )
         if team_id and not unsafe:
             teams.setdefault(team_id, team)

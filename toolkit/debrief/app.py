@@ -16,10 +16,12 @@ import ipywidgets as W
 
 from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import ToolkitError
+from toolkit.core.widgets import CheckList
 from toolkit.debrief.report import (
     DebriefOutputs,
     render_context,
     report_context,
+    team_names,
     write_outputs,
 )
 from toolkit.debrief.summary import (
@@ -28,6 +30,7 @@ from toolkit.debrief.summary import (
     load_reflections,
     open_store,
     run_debrief,
+    session_label,
 )
 from toolkit.reflect.store import Reflection
 
@@ -46,11 +49,12 @@ def run(
     threshold: int = DEFAULT_THRESHOLD,
     output_dir: str | Path | None = None,
     next_cycle_dir: str | Path | None = None,
+    teams_file: str | Path = "",
 ) -> Run:
     """Compute the debrief; write report and safe CSV if output_dir, and the next cycle's
     pseudonymous rows only if next_cycle_dir (a folder apart from output_dir)."""
     result = run_debrief(store_url or None, sessions, teams, threshold)
-    context = report_context(result)  # charts are built once for both renderings
+    context = report_context(result, team_names(teams_file or None))  # charts: built once
     outputs = None
     if output_dir:
         outputs = write_outputs(
@@ -83,6 +87,7 @@ class DebriefApp(W.VBox):
         sessions: str | list[str] = "all",
         teams: str | list[str] = "all",
         threshold: int = DEFAULT_THRESHOLD,
+        teams_file: str | Path = "",
     ):
         self.output = W.HTML()
         self.items: list[Reflection] = []
@@ -92,37 +97,49 @@ class DebriefApp(W.VBox):
             self.output.value = _message(str(exc))
         session_ids = sorted({r.session_id for r in self.items})
         team_ids = sorted({r.team_id for r in self.items if r.team_id})
+        self.names: dict[str, str] = {}
+        try:
+            self.names = team_names(teams_file or None)
+        except ToolkitError as exc:  # the ids are shown instead, and the reason why
+            self.output.value = _message(f"Team names could not be read: {exc}")
 
         def initial(wanted: str | list[str], known: list[str]) -> tuple[str, ...]:
             if isinstance(wanted, str):
                 wanted = [w.strip() for w in wanted.split(",") if w.strip() and w != "all"]
             return tuple(w for w in wanted if w in known)
 
-        rows = min(8, max(3, len(session_ids)))
-        self.sessions = W.SelectMultiple(
-            options=session_ids,
-            value=initial(sessions, session_ids),
-            rows=rows,
-            description="Sessions",
+        self.sessions = CheckList(
+            [(session_label(s, self.names), s) for s in session_ids],
+            initial(sessions, session_ids),
+            "Sessions",
+            "cct-sessions",
         )
-        self.teams = W.SelectMultiple(
-            options=team_ids, value=initial(teams, team_ids), rows=rows, description="Teams"
+        self.teams = CheckList(
+            [(self.names.get(t, t), t) for t in team_ids],
+            initial(teams, team_ids),
+            "Teams",
+            "cct-teams",
         )
         self.threshold = W.BoundedIntText(  # never below the server's threshold
             value=max(int(threshold), threshold_floor()),
             min=threshold_floor(),
             max=max(1000, threshold_floor()),
-            description="Threshold",
+            description="Privacy threshold (people)",
+            style={"description_width": "initial"},
             tooltip="Withhold every figure about fewer people than this",
         )
         hint = W.HTML(
-            "<small>Pick none to see all. Ctrl/⌘-click picks several. Figures about fewer "
-            "people than the threshold are withheld.</small>"
+            "<small>Tick none to see all. Figures about fewer people than the threshold are "
+            "withheld.</small>"
         )
         for widget in (self.sessions, self.teams, self.threshold):
             widget.observe(lambda _change: self.refresh(), names="value")
         super().__init__(
-            [W.HBox([self.sessions, self.teams]), W.HBox([self.threshold, hint]), self.output]
+            [
+                W.HBox([self.sessions, self.teams], layout=W.Layout(flex_flow="row wrap")),
+                W.HBox([self.threshold, hint], layout=W.Layout(flex_flow="row wrap")),
+                self.output,
+            ]
         )
         if self.items:
             self.refresh()
@@ -147,7 +164,7 @@ class DebriefApp(W.VBox):
                     "teams": list(self.teams.value) or "all",
                 },
             )
-            self.output.value = render_context(report_context(result), standalone=False)
+            self.output.value = render_context(report_context(result, self.names), standalone=False)
         except ToolkitError as exc:
             self.output.value = _message(str(exc))
 

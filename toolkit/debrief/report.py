@@ -7,7 +7,7 @@ and CSV through :mod:`toolkit.core.safe_export`; charts hold only competency nam
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -18,10 +18,13 @@ from toolkit.core.charts import to_svg
 from toolkit.core.disclosure import censor_counts, pseudonym
 from toolkit.core.exceptions import ToolkitError
 from toolkit.core.files import write_atomic
+from toolkit.core.paths import SAMPLE_DIR
+from toolkit.core.pdf import write_pdf
 from toolkit.core.safe_export import write_csv
+from toolkit.core.teams import read_teams
 from toolkit.core.templates import environment
 from toolkit.debrief.next_cycle import NEXT_CYCLE_FOLDER, NEXT_CYCLE_NAME, next_cycle_responses
-from toolkit.debrief.summary import Debrief, GroupDebrief
+from toolkit.debrief.summary import Debrief, GroupDebrief, session_label
 from toolkit.reflect.store import GIBBS_STAGES, Reflection
 
 REPORT_NAME = "debrief.html"
@@ -92,16 +95,37 @@ def _group_context(group: GroupDebrief, scale: tuple[int, int]) -> dict:
     return context
 
 
-def report_context(debrief: Debrief) -> dict:
+def team_names(teams_file: str | Path | None = None) -> dict[str, str]:
+    """Team names by id, from a team context file (CSV or XLSX); with none given, the bundled
+    sample organisation's (the demo's store holds its teams). The report shows these names."""
+    path = Path(teams_file) if teams_file else SAMPLE_DIR / "teams.csv"
+    if not teams_file and not path.is_file():
+        return {}
+    return {team_id: team.name for team_id, team in read_teams(path).items()}
+
+
+def report_context(debrief: Debrief, names: dict[str, str] | None = None) -> dict:
+    """What the template shows; ``names`` (team id → name) puts names where ids would be."""
     fw = debrief.framework
+    names = names or {}
     scale = (fw.scale.minimum, fw.scale.maximum)
-    sessions = [_group_context(g, scale) for g in debrief.sessions]
-    teams = [_group_context(g, scale) for g in debrief.teams]
+    sessions = [  # names, not ids, in the headings and the charts' titles
+        _group_context(replace(g, label=session_label(g.group_id, names)), scale)
+        for g in debrief.sessions
+    ]
+    teams = [
+        _group_context(replace(g, label=names.get(g.group_id, g.label)), scale)
+        for g in debrief.teams
+    ]
     shown_sessions = [s for s in sessions if not s["withheld"]]
 
     def chosen(key: str) -> str:
         value = debrief.selection.get(key, "all")
-        return value if isinstance(value, str) else ", ".join(value)
+        if isinstance(value, str):
+            return value
+        if key == "sessions":
+            return "; ".join(session_label(v, names) for v in value)
+        return ", ".join(names.get(v, v) for v in value)
 
     return {
         "threshold": debrief.threshold,
@@ -124,9 +148,11 @@ def render_context(context: dict, *, standalone: bool = True) -> str:
     return environment().get_template(name).render(**context)
 
 
-def render_report(debrief: Debrief, *, standalone: bool = True) -> str:
+def render_report(
+    debrief: Debrief, *, standalone: bool = True, names: dict[str, str] | None = None
+) -> str:
     """The debrief as a whole HTML page, or as a fragment to show in a notebook."""
-    return render_context(report_context(debrief), standalone=standalone)
+    return render_context(report_context(debrief, names), standalone=standalone)
 
 
 @dataclass
@@ -135,9 +161,11 @@ class DebriefOutputs:
     reflections_csv: Path
     next_cycle_csv: Path | None
     notices: list[str]
+    report_pdf: Path | None = None
 
     def paths(self) -> list[Path]:
-        return [p for p in (self.report, self.reflections_csv, self.next_cycle_csv) if p]
+        files = (self.report, self.report_pdf, self.reflections_csv, self.next_cycle_csv)
+        return [p for p in files if p]
 
 
 class NextCycleFolderError(ToolkitError, ValueError):
@@ -164,22 +192,26 @@ def write_outputs(
     html: str | None = None,
     include_self_code: bool = False,
     next_cycle_dir: Path | str | None = None,
+    names: dict[str, str] | None = None,
 ) -> DebriefOutputs:
     """Write the report and the safe reflections CSV (shown groups only) into ``out_dir``; the
     next cycle's responses (every loaded reflection that names a team, one pseudonymous row
     per person) only when ``next_cycle_dir`` is given, a folder apart from the report's."""
     out = Path(out_dir)
     folder = check_next_cycle_folder(next_cycle_dir, out) if next_cycle_dir else None
-    report = write_atomic(out / REPORT_NAME, html if html is not None else render_report(debrief))
+    report = write_atomic(
+        out / REPORT_NAME, html if html is not None else render_report(debrief, names=names)
+    )
+    pdf = write_pdf(report)
     reflections_csv = write_reflections_csv(
         out / REFLECTIONS_NAME, debrief.shown_reflections, include_self_code
     )
     if folder is None:
-        return DebriefOutputs(report, reflections_csv, None, [])
+        return DebriefOutputs(report, reflections_csv, None, [], pdf)
     cycle = next_cycle_responses(debrief.reflections, debrief.framework)
     next_cycle_csv = write_csv(folder / NEXT_CYCLE_NAME, cycle.header, cycle.rows)
     notices = [censor_counts(n, debrief.threshold) for n in cycle.notices]
-    return DebriefOutputs(report, reflections_csv, next_cycle_csv, notices)
+    return DebriefOutputs(report, reflections_csv, next_cycle_csv, notices, pdf)
 
 
 def reflection_rows(

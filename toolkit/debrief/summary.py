@@ -278,8 +278,9 @@ class Debrief:
 _SESSION_ID = re.compile(r"^(?P<team>.+)-(?P<day>\d{8})-(?P<time>\d{4})$")
 
 
-def session_label(session_id: str) -> str:
-    """``intake_north-20270201-0930`` → ``intake_north, 2027-02-01 09:30``."""
+def session_label(session_id: str, team_names: dict[str, str] | None = None) -> str:
+    """``intake_north-20270201-0930`` → ``intake_north, 2027-02-01 09:30``, or with the team's
+    name when ``team_names`` knows it: ``Central intake, North office · 2027-02-01 09:30``."""
     match = _SESSION_ID.match(session_id)
     if not match:
         return session_id
@@ -287,6 +288,9 @@ def session_label(session_id: str) -> str:
         start = datetime.strptime(match["day"] + match["time"], "%Y%m%d%H%M")
     except ValueError:
         return session_id
+    name = (team_names or {}).get(match["team"])
+    if name:
+        return f"{name} · {start:%Y-%m-%d %H:%M}"
     return f"{match['team']}, {start:%Y-%m-%d %H:%M}"
 
 

@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 from toolkit.core.charts import to_svg
 from toolkit.core.disclosure import censor_counts, perturbed_count
 from toolkit.core.files import write_atomic
+from toolkit.core.pdf import write_pdf
 from toolkit.core.safe_export import write_csv
 from toolkit.core.templates import environment
 from toolkit.evaluate.levels import LEVELS, LOW_RESPONSE, ORGANISATION, Evaluation
@@ -234,7 +235,7 @@ def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -
 def render_report(
     evaluation: Evaluation, *, standalone: bool = True, team_charts: bool | None = None
 ) -> str:
-    name = "evaluate/report.html.j2" if standalone else "evaluate/body.html.j2"
+    name = "evaluate/report.html.j2" if standalone else "evaluate/fragment.html.j2"
     return (
         environment()
         .get_template(name)
@@ -246,13 +247,15 @@ def render_report(
 class EvaluationOutputs:
     report: Path
     figures_csv: Path
+    report_pdf: Path | None = None
 
 
 def write_outputs(evaluation: Evaluation, out_dir: Path | str) -> EvaluationOutputs:
     """The HTML report and every figure as a CSV (withheld figures empty, never zero)."""
     out = Path(out_dir)
     report = write_atomic(out / REPORT_NAME, render_report(evaluation))
+    pdf = write_pdf(report)  # A4, from the report's print CSS
     frame = evaluation.figures.copy()
     frame = frame.astype(object).where(frame.notna(), "")
     figures_csv = write_csv(out / FIGURES_NAME, list(frame.columns), frame.values.tolist())
-    return EvaluationOutputs(report, figures_csv)
+    return EvaluationOutputs(report, figures_csv, pdf)
