@@ -248,8 +248,10 @@ def test_breaks_follow_the_one_rule(results, minutes, fmt):
         p = plan(results, team, minutes, fmt)
         kinds = [i.kind for i in p.agenda]
         assert sum(i.minutes for i in p.agenda) == minutes
-        if rule.work_minutes is None:
+        if rule.work_minutes is None:  # self-paced: no breaks and no clock
             assert "break" not in kinds
+            guide = guide_html(p)
+            assert rule.describe() in guide and f"{p.agenda[0].end:%H:%M}" not in guide
             continue
         assert kinds[1] != "break" and kinds[-2] != "break", (team, kinds)
         stretches = _stretches(p.agenda)
