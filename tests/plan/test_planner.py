@@ -1,9 +1,16 @@
 from datetime import datetime, timedelta
 
 import pytest
+from markupsafe import escape
 
 from toolkit.plan.catalog import default_catalog
-from toolkit.plan.planner import MAX_BLOCK, PlanError, SessionParameters, plan_session
+from toolkit.plan.planner import (
+    BREAK_RULE,
+    MAX_BLOCK,
+    PlanError,
+    SessionParameters,
+    plan_session,
+)
 from toolkit.plan.session_plan import sample_results
 
 
@@ -49,10 +56,9 @@ def test_agenda_fits_exactly_and_keeps_its_shape(results, team, minutes, fmt):
     for before, after in zip(p.agenda, p.agenda[1:], strict=False):
         assert after.start == before.end  # no gaps, no overlaps
     assert p.agenda[-1].end == datetime(2027, 3, 2, 9, 0) + timedelta(minutes=minutes)
-    run = 0
-    for item in p.agenda:  # humane intervals: never longer than the block without a break
-        run = 0 if item.kind == "break" else run + item.minutes
-        assert run <= MAX_BLOCK[fmt] or fmt == "self_paced"
+    for stretch in _stretches(p.agenda):  # humane intervals: longer only for one module
+        work = [i for i in stretch if i.kind in ("module", "practice")]
+        assert sum(i.minutes for i in stretch) <= MAX_BLOCK[fmt] or len(work) == 1
     assert all(i.reason for i in p.agenda)
     assert any(i.kind == "module" for i in p.agenda)
 
@@ -212,3 +218,56 @@ def test_a_gap_that_shows_as_0_0_gets_no_module_even_with_a_priority(results):
         tweaked, SessionParameters("intake_north", 180, "in_person", 12, datetime(2027, 3, 2, 9))
     )
     assert top.competency_id not in made.covered_competencies
+
+
+def _stretches(agenda):
+    """The agenda cut at its breaks: the items worked through without a pause."""
+    stretches = [[]]
+    for item in agenda:
+        if item.kind == "break":
+            stretches.append([])
+        else:
+            stretches[-1].append(item)
+    return stretches
+
+
+BREAK_TEAMS = ["intake_north", "clinic_residents", "service_leads", "family_services"]
+
+
+@pytest.mark.parametrize("fmt", ["online", "in_person", "self_paced"])
+@pytest.mark.parametrize("minutes", [45, 60, 90, 120, 180, 240])
+def test_breaks_follow_the_one_rule(results, minutes, fmt):
+    """Online and in person: at most the format's limit between breaks, each break at the
+    module boundary closest to the limit (the next item would pass it), none right after the
+    opening or just before the reflection; a stretch passes the limit only when one module
+    cannot be split, and then the guide says so. Self-paced: no breaks."""
+    from toolkit.plan.report import guide_html
+
+    rule = BREAK_RULE[fmt]
+    for team in BREAK_TEAMS:
+        p = plan(results, team, minutes, fmt)
+        kinds = [i.kind for i in p.agenda]
+        assert sum(i.minutes for i in p.agenda) == minutes
+        if rule.work_minutes is None:  # self-paced: no breaks and no clock
+            assert "break" not in kinds
+            guide = guide_html(p)
+            assert rule.describe() in guide and f"{p.agenda[0].end:%H:%M}" not in guide
+            continue
+        assert kinds[1] != "break" and kinds[-2] != "break", (team, kinds)
+        stretches = _stretches(p.agenda)
+        for stretch in stretches:
+            length = sum(i.minutes for i in stretch)
+            work = [i for i in stretch if i.kind in ("module", "practice")]
+            if length > rule.work_minutes:
+                assert len(work) == 1, (team, [(i.kind, i.minutes) for i in stretch])
+                assert any(f"runs {length} minutes without a break" in w for w in p.warnings)
+        for before, after in zip(stretches, stretches[1:], strict=False):
+            # the break could not come later: the next item (with the reflection, if it is
+            # the last) would have taken the stretch past the limit
+            glued = len(after) == 2 and after[1].kind == "closing"
+            first_after = after[0].minutes + (after[1].minutes if glued else 0)
+            assert sum(i.minutes for i in before) + first_after > rule.work_minutes, (team, kinds)
+        assert p.agenda[-1].kind == "closing" and p.agenda[0].kind == "opening"
+        guide = guide_html(p)
+        assert rule.describe() in guide
+        assert all(str(escape(w)) in guide for w in p.warnings)

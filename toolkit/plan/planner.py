@@ -3,7 +3,7 @@
 Deterministic: the same results, parameters and catalog always give the same plan.
 
 The agenda opens with ground rules and confidentiality, closes with the reflection, has breaks
-at humane intervals (at most 90 minutes of work in person, 60 online, between breaks), and
+where the one rule of its format puts them (``BREAK_RULE``, also printed in the guide), and
 fills the time exactly (every block is a multiple of 5 minutes). Modules are chosen in order
 of the team's weighted gaps (the assessment's priority): the module that closes most of the
 remaining weighted gap comes first, with a different method from the one before where the
@@ -40,17 +40,47 @@ METHOD_WEIGHT = {
     "practice": 3,
     "community": 3,
 }
-BREAK_MINUTES = {"in_person": 15, "online": 10, "self_paced": 0}
-MAX_BLOCK = {"in_person": 90, "online": 60, "self_paced": 10_000}
-# The one rule for breaks, as the guide states it: a break comes before any item that would
-# take the work past the format's limit since the last pause (the opening counts as work).
-BREAK_RULES = {
-    "in_person": "Breaks: 15 minutes before any item that would take the work past 90 minutes "
-    "since the last pause.",
-    "online": "Breaks: 10 minutes away from the screen before any item that would take the work "
-    "past 60 minutes since the last pause.",
-    "self_paced": "No breaks are planned: participants pause when they like.",
+
+
+@dataclass(frozen=True)
+class BreakRule:
+    """The one rule for breaks in a format, used by the planner and printed in the guide.
+
+    At most ``work_minutes`` of work (the opening counts) between breaks of ``break_minutes``.
+    A break goes at the module boundary closest to the limit without passing it. The opening
+    stays with the first module and the reflection with the last (a break right after the
+    welcome or just before the reflection helps nobody), and a module is never split: when
+    such a piece alone is longer than the limit, the guide says so. ``work_minutes`` of None:
+    no breaks and no clock (self-paced).
+    """
+
+    work_minutes: int | None
+    break_minutes: int
+    where: str = ""  # e.g. "away from the screen"
+
+    def describe(self) -> str:
+        if self.work_minutes is None:
+            return (
+                "No breaks are planned: participants work at their own pace and pause when "
+                "they like."
+            )
+        return (
+            f"Breaks of {self.break_minutes} minutes{' ' + self.where if self.where else ''} "
+            f"after at most {self.work_minutes} minutes of work (the welcome counts), at the "
+            "end of the module closest to that limit. There is no break right after the "
+            "opening or just before the reflection, and a module is never cut in two."
+        )
+
+
+BREAK_RULE = {
+    "in_person": BreakRule(90, 15),
+    "online": BreakRule(60, 10, "away from the screen"),
+    "self_paced": BreakRule(None, 0),
 }
+# Derived from BREAK_RULE, for readers that only need the numbers or the words.
+BREAK_MINUTES = {fmt: rule.break_minutes for fmt, rule in BREAK_RULE.items()}
+MAX_BLOCK = {fmt: rule.work_minutes or 10_000 for fmt, rule in BREAK_RULE.items()}
+BREAK_RULES = {fmt: rule.describe() for fmt, rule in BREAK_RULE.items()}
 # Spaced follow-ups at growing gaps (days after the session): see REFRESHER_SOURCES.
 REFRESHER_DAYS = (7, 21, 56, 112, 182)
 REFRESHER_MINUTES = 10
@@ -138,6 +168,7 @@ class Plan:
     threshold: int
     checkin_url: str = ""  # the follow-up check-in, linked from the refresher dates
     feedback_url: str = ""  # the team's anonymous client feedback page
+    long_stretches: list[str] = field(default_factory=list)  # where BreakRule cannot hold
 
     @property
     def covered_competencies(self) -> list[str]:
@@ -146,7 +177,7 @@ class Plan:
     @property
     def warnings(self) -> list[str]:
         """What the facilitator must know before the day, in plain words."""
-        found = []
+        found = list(self.long_stretches)
         if self.parameters.group_size < self.threshold:
             found.append(
                 f"This session is planned for {self.parameters.group_size} "
@@ -321,6 +352,12 @@ def plan_session(
     edge = 5 if fmt == "self_paced" or params.minutes < 90 else 15
     opening, closing = edge, edge
     brk, block = BREAK_MINUTES[fmt], MAX_BLOCK[fmt]
+
+    chosen: list[tuple[Module, int]] = []
+
+    def arranged(slack: int) -> _Layout:
+        return _arrange(opening, [m for _, m in chosen], closing, slack, block)
+
     for breaks in range(0, params.minutes // max(block, 1) + 2):
         budget = params.minutes - opening - closing - breaks * brk
         if budget < 10:
@@ -330,63 +367,24 @@ def plan_session(
             )
         chosen = _order_for_variety(_choose_modules(weights, params, catalog, budget), catalog)
         slack = budget - sum(m for _, m in chosen)
-        if (
-            _breaks_needed(
-                opening, _lengths(chosen, slack), closing + (slack if slack < 10 else 0), block
-            )
-            <= breaks
-            or brk == 0
-        ):
+        if brk == 0 or arranged(slack).breaks <= breaks:
             break
-    while brk and breaks > 0:  # a break the layout does not need becomes practice time
+    # a break the rule does not need becomes practice time, as long as the rule still holds
+    while brk and breaks > 0:
         more = slack + brk
-        if (
-            _breaks_needed(
-                opening, _lengths(chosen, more), closing + (more if more < 10 else 0), block
-            )
-            > breaks - 1
-        ):
+        if arranged(more).breaks > breaks - 1:
             break
         slack, breaks = more, breaks - 1
-    if slack and slack < 10:  # too short for a block of its own: a longer reflection
-        closing += slack
-        slack = 0
+    layout = arranged(slack)
+    layout.add_breaks(breaks - layout.breaks if brk else 0, brk)
+    opening, closing = layout.opening, layout.closing
 
-    agenda: list[AgendaItem] = []
-    clock = params.start
-    run = 0
-
-    def add(item_minutes: int, kind: str, title: str, reason: str, **extra) -> None:
-        nonlocal clock, run
-        if (
-            kind not in ("opening", "break")
-            and brk
-            and run + item_minutes > block
-            and run > 0
-            and breaks_left[0] > 0
-        ):
-            agenda.append(
-                AgendaItem(clock, brk, "break", "Break", f"a pause after {run} minutes of work")
-            )
-            clock += timedelta(minutes=brk)
-            run = 0
-            breaks_left[0] -= 1
-        agenda.append(AgendaItem(clock, item_minutes, kind, title, reason, **extra))
-        clock += timedelta(minutes=item_minutes)
-        run = 0 if kind == "break" else run + item_minutes
-
-    breaks_left = [breaks]
-    add(
-        opening,
-        "opening",
-        "Welcome, ground rules and confidentiality",
-        "every session starts by agreeing how we speak about clients and each other, and that "
-        "what is shared stays in the room",
-    )
+    # scenarios are picked modules first, then practice, whatever the order on the day
     taken: set[str] = set()
     targeted: set[str] = set()
     scenarios: list[Scenario] = []
-    for module, minutes in chosen:
+    items: dict[tuple[str, int], tuple] = {}
+    for k, (module, minutes) in enumerate(chosen):
         picked = (
             _pick_scenarios(module, team, catalog, taken, 2 if minutes >= 30 else 1)
             if module.uses_scenarios
@@ -400,19 +398,21 @@ def plan_session(
             if c in reasons and weights.get(c, 0) > 0 and c not in targeted
         ]
         targeted.update(closes)
-        add(
+        items["module", k] = (
             minutes,
             "module",
             module.title,
             "; ".join(reasons[c] for c in closes) or "builds on the competencies above",
-            module_id=module.id,
-            activities=list(module.activities),
-            competencies=list(module.competencies),
-            scenarios=[s.id for s in picked],
-            targets=closes,
+            dict(
+                module_id=module.id,
+                activities=list(module.activities),
+                competencies=list(module.competencies),
+                scenarios=[s.id for s in picked],
+                targets=closes,
+            ),
         )
     top = _top(weights)
-    for chunk in _practice_chunks(slack):
+    for unit in (u for stretch in layout.stretches for u in stretch if u[0] == "practice"):
         extra = [
             s
             for s in catalog.scenarios
@@ -420,25 +420,45 @@ def plan_session(
         ][:1]
         taken |= {s.id for s in extra}
         scenarios += extra
-        add(
-            chunk,
+        items[unit] = (
+            unit[2],
             "practice",
             "More practice and questions",
             "time left after the modules goes to more practice on the largest gap ("
             + (reasons[top] if top else "the role's core competency")
             + "), which helps transfer to work more than another topic would",
-            competencies=[top] if top else [],
-            scenarios=[s.id for s in extra],
+            dict(competencies=[top] if top else [], scenarios=[s.id for s in extra]),
         )
-    while breaks_left[0] > 0 and brk:  # only when the last block would run too long
-        add(brk, "break", "Break", "a pause before the reflection")
-        breaks_left[0] -= 1
+
+    agenda: list[AgendaItem] = []
+    clock = params.start
+
+    def add(item_minutes: int, kind: str, title: str, reason: str, extra: dict) -> None:
+        nonlocal clock
+        agenda.append(AgendaItem(clock, item_minutes, kind, title, reason, **extra))
+        clock += timedelta(minutes=item_minutes)
+
+    add(
+        opening,
+        "opening",
+        "Welcome, ground rules and confidentiality",
+        "every session starts by agreeing how we speak about clients and each other, and that "
+        "what is shared stays in the room",
+        {},
+    )
+    for number, stretch in enumerate(layout.stretches):
+        if number:
+            worked = sum(i.minutes for i in agenda[_last_break(agenda) + 1 :])
+            add(brk, "break", "Break", f"a pause after {worked} minutes of work", {})
+        for unit in stretch:
+            add(*items[unit])
     add(
         closing,
         "closing",
         "Reflection and commitments",
         "participants fill in the reflection form (link and QR code on the handout): "
         "confidence before and now, one commitment with a date",
+        {},
     )
 
     total = sum(i.minutes for i in agenda)
@@ -460,6 +480,7 @@ def plan_session(
         feedback_url=feedback_link(params.base_url, params.team_id),
         planned_from=planned_from,
         threshold=results.threshold,
+        long_stretches=long_stretches(agenda, block) if brk else [],
     )
 
 
@@ -479,18 +500,133 @@ def _practice_chunks(slack: int) -> list[int]:
     return chunks
 
 
-def _lengths(chosen: list[tuple[Module, int]], slack: int) -> list[int]:
-    return [m for _, m in chosen] + _practice_chunks(slack)
+Unit = tuple  # ("module", index in the chosen modules) or ("practice", number, minutes)
 
 
-def _breaks_needed(opening: int, lengths: list[int], closing: int, block: int) -> int:
-    run, breaks = opening, 0
-    for minutes in [*lengths, closing]:
-        if run + minutes > block and run > 0:
-            breaks += 1
-            run = 0
-        run += minutes
-    return breaks
+@dataclass
+class _Layout:
+    """The work between breaks, stretch by stretch, and the opening's and reflection's minutes."""
+
+    stretches: list[list[Unit]]
+    sizes: list[int]
+    opening: int
+    closing: int
+
+    @property
+    def breaks(self) -> int:
+        return max(len(self.stretches) - 1, 0)
+
+    def add_breaks(self, count: int, minutes: int) -> None:
+        """Breaks the session has time for but the rule does not need: each splits the longest
+        stretch that has two items, at its middle; with none, the reflection takes the time."""
+        for _ in range(count):
+            splittable = [k for k, st in enumerate(self.stretches) if len(st) > 1]
+            if not splittable:
+                self.closing += minutes
+                self.sizes[-1] += minutes
+                continue
+            k = max(splittable, key=lambda k: (self.sizes[k], -k))
+            self.stretches[k : k + 1] = [
+                self.stretches[k][: len(self.stretches[k]) // 2],
+                self.stretches[k][len(self.stretches[k]) // 2 :],
+            ]
+            self.sizes[k : k + 1] = [self.sizes[k] // 2, self.sizes[k] - self.sizes[k] // 2]
+
+
+def _arrange(
+    opening: int, modules: list[int], closing: int, slack: int, limit: int, alone: bool = False
+) -> _Layout:
+    """:class:`BreakRule` applied: modules in their order, grouped into stretches of at most
+    ``limit`` minutes (the opening counts with the first, the reflection with the last), a
+    break where the next module would pass the limit; left-over time becomes practice at the
+    end of the stretches with room, the last first; what no stretch has room for becomes
+    stretches of practice of their own before the last (``alone``: the reflection then closes
+    a stretch of practice)."""
+    stretches: list[list[Unit]] = []
+    sizes: list[int] = []
+    for k, minutes in enumerate(modules):
+        size = minutes + (opening if k == 0 else 0)
+        size += closing if k == len(modules) - 1 and not alone else 0
+        if stretches and sizes[-1] + size <= limit:
+            stretches[-1].append(("module", k))
+            sizes[-1] += size
+        else:
+            stretches.append([("module", k)])
+            sizes.append(size)
+    if not stretches:
+        stretches, sizes = [[]], [opening]
+        alone = True
+    if alone:
+        stretches.append([])
+        sizes.append(closing)
+    layout = _Layout(stretches, sizes, opening, closing)
+    left, number = slack, 0
+    for k in reversed(range(len(stretches))):
+        take = min(limit - sizes[k], left) // 5 * 5
+        if 0 < left - take < 10:  # keep a remainder long enough for a block of its own
+            take -= 10 - (left - take)
+        if take < 10:
+            continue
+        place = len(stretches[k])
+        for chunk in _practice_chunks(take):
+            stretches[k].insert(place, ("practice", number, chunk))
+            place += 1
+            number += 1
+        sizes[k] += take
+        left -= take
+    if 0 < left < 10:  # too short for a block: the reflection, or else the opening
+        if limit - sizes[-1] >= left or limit - sizes[0] < left:
+            layout.closing += left
+            sizes[-1] += left
+        else:
+            layout.opening += left
+            sizes[0] += left
+    elif left:
+        if not alone:
+            return _arrange(opening, modules, closing, slack, limit, alone=True)
+        extra: list[list[Unit]] = [[]]
+        for chunk in _practice_chunks(left):
+            if sum(u[2] for u in extra[-1]) + chunk > limit:
+                extra.append([])
+            extra[-1].append(("practice", number, chunk))
+            number += 1
+        stretches[-1:-1] = extra
+        sizes[-1:-1] = [sum(u[2] for u in st) for st in extra]
+    for k, stretch in enumerate(stretches):  # number the practice in agenda order
+        for j, unit in enumerate(stretch):
+            if unit[0] == "practice":
+                stretch[j] = ("practice", sum(len(s) for s in stretches[:k]) + j, unit[2])
+    layout.stretches = [st for st in stretches if st] or [[]]
+    layout.sizes = [size for st, size in zip(stretches, sizes, strict=True) if st] or [sum(sizes)]
+    return layout
+
+
+def _last_break(agenda: list[AgendaItem]) -> int:
+    return max((k for k, item in enumerate(agenda) if item.kind == "break"), default=-1)
+
+
+def long_stretches(agenda: list[AgendaItem], limit: int) -> list[str]:
+    """Stretches longer than the break limit (only when one module cannot be split), in words
+    for the guide, so the facilitator can plan a stretch pause inside the module."""
+    notes, stretch = [], []
+    for item in [*agenda, None]:
+        if item is not None and item.kind != "break":
+            stretch.append(item)
+            continue
+        minutes = sum(i.minutes for i in stretch)
+        if stretch and minutes > limit:
+            parts = [i for i in stretch if i.kind in ("module", "practice")]
+            named = " and ".join(f"'{i.title}' ({i.minutes} minutes)" for i in parts)
+            notes.append(
+                f"The stretch from {stretch[0].start:%H:%M} to {stretch[-1].end:%H:%M} runs "
+                f"{minutes} minutes without a break, longer than the {limit}-minute limit, "
+                f"because {named} cannot be split"
+                + (" from the opening" if stretch[0].kind == "opening" else "")
+                + (" or the reflection" if stretch[-1].kind == "closing" else "")
+                + ": give a short stretch pause between its activities."
+            )
+        stretch = []
+    return notes
 
 
 def _top(weights: dict[str, float]) -> str | None:
