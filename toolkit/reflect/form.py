@@ -26,27 +26,30 @@ Promises kept here:
 from __future__ import annotations
 
 import json
-import os
 import re
-import uuid
 from datetime import date
 from pathlib import Path
-from typing import Any
 
-import anywidget
 import traitlets
 from IPython.display import HTML
 
+from toolkit.core import i18n
 from toolkit.core import messages as M
 from toolkit.core.config import cap_margin, plans_dir
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.i18n import LANGUAGES, direction, normalise_language, translator
+from toolkit.core.i18n import normalise_language
 from toolkit.core.query import url_parameters
-from toolkit.core.signing import SIGNATURE_PARAMETER, valid_form_signature
+from toolkit.reflect.participant import (
+    ASSETS,
+    ParticipantForm,
+    plain_page,
+    scale,
+    served,
+    signed_link,
+    text,
+)
 from toolkit.reflect.store import GIBBS_STAGES, Rating, Reflection, ReflectionStore
 
-ASSETS = Path(__file__).parent / "assets"
-SCALE = (1, 2, 3, 4, 5)
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9]{1,12}$")
 PROMPTS = dict(
     zip(GIBBS_STAGES, (M.DESCRIPTION, M.FEELINGS, M.EVALUATION, M.ANALYSIS, M.ACTION), strict=True)
@@ -69,38 +72,19 @@ STATUS_MESSAGES = {
 }
 
 
-def _scale(value: Any) -> int | None:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if number in SCALE and str(number) == str(value).strip() else None
-
-
-def _text(value: Any, limit: int) -> str:
-    return value.strip()[:limit] if isinstance(value, str) else ""
-
-
-class ReflectionForm(anywidget.AnyWidget):
-    """The whole participant page: one widget, plain HTML controls in the browser."""
+class ReflectionForm(ParticipantForm):
+    """The whole participant page: one widget, plain HTML controls in the browser. The page,
+    draft, retry and save-once machinery is :class:`ParticipantForm`'s; here are the
+    reflection's questions, its checks and the :class:`Reflection` it stores."""
 
     _esm = ASSETS / "reflection_form.js"
-    _css = ASSETS / "reflection_form.css"
+    DOMAIN = i18n.DOMAIN
+    WORDS = {name: getattr(M, name) for name in PAGE_TEXTS}
+    STATUS = STATUS_MESSAGES
 
-    session_id = traitlets.Unicode("").tag(sync=True)
-    submission_id = traitlets.Unicode("").tag(sync=True)
-    lang = traitlets.Unicode("en").tag(sync=True)
-    dir = traitlets.Unicode("ltr").tag(sync=True)
-    languages = traitlets.List().tag(sync=True)
     competencies = traitlets.List().tag(sync=True)  # [{"id", "name"}], in the page's language
     stages = traitlets.List().tag(sync=True)  # Gibbs prompts: [{"id", "label", "required"}]
-    texts = traitlets.Dict().tag(sync=True)  # PAGE_TEXTS, in the page's language
     today = traitlets.Unicode("").tag(sync=True)  # earliest commitment date
-    values = traitlets.Dict().tag(sync=True)  # the answers, as the browser holds them
-    errors = traitlets.Dict().tag(sync=True)  # field → message next to it
-    status = traitlets.Dict().tag(sync=True)  # {"kind", "text", "n"}: the answer to a send
-    sent = traitlets.Bool(False).tag(sync=True)
-    busy = traitlets.Bool(False).tag(sync=True)
 
     def __init__(
         self,
@@ -117,66 +101,20 @@ class ReflectionForm(anywidget.AnyWidget):
         self.cap = cap  # submissions counted for the session; beyond it, kept but flagged
         self.team_id = team_id
         self.competency_ids = list(competencies)
-        self._problems: dict[str, str] = {}  # field → msgid
-        self._status_kind = ""
-        self._answers = 0
-        super().__init__(
-            session_id=session_id,
-            submission_id=str(uuid.uuid4()),
-            lang=lang,
-            languages=[[code, name] for code, name in LANGUAGES.items()],
-            today=date.today().isoformat(),
-        )
-        self.observe(lambda _: self._translate(), "lang")
-        self.on_msg(self._on_message)
-        self._translate()
+        super().__init__(session_id, lang, today=date.today().isoformat())
 
-    # -- language --------------------------------------------------------------------------
-    @traitlets.validate("lang")
-    def _supported_language(self, proposal) -> str:
-        return normalise_language(proposal["value"])  # whatever the browser sends
-
-    def _translate(self) -> None:
-        lang = self.lang
-        _ = translator(lang)
-        with self.hold_sync():
-            self.dir = direction(lang)
-            self.texts = {name: _(getattr(M, name)) for name in PAGE_TEXTS}
-            self.competencies = [
-                {"id": c, "name": self._competency_name(c, lang)} for c in self.competency_ids
-            ]
-            self.stages = [
-                {"id": s, "label": _(PROMPTS[s]), "required": s in REQUIRED_PROMPTS}
-                for s in GIBBS_STAGES
-            ]
-            self._publish_feedback()
+    def words(self, _) -> None:
+        self.competencies = [
+            {"id": c, "name": self._competency_name(c, self.lang)} for c in self.competency_ids
+        ]
+        self.stages = [
+            {"id": s, "label": _(PROMPTS[s]), "required": s in REQUIRED_PROMPTS}
+            for s in GIBBS_STAGES
+        ]
 
     def _competency_name(self, competency_id: str, lang: str) -> str:
         name = self.framework.competency(competency_id).name
         return name.get(lang, name["en"])
-
-    def _publish_feedback(self) -> None:
-        """The messages next to fields and the answer to the last send, in the page's language."""
-        _ = translator(self.lang)
-        kind = self._status_kind
-        self.errors = {field: _(msgid) for field, msgid in self._problems.items()}
-        self.status = {
-            "kind": kind,
-            "text": _(STATUS_MESSAGES[kind]) if kind else "",
-            "n": self._answers,
-        }
-
-    # -- messages from the browser ---------------------------------------------------------
-    def _on_message(self, _widget, content: Any, _buffers) -> None:
-        if not isinstance(content, dict):
-            return
-        event = content.get("event")
-        if event == "send":
-            self.submit(content.get("values"))
-        elif event == "restore":
-            self.restore(content.get("state"))
-        elif event == "another":
-            self.start_again()
 
     def answers(self) -> dict:
         """The answers, cleaned: ratings 1–5 or None, texts trimmed, the date as a date."""
@@ -190,14 +128,14 @@ class ReflectionForm(anywidget.AnyWidget):
         except (TypeError, ValueError):
             when = None
         return {
-            "before": {c: _scale(ratings["before"].get(c)) for c in self.competency_ids},
-            "now": {c: _scale(ratings["now"].get(c)) for c in self.competency_ids},
-            "prompts": {s: _text(prompts.get(s), 4000) for s in GIBBS_STAGES},
-            "commitment": _text(raw.get("commitment"), 2000),
+            "before": {c: scale(ratings["before"].get(c)) for c in self.competency_ids},
+            "now": {c: scale(ratings["now"].get(c)) for c in self.competency_ids},
+            "prompts": {s: text(prompts.get(s), 4000) for s in GIBBS_STAGES},
+            "commitment": text(raw.get("commitment"), 2000),
             "commitment_date": when,
-            "relevance": _scale(raw.get("relevance")),
-            "usefulness": _scale(raw.get("usefulness")),
-            "code": _text(raw.get("code"), 40),
+            "relevance": scale(raw.get("relevance")),
+            "usefulness": scale(raw.get("usefulness")),
+            "code": text(raw.get("code"), 40),
         }
 
     def problems(self, answers: dict) -> dict[str, str]:
@@ -233,81 +171,23 @@ class ReflectionForm(anywidget.AnyWidget):
                 c: Rating(before=answers["before"][c], now=answers["now"][c])
                 for c in self.competency_ids
             },
-            prompts={s: text for s, text in answers["prompts"].items() if text},
+            prompts={s: written for s, written in answers["prompts"].items() if written},
             commitment=answers["commitment"],
             commitment_date=answers["commitment_date"],
             relevance=answers["relevance"],
             usefulness=answers["usefulness"],
         )
 
-    def submit(self, values: Any = None) -> None:
-        """Check and store; the confirmation is set only once the store has committed."""
-        if self.sent or self.busy:  # a second click while the first is handled, or after
-            return
-        if isinstance(values, dict):
-            self.values = values
-        answers = self.answers()
-        self._problems = self.problems(answers)
-        if self._problems:
-            self._answer("missing")
-            return
-        self.busy = True
-        try:
-            new = self.store.save(self.reflection(answers), cap=self.cap)
-        except Exception:  # the database is unreachable, the disk is full …: the draft stays
-            self.busy = False
-            self._answer("failed")
-            return
-        self.busy = False
-        self._mark_sent(already=not new)
+    def store_answers(self, answers: dict) -> bool:
+        return self.store.save(self.reflection(answers), cap=self.cap)
 
-    def restore(self, state: Any) -> None:
-        """A draft the browser kept: its submission id, whether it was sent, its answers."""
-        if not isinstance(state, dict):
-            return
-        kept_id = state.get("submission_id")
-        if isinstance(kept_id, str) and 0 < len(kept_id) <= 64:
-            self.submission_id = kept_id
-        if state.get("sent") is True or self.store.has(self.submission_id):
-            self._mark_sent(already=True)
-            return
-        if isinstance(state.get("values"), dict):
-            self.values = state["values"]
-        if state.get("lang") in LANGUAGES:
-            self.lang = state["lang"]
-
-    def start_again(self) -> None:
-        """Another person on the same device: a fresh form with a new submission id."""
-        self._problems = {}
-        self._status_kind = ""
-        with self.hold_sync():
-            self.values = {}
-            self.submission_id = str(uuid.uuid4())
-            self.sent = False
-            self._translate()
-
-    def _mark_sent(self, already: bool) -> None:
-        self._problems = {}
-        with self.hold_sync():
-            self.sent = True
-            self._answer("already" if already else "saved")
-
-    def _answer(self, kind: str) -> None:
-        self._status_kind = kind
-        self._answers += 1
-        with self.hold_sync():
-            self._publish_feedback()
-
-
-def plain_page(lang: str, message: str = M.NO_SESSION) -> HTML:
-    """What a participant sees instead of the form: one sentence in their language."""
-    text = translator(lang)(message)
-    return HTML(f'<p role="alert" lang="{lang}" dir="{direction(lang)}">{text}</p>')
+    def stored(self, submission_id: str) -> bool:
+        return self.store.has(submission_id)
 
 
 def missing_session(lang: str) -> HTML:
     """What a participant sees when the link lacks the session: a plain message."""
-    return plain_page(lang, M.NO_SESSION)
+    return plain_page(lang, M.NO_SESSION, ReflectionForm.DOMAIN)
 
 
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.-]{1,140}-\d{8}-\d{4}$")
@@ -357,23 +237,23 @@ def open_form(
     Served by Voila, only the link counts, and it must carry the server's signature over its
     session, competencies and language, for a session in the plans."""
     framework = default_framework()
-    params = url_parameters()
     cap = None
-    if "VOILA_BASE_URL" in os.environ:  # a web page: the link is all there is, and is checked
+    if served():  # a web page: the link is all there is, and is checked
+        params, valid = signed_link("form", ("session", "competencies", "lang"))
         session_id = params.get("session", "").strip()
         lang = normalise_language(params.get("lang") or lang)
         wanted = params.get("competencies", "")
         if not session_id:
             return missing_session(lang)
-        signed = (params.get("session", ""), wanted, params.get("lang", ""))
-        if not valid_form_signature(params.get(SIGNATURE_PARAMETER, ""), *signed):
-            return plain_page(lang, M.LINK_INVALID)
+        if not valid:
+            return plain_page(lang, M.LINK_INVALID, ReflectionForm.DOMAIN)
         plan = planned_session(session_id)
         if plan is None:
-            return plain_page(lang, M.SESSION_UNKNOWN)
+            return plain_page(lang, M.SESSION_UNKNOWN, ReflectionForm.DOMAIN)
         cap = session_cap(plan)
         plan_file = ""
     else:
+        params = url_parameters()
         session_id = params.get("session", session_id).strip()
         lang = normalise_language(params.get("lang", lang))
         wanted = params.get("competencies", competencies)

@@ -1,6 +1,8 @@
-"""What the participant forms after the reflection share: the follow-up check-in and the
-client feedback form are one anywidget each, drawn by ``assets/form_parts.js`` plus the form's
-own questions, on the reflection form's light page (Voila's ``cct`` template) and stylesheet.
+"""What the participant forms share: the reflection, the follow-up check-in and the client
+feedback form are one anywidget each (a :class:`ParticipantForm`), on the reflection form's
+light page (Voila's ``cct`` template) and stylesheet. The check-in and the feedback form are
+drawn by ``assets/form_parts.js`` plus their own questions; the reflection by its own
+``assets/reflection_form.js``.
 
 The promises are the reflection form's (:mod:`toolkit.reflect.form`): the confirmation shows
 only after the store committed; a double click or a reload after sending saves once (a
