@@ -142,3 +142,19 @@ def test_outcome_figures_match_the_single_cell_figures(percent):
     slow = reference_outcomes(value, k, clients, keys, "outcome:x", percent, 5)
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_cycle_and_period_texts_are_formatted_as_pandas_formats_each_value(sample):
+    """Record keys hash these texts and cycles name the columns: formatting each distinct value
+    once must give what formatting every value gives, or every perturbation would change."""
+    _, files = sample
+    for path in (files.outcomes, files.observations):
+        periods = pd.read_csv(path, dtype=str)["period"].map(lambda p: pd.Period(p, "M"))
+        assert len(periods) > 20 and periods.nunique() < len(periods)
+        assert levels._texts(periods) == periods.astype(str).tolist()
+    dates = pd.read_csv(files.followups, dtype=str)["date"]
+    with_gap = pd.concat([dates, pd.Series([None, dates.iloc[0]])], ignore_index=True)
+    for frequency in ("M", "Q", "Y"):
+        for column in (dates, with_gap):
+            plain = pd.to_datetime(column).dt.to_period(frequency).astype(str)
+            pd.testing.assert_series_equal(levels._dates_to_cycles(column, frequency), plain)

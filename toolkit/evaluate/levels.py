@@ -350,6 +350,14 @@ class _Rows:
         return shown
 
 
+def _texts(values: pd.Series) -> list[str]:
+    """``values.astype(str)`` as a list, each distinct value formatted once (periods repeat)."""
+    codes, uniques = pd.factorize(values)
+    if (codes < 0).any():
+        return values.astype(str).tolist()
+    return np.asarray(pd.Series(uniques).astype(str), dtype=object)[codes].tolist()
+
+
 def _cycles_of(periods: pd.Series, frequency: str) -> pd.Series:
     """Each period's cycle as text (None when longer than a cycle), computed once per period."""
     if periods.empty:
@@ -369,7 +377,7 @@ def _dates_to_cycles(dates: pd.Series, frequency: str) -> pd.Series:
     if (codes < 0).any() or not len(codes):
         return periods.astype(str)
     texts = np.asarray(uniques.astype(str), dtype=object)
-    return pd.Series(texts[codes], index=dates.index).astype(str)
+    return pd.Series(texts[codes], index=dates.index, name=dates.name).astype(str)
 
 
 def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices: list[str]):
@@ -588,8 +596,8 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
     frame = frame[frame["cycle"].notna()].copy()
     frame["key"] = record_keys(
         f"outcome|{t}|{p}|{o}"
-        for t, p, o in zip(frame["team_id"], frame["period"].astype(str), frame["outcome"],
-                           strict=True)
+        for t, p, o in zip(frame["team_id"].tolist(), _texts(frame["period"]),
+                           frame["outcome"].tolist(), strict=True)
     )  # fmt: skip
     order = {
         c: i
@@ -663,9 +671,9 @@ def evaluate(
     people = _reflection_frame(reflections, frequency, notices)
     staff = {t: float(team.staff_count) for t, team in (teams or {}).items()}
 
-    cycles: set[str] = set(people["cycle"])
+    cycles: set[str] = set(people["cycle"].unique())
     if followups is not None:
-        cycles |= set(_dates_to_cycles(followups.frame["date"], frequency))
+        cycles |= set(_dates_to_cycles(followups.frame["date"], frequency).unique())
     if observations is not None:
         cycles |= set(_cycles_of(observations.frame["period"], frequency).dropna())
     if outcomes is not None:
@@ -714,8 +722,8 @@ def evaluate(
         seen["n"] = seen["observed"] + seen["not_observed"]
         seen["key"] = record_keys(
             f"observation|{t}|{p}|{b}"
-            for t, p, b in zip(seen["team_id"], seen["period"].astype(str), seen["behaviour"],
-                               strict=True)
+            for t, p, b in zip(seen["team_id"].tolist(), _texts(seen["period"]),
+                               seen["behaviour"].tolist(), strict=True)
         )  # fmt: skip
         counts = seen.groupby(["team_id", "cycle"], as_index=False).agg(
             k=("observed", "sum"), n=("n", "sum")
