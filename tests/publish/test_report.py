@@ -113,6 +113,9 @@ def test_the_pages_have_no_serious_accessibility_violations(sample_report):
         for path in done.written.pages.values():
             page.goto(path.as_uri())
             assert serious_violations(page) == [], path.name
+            page.set_viewport_size({"width": 390, "height": 844})  # a phone: no sideways scroll
+            assert page.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+            page.set_viewport_size({"width": 1280, "height": 800})
 
 
 def test_every_text_of_the_page_has_its_arabic_translation():
