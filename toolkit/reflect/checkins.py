@@ -14,9 +14,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from toolkit.reflect import append_only
 from toolkit.reflect.store import ReflectionStore
 
 SCHEMA_VERSION = 1
@@ -106,33 +105,13 @@ class CheckInStore:
         """Store one check-in in one transaction. True if new, False if already stored."""
         row = checkin.model_dump(mode="json")
         row["submitted_at"] = checkin.submitted_at
-        postgres = self.engine.dialect.name == "postgresql"
-        insert = pg_insert if postgres else sqlite_insert
-        with self.engine.begin() as connection:
-            if cap is not None:  # as the reflections: the last place is counted once
-                if postgres:
-                    connection.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:session))"),
-                        {"session": "checkin:" + checkin.session_id},
-                    )
-                counted = connection.execute(
-                    sa.select(sa.func.count())
-                    .select_from(checkins)
-                    .where(checkins.c.session_id == checkin.session_id)
-                    .where(checkins.c.over_cap.is_(False))
-                ).scalar_one()
-                row["over_cap"] = row["over_cap"] or counted >= cap
-            statement = (
-                insert(checkins)
-                .values(**row)
-                .on_conflict_do_nothing(index_elements=["submission_id"])
-            )
-            return connection.execute(statement.returning(checkins.c.id)).first() is not None
+        group = {"session_id": checkin.session_id}
+        return append_only.append(
+            self.engine, checkins, row, cap=cap, group=group, lock="checkin:" + checkin.session_id
+        )
 
     def has(self, submission_id: str) -> bool:
-        query = sa.select(checkins.c.id).where(checkins.c.submission_id == submission_id)
-        with self.engine.connect() as connection:
-            return connection.execute(query).first() is not None
+        return append_only.has(self.engine, checkins, submission_id)
 
     def load(self, team_id: str | None = None, counted_only: bool = False) -> list[CheckIn]:
         """Every stored check-in (of one team; only those within their session's cap), oldest
@@ -148,12 +127,4 @@ class CheckInStore:
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Per session: (check-ins counted, check-ins beyond its cap)."""
-        query = sa.select(checkins.c.session_id, checkins.c.over_cap, sa.func.count()).group_by(
-            checkins.c.session_id, checkins.c.over_cap
-        )
-        found: dict[str, tuple[int, int]] = {}
-        with self.engine.connect() as connection:
-            for session_id, over, n in connection.execute(query):
-                counted, beyond = found.get(session_id, (0, 0))
-                found[session_id] = (counted, beyond + n) if over else (counted + n, beyond)
-        return found
+        return append_only.counts(self.engine, checkins)

@@ -25,13 +25,12 @@ from datetime import date
 import sqlalchemy as sa
 import traitlets
 from IPython.display import HTML
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from toolkit.core.config import plans_dir
 from toolkit.core.i18n import normalise_language
 from toolkit.core.messages import N_
 from toolkit.plan.planner import feedback_link  # noqa: F401 (the link this page accepts)
+from toolkit.reflect import append_only
 from toolkit.reflect.form import warm_store
 from toolkit.reflect.participant import (
     ParticipantForm,
@@ -136,32 +135,13 @@ class FeedbackStore:
     def save(self, feedback: Feedback, cap: int | None = None) -> bool:
         """Store one visit's answers; beyond ``cap`` counted for the team that day, flagged."""
         row = {k: getattr(feedback, k) for k in Feedback.__dataclass_fields__}
-        postgres = self.engine.dialect.name == "postgresql"
-        insert = pg_insert if postgres else sqlite_insert
-        with self.engine.begin() as connection:
-            if cap is not None:
-                if postgres:
-                    connection.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:team))"),
-                        {"team": "feedback:" + feedback.team_id},
-                    )
-                counted = connection.execute(
-                    sa.select(sa.func.count())
-                    .select_from(table)
-                    .where(table.c.team_id == feedback.team_id)
-                    .where(table.c.visit_date == feedback.visit_date)
-                    .where(table.c.over_cap.is_(False))
-                ).scalar_one()
-                row["over_cap"] = row["over_cap"] or counted >= cap
-            statement = (
-                insert(table).values(**row).on_conflict_do_nothing(index_elements=["submission_id"])
-            )
-            return connection.execute(statement.returning(table.c.id)).first() is not None
+        group = {"team_id": feedback.team_id, "visit_date": feedback.visit_date}
+        return append_only.append(
+            self.engine, table, row, cap=cap, group=group, lock="feedback:" + feedback.team_id
+        )
 
     def has(self, submission_id: str) -> bool:
-        with self.engine.connect() as connection:
-            query = sa.select(table.c.id).where(table.c.submission_id == submission_id)
-            return connection.execute(query).first() is not None
+        return append_only.has(self.engine, table, submission_id)
 
     def load(self, counted_only: bool = False) -> list[Feedback]:
         query = sa.select(table).order_by(table.c.id)

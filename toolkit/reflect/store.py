@@ -28,11 +28,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from toolkit.core.config import database_url
 from toolkit.core.exceptions import ToolkitError
+from toolkit.reflect import append_only
 
 SCHEMA_VERSION = 1
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -339,44 +338,14 @@ class ReflectionStore:
         """
         row = reflection.model_dump(mode="python")
         row["ratings"] = {k: v for k, v in reflection.model_dump(mode="json")["ratings"].items()}
-        postgres = self.engine.dialect.name == "postgresql"
-        insert = pg_insert if postgres else sqlite_insert
-        with self.engine.begin() as connection:
-            if cap is not None:
-                # SQLite holds its write lock from BEGIN IMMEDIATE; on PostgreSQL a lock per
-                # session does the same, so two last places cannot both be counted
-                if postgres:
-                    connection.execute(
-                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:session))"),
-                        {"session": reflection.session_id},
-                    )
-                counted = connection.execute(
-                    sa.select(sa.func.count())
-                    .select_from(reflections)
-                    .where(reflections.c.session_id == reflection.session_id)
-                    .where(reflections.c.over_cap.is_(False))
-                ).scalar_one()
-                row["over_cap"] = row["over_cap"] or counted >= cap
-            statement = (
-                insert(reflections)
-                .values(**row)
-                .on_conflict_do_nothing(index_elements=["submission_id"])
-            )
-            # RETURNING gives a row only if this insert stored one: the same answer on every
-            # engine (rowcount is -1 on PostgreSQL once SQLAlchemy adds RETURNING itself)
-            return connection.execute(statement.returning(reflections.c.id)).first() is not None
+        group = {"session_id": reflection.session_id}
+        return append_only.append(
+            self.engine, reflections, row, cap=cap, group=group, lock=reflection.session_id
+        )
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Per session: (submissions counted, submissions beyond its cap)."""
-        query = sa.select(
-            reflections.c.session_id, reflections.c.over_cap, sa.func.count()
-        ).group_by(reflections.c.session_id, reflections.c.over_cap)
-        found: dict[str, tuple[int, int]] = {}
-        with self.engine.connect() as connection:
-            for session_id, over, n in connection.execute(query):
-                counted, beyond = found.get(session_id, (0, 0))
-                found[session_id] = (counted, beyond + n) if over else (counted + n, beyond)
-        return found
+        return append_only.counts(self.engine, reflections)
 
     def load(self, session_id: str | None = None, team_id: str | None = None) -> list[Reflection]:
         """Every stored reflection (of one session or team), oldest first."""
@@ -396,6 +365,4 @@ class ReflectionStore:
             ).scalar_one()
 
     def has(self, submission_id: str) -> bool:
-        query = sa.select(reflections.c.id).where(reflections.c.submission_id == submission_id)
-        with self.engine.connect() as connection:
-            return connection.execute(query).first() is not None
+        return append_only.has(self.engine, reflections, submission_id)
