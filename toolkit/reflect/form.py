@@ -40,8 +40,8 @@ from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import normalise_language
 from toolkit.core.query import url_parameters
 from toolkit.reflect.participant import (
-    ASSETS,
     ParticipantForm,
+    module_source,
     plain_page,
     scale,
     served,
@@ -77,7 +77,7 @@ class ReflectionForm(ParticipantForm):
     draft, retry and save-once machinery is :class:`ParticipantForm`'s; here are the
     reflection's questions, its checks and the :class:`Reflection` it stores."""
 
-    _esm = ASSETS / "reflection_form.js"
+    _esm = module_source("form_parts.js", "reflection_form.js")
     DOMAIN = i18n.DOMAIN
     WORDS = {name: getattr(M, name) for name in PAGE_TEXTS}
     STATUS = STATUS_MESSAGES

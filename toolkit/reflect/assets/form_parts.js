@@ -1,8 +1,9 @@
 // What every participant form shares (toolkit/reflect/participant.py): the page around the
 // questions (title, language, send, the answer to a send, another person on this device), the
 // draft kept in the browser's localStorage, the connection notice, and the words in the page's
-// language. A form's own file (checkin_form.js, feedback_form.js) is appended to this one into
-// a single module and calls mountForm with the questions it builds.
+// language. A form's own file (reflection_form.js, checkin_form.js, feedback_form.js) is appended
+// to this one into a single module and calls mountForm with the questions it builds (and the
+// model's traits that change them: ``watch``).
 // The look is the reflection form's stylesheet (reflection_form.css, class cct-reflection).
 
 const SCALE = [1, 2, 3, 4, 5];
@@ -135,7 +136,11 @@ function mountForm({ model, el, kind, build }) {
   };
   const showErrors = () => {
     const errors = model.get("errors") || {};
-    for (const [field, node] of Object.entries(errorNodes)) node.textContent = errors[field] || "";
+    for (const [field, node] of Object.entries(errorNodes)) {
+      node.textContent = errors[field] || "";
+      const folded = node.closest("details");
+      if (errors[field] && folded) folded.open = true; // a message is never hidden in a fold
+    }
     for (const [control, field] of questions.controls()) {
       const inputs = control.tagName === "FIELDSET" ? control.querySelectorAll("input") : [control];
       for (const input of inputs) {
@@ -162,13 +167,35 @@ function mountForm({ model, el, kind, build }) {
     another.hidden = !sent;
     showSending();
     if (answer.n !== lastStatus && lastStatus !== -1 && answer.kind === "missing") {
-      // take the participant to the first question that needs an answer
-      const first = Object.values(errorNodes).find((node) => node.textContent);
-      const target = first && first.previousElementSibling;
-      const control = target && target.querySelector("input, textarea");
-      if (control) control.focus();
+      showErrors(); // the errors may arrive in the same update, after the status
+      goToFirstMissing();
     }
     lastStatus = answer.n;
+  };
+
+  // take the participant to the first question that needs an answer: focus its first control
+  // (in a block of several choices, such as a competency's, the first still empty) and scroll
+  // the whole question into view, with its heading
+  const goToFirstMissing = () => {
+    const errors = model.get("errors") || {};
+    const field = Object.keys(errorNodes).find((name) => errors[name]);
+    if (!field) return;
+    const node = errorNodes[field];
+    const block = node.closest(".cct-competency");
+    let control = null;
+    if (block) {
+      const empty = [...block.querySelectorAll("fieldset")].find((set) => !set.querySelector("input:checked"));
+      control = (empty || block).querySelector("input");
+    } else {
+      const holder = node.previousElementSibling;
+      control = holder && holder.querySelector("input, textarea");
+    }
+    if (!control) return;
+    const folded = control.closest("details");
+    if (folded) folded.open = true;
+    const question = control.closest(".cct-competency, fieldset, .cct-field") || control;
+    control.focus({ preventScroll: true });
+    question.scrollIntoView({ block: "center" });
   };
 
   // -- actions ---------------------------------------------------------------------------------
@@ -186,7 +213,7 @@ function mountForm({ model, el, kind, build }) {
 
   model.on("change:texts", relabel);
   model.on("change:dir", relabel);
-  model.on("change:items", relabel);
+  for (const name of ["items", ...(questions.watch || [])]) model.on(`change:${name}`, relabel);
   model.on("change:errors", showErrors);
   model.on("change:status", showStatus);
   model.on("change:busy", showSending);
