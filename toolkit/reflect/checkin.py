@@ -18,13 +18,13 @@ import re
 import traitlets
 from IPython.display import HTML
 
-from toolkit.core.framework import Framework, default_framework
+from toolkit.core.framework import default_framework
 from toolkit.core.i18n import normalise_language
 from toolkit.core.messages import N_
 from toolkit.reflect.checkins import FREQUENCIES, OBSTACLES, Applied, CheckIn, CheckInStore
 from toolkit.reflect.form import planned_session, session_cap, team_of, warm_store
 from toolkit.reflect.participant import (
-    ParticipantForm,
+    SessionForm,
     module_source,
     plain_page,
     scale,
@@ -122,7 +122,7 @@ def all_messages() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-class CheckInForm(ParticipantForm):
+class CheckInForm(SessionForm):
     """The whole check-in page: one widget, plain HTML controls in the browser."""
 
     _esm = module_source("form_parts.js", "checkin_form.js")
@@ -133,31 +133,13 @@ class CheckInForm(ParticipantForm):
     items = traitlets.List().tag(sync=True)  # [{"id", "name"}]: the commitment, competencies
     choices = traitlets.Dict().tag(sync=True)  # {"frequency": [[id, label]], "obstacles": …}
 
-    def __init__(
-        self,
-        session_id: str,
-        competencies: list[str],
-        lang: str,
-        store: CheckInStore,
-        framework: Framework | None = None,
-        team_id: str | None = None,
-        cap: int | None = None,
-    ):
-        self.framework = framework or default_framework()
-        self.store = store
-        self.cap = cap
-        self.team_id = team_id
-        self.competency_ids = list(competencies)
-        super().__init__(session_id, lang)
-
     @property
     def item_ids(self) -> list[str]:
         return [COMMITMENT, *self.competency_ids]
 
     def words(self, _) -> None:
-        names = {c: self.framework.competency(c).name for c in self.competency_ids}
         self.items = [{"id": COMMITMENT, "name": _(COMMITMENT_NAME)}] + [
-            {"id": c, "name": names[c].get(self.lang, names[c]["en"])} for c in self.competency_ids
+            {"id": c, "name": self.competency_name(c)} for c in self.competency_ids
         ]
         self.choices = {
             "frequency": [[f, _(FREQUENCY_NAMES[f])] for f in FREQUENCIES],

@@ -40,7 +40,7 @@ from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import normalise_language
 from toolkit.core.query import url_parameters
 from toolkit.reflect.participant import (
-    ParticipantForm,
+    SessionForm,
     module_source,
     plain_page,
     scale,
@@ -72,7 +72,7 @@ STATUS_MESSAGES = {
 }
 
 
-class ReflectionForm(ParticipantForm):
+class ReflectionForm(SessionForm):
     """The whole participant page: one widget, plain HTML controls in the browser. The page,
     draft, retry and save-once machinery is :class:`ParticipantForm`'s; here are the
     reflection's questions, its checks and the :class:`Reflection` it stores."""
@@ -87,34 +87,20 @@ class ReflectionForm(ParticipantForm):
     today = traitlets.Unicode("").tag(sync=True)  # earliest commitment date
 
     def __init__(
-        self,
-        session_id: str,
-        competencies: list[str],
-        lang: str,
-        store: ReflectionStore,
-        framework: Framework | None = None,
-        team_id: str | None = None,
-        cap: int | None = None,
+        self, session_id: str, competencies: list[str], lang: str, store: ReflectionStore, **options
     ):
-        self.framework = framework or default_framework()
-        self.store = store
-        self.cap = cap  # submissions counted for the session; beyond it, kept but flagged
-        self.team_id = team_id
-        self.competency_ids = list(competencies)
-        super().__init__(session_id, lang, today=date.today().isoformat())
+        super().__init__(
+            session_id, competencies, lang, store, today=date.today().isoformat(), **options
+        )
 
     def words(self, _) -> None:
         self.competencies = [
-            {"id": c, "name": self._competency_name(c, self.lang)} for c in self.competency_ids
+            {"id": c, "name": self.competency_name(c)} for c in self.competency_ids
         ]
         self.stages = [
             {"id": s, "label": _(PROMPTS[s]), "required": s in REQUIRED_PROMPTS}
             for s in GIBBS_STAGES
         ]
-
-    def _competency_name(self, competency_id: str, lang: str) -> str:
-        name = self.framework.competency(competency_id).name
-        return name.get(lang, name["en"])
 
     def answers(self) -> dict:
         """The answers, cleaned: ratings 1–5 or None, texts trimmed, the date as a date."""
@@ -270,7 +256,7 @@ def open_form(
         chosen,
         lang,
         warm_store(store_url),
-        framework,
+        framework=framework,
         team_id=team_of(session_id),
         cap=cap,
     )

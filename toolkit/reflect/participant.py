@@ -23,6 +23,7 @@ import anywidget
 import traitlets
 from IPython.display import HTML
 
+from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import LANGUAGES, direction, normalise_language, translator
 from toolkit.core.query import url_parameters
 from toolkit.core.signing import SIGNATURE_PARAMETER, valid_form_signature
@@ -217,3 +218,32 @@ def signed_link(kind: str, fields: tuple[str, ...]) -> tuple[dict[str, str], boo
     values = tuple(params.get(name, "") for name in fields)
     signature = params.get(SIGNATURE_PARAMETER, "")
     return params, valid_form_signature(signature, *values, kind=kind)
+
+
+class SessionForm(ParticipantForm):
+    """A participant page about one session's competencies (the reflection, the check-in):
+    the store it saves to, the session's cap and the competencies' names in the page's
+    language."""
+
+    def __init__(
+        self,
+        session_id: str,
+        competencies: list[str],
+        lang: str,
+        store: Any,
+        framework: Framework | None = None,
+        team_id: str | None = None,
+        cap: int | None = None,
+        **traits,
+    ):
+        self.framework = framework or default_framework()
+        self.store = store
+        self.cap = cap  # submissions counted for the session; beyond it, kept but flagged
+        self.team_id = team_id
+        self.competency_ids = list(competencies)
+        super().__init__(session_id, lang, **traits)
+
+    def competency_name(self, competency_id: str) -> str:
+        """The competency's name in the page's language (English where it has none)."""
+        name = self.framework.competency(competency_id).name
+        return name.get(self.lang, name["en"])
