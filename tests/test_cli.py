@@ -105,27 +105,3 @@ def test_every_help_reads_as_plain_help():
     assert "Usage: cct assess [OPTIONS] RESPONSES TEAMS" in assess_help
     assert re.search(r"-o, --out PATH\s+Folder for the results", assess_help)
     assert re.search(r"--threshold NUMBER\s+Withhold figures", assess_help)
-
-
-def test_demo_says_what_it_does_and_prints_only_pages_to_open(tmp_path):
-    """`make demo` runs `cct demo`: a facilitator reads a line per step and the pages to open,
-    no progress bars, developer files (assessment.json, the executed notebook) or warnings
-    (a kernel "running over TCP without encryption … susceptible to eavesdropping")."""
-    import re
-
-    cct = str(Path(sys.executable).with_name("cct"))
-    done = subprocess.run(
-        [cct, "demo", "--out", str(tmp_path / "demo")], capture_output=True, text=True
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert not re.search(r"warning|eavesdropping|encryption|traceback", done.stderr, re.I), (
-        done.stderr
-    )
-    assert "%|" not in done.stderr + done.stdout  # no progress bars
-    pages = re.findall(r"^  [A-Z][^:]+:\s+(\S+)$", done.stdout, re.M)
-    # the assessment, the plans, the evaluation, the transparency report in English and Arabic
-    assert len(pages) == 5, done.stdout
-    assert {Path(p).name for p in pages[-2:]} == {"transparency.en.html", "transparency.ar.html"}
-    for page in pages:
-        assert page.endswith(".html") and Path(page).is_file(), page
-    assert ".json" not in done.stdout and ".ipynb" not in done.stdout

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -215,6 +216,21 @@ def test_the_installed_wheel_runs_the_demo_outside_the_checkout(wheel, tmp_path)
     )
     assert demo.returncode == 0, demo.stdout[-2000:] + demo.stderr[-4000:]
     out = work / "out" / "demo"
+    # What `make demo` says (the one demo run of the suite, so checked here): a line per step
+    # and the pages to open; no progress bars, developer files (assessment.json, the executed
+    # notebook) or warnings (a kernel "running over TCP without encryption … eavesdropping").
+    said = demo.stdout
+    assert not re.search(r"warning|eavesdropping|encryption|traceback", demo.stderr, re.I), (
+        demo.stderr
+    )
+    assert "%|" not in demo.stderr + said  # no progress bars
+    pages = re.findall(r"^  [A-Z][^:]+:\s+(\S+)$", said, re.M)
+    # the assessment, the plans, the evaluation, the transparency report in English and Arabic
+    assert len(pages) == 5, said
+    assert {Path(p).name for p in pages[-2:]} == {"transparency.en.html", "transparency.ar.html"}
+    for page in pages:
+        assert page.endswith(".html") and (work / page).resolve().is_file(), page
+    assert ".json" not in said and ".ipynb" not in said
     assert (out / "assessment.html").is_file() and (out / "assessment.json").is_file()
     summary = json.loads((out / "plans" / "summary.json").read_text(encoding="utf-8"))
     sample = (PROJECT_ROOT / "data" / "sample" / "sessions.csv").read_text(encoding="utf-8")
