@@ -267,7 +267,7 @@ class AssessmentApp(W.VBox):
         report = getattr(exc, "report", None)  # a survey export: say what it was read as
         detected = f"<p>Read as {html.escape(report.detected)}.</p>" if report else ""
         self._show_message(
-            f"<strong>The file could not be used: {len(exc.problems)} problem(s).</strong>"
+            f"<strong>The file could not be used: {exc.count()}.</strong>"
             f"{detected}<ul>{items}</ul>" + (f"<p>… and {more} more.</p>" if more > 0 else ""),
             kind="error",
         )

@@ -62,9 +62,14 @@ class InputFileError(ToolkitError, ValueError):
         self.problems = list(problems)
         super().__init__(self.summary())
 
+    def count(self) -> str:
+        """ "1 problem", "3 problems": said to a person, not a log."""
+        n = len(self.problems)
+        return f"{n:,} problem" if n == 1 else f"{n:,} problems"
+
     def summary(self, limit: int = 50) -> str:
         shown = self.problems[:limit]
-        lines = [f"{len(self.problems)} problem(s) found:"]
+        lines = [f"{self.count()} found:"]
         lines += [f"- {p}" for p in shown]
         if len(self.problems) > limit:
             lines.append(f"- … and {len(self.problems) - limit} more")
