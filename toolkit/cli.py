@@ -758,23 +758,29 @@ def serve(
     Loopback only unless --host says otherwise. The facilitators' password is the setting
     Server.password, else CCT_PASSWORD, else a token printed at start.
     """
+    import os
+
     from toolkit.reflect.store import ReflectionStore
+    from toolkit.serve.hub import from_environment
     from toolkit.serve.launch import prepare, run
     from toolkit.serve.settings import settings
 
-    room, server = settings(
-        config,
-        host=host,
-        port=port,
-        public_url=public_url,
-        base_url=base_url,
-        pool_size=pool_size,
-        plans_dir=str(plans_dir) if plans_dir else None,
-        privacy_threshold=threshold,
-    )
+    # as a JupyterHub service, the hub says where to listen (options given here still win)
+    hub = from_environment(os.environ)
+    given = {
+        "host": host,
+        "port": port,
+        "public_url": public_url,
+        "base_url": base_url,
+        "pool_size": pool_size,
+        "plans_dir": str(plans_dir) if plans_dir else None,
+        "privacy_threshold": threshold,
+    }
+    given = {name: value for name, value in given.items() if value is not None}
+    room, server = settings(config, **{**(hub.listen() if hub else {}), **given})
     # the form saves there: say now (a StoreError, exit 2), not to the first participant
     ReflectionStore(room.database_url or None).engine.dispose()
-    run(prepare(room, server, open_browser=not no_browser), say=typer.echo)
+    run(prepare(room, server, open_browser=not no_browser, hub=hub), say=typer.echo)
 
 
 @app.command("config")

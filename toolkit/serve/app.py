@@ -4,7 +4,8 @@
   kernel checks the link's signature) and the landing page's public part; nothing else.
 * Facilitators log in once with the password (or token) the facilitator set or ``cct serve``
   printed; a signed, HttpOnly, SameSite cookie then opens the apps and every page that shows
-  results (the apps, the notebook list, the landing page's sessions and counts).
+  results (the apps, the notebook list, the landing page's sessions and counts). As a
+  JupyterHub service they log in with their hub account instead (toolkit/serve/hub.py).
 * Every page has a Content-Security-Policy; cookies are SameSite, and Secure behind HTTPS.
 * Kernels nobody is connected to (a visitor who left, a page only fetched) are culled after a
   bounded time by jupyter_server's culler; Voila's preheated pool kernels are never culled.
@@ -33,6 +34,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.treehandler import TornadoVoilaTreeHandler
 
 from toolkit.core.paths import TEMPLATES_DIR
+from toolkit.serve import hub
 from toolkit.serve.kernels import PROVISIONER_NAME, RoomKernelManager, start_fork_server
 from toolkit.serve.launch import FACILITATOR_NOTEBOOKS, PARTICIPANT_NOTEBOOKS
 
@@ -118,18 +120,22 @@ class RoomHandler(JupyterHandler):
     def content_security_policy(self) -> str:
         return STRICT_CSP
 
-    def is_facilitator(self) -> bool:
-        return is_facilitator(self)
+    async def is_facilitator(self) -> bool:
+        return await is_facilitator(self)
 
-    def render_page(self, name: str, **context) -> str:
+    def render_page(self, name: str, facilitator: bool = False, **context) -> str:
         return PAGES.get_template(name).render(
-            base_url=self.base_url, facilitator=self.is_facilitator(), **context
+            base_url=self.base_url, facilitator=facilitator, **context
         )
 
 
-def is_facilitator(handler: tornado.web.RequestHandler) -> bool:
-    """True once the visitor logged in (or brought the token in the URL, which logs them in)."""
+async def is_facilitator(handler: tornado.web.RequestHandler) -> bool:
+    """True once the visitor logged in (or brought the token in the URL, which logs them in);
+    as a JupyterHub service, once they logged in to the hub with access to this service."""
     server: RoomServer = handler.settings["cct_server"]
+    if server.hub_auth is not None:
+        _user, allowed = await hub.hub_user(handler, server.hub_auth)
+        return allowed
     value = handler.get_signed_cookie(LOGIN_COOKIE, max_age_days=LOGIN_DAYS)
     if value == b"facilitator":
         return True
@@ -191,9 +197,28 @@ class LoginHandler(RoomHandler):
         )
 
 
+class HubLoginHandler(RoomHandler):
+    """As a JupyterHub service: the hub's login (OAuth), then back to the page asked for; a hub
+    user the hub gives no access to this service gets a plain page saying so."""
+
+    async def get(self) -> None:
+        nxt = safe_next(self.base_url, self.get_query_argument("next", self.base_url))
+        user, allowed = await hub.hub_user(self, self.room.hub_auth)
+        if allowed:
+            self.redirect(nxt)
+            return
+        if user is None:
+            self.redirect(hub.login_redirect(self, self.room.hub_auth, nxt))
+            return
+        self.set_status(403)
+        self.finish(self.render_page("serve/login.html.j2", hub_user=user["name"]))
+
+
 class LogoutHandler(RoomHandler):
     def get(self) -> None:
         self.clear_cookie(LOGIN_COOKIE, path=self.room.base_url)
+        if self.room.hub_auth is not None:
+            self.room.hub_auth.clear_cookie(self)  # this service's; the hub's own login stays
         self.redirect(self.base_url)
 
 
@@ -214,7 +239,7 @@ class GuardedVoilaHandler(TornadoVoilaHandler):
         return posixpath.normpath("/" + path[len(prefix) :]).lstrip("/") in PARTICIPANT_NOTEBOOKS
 
     async def get(self, path=None):
-        if not self._participant_page() and not is_facilitator(self):
+        if not self._participant_page() and not await is_facilitator(self):
             self.redirect(login_url(self))
             return
         await super().get(path=path)
@@ -224,7 +249,7 @@ class GuardedContentsHandler(VoilaContentsHandler):
     """The notebook list as JSON: facilitators only."""
 
     async def get(self, path="", **kwargs):
-        if not is_facilitator(self):
+        if not await is_facilitator(self):
             raise tornado.web.HTTPError(403)
         await super().get(path, **kwargs)
 
@@ -235,9 +260,9 @@ class LandingHandler(RoomHandler):
     def initialize(self, **_voila_settings) -> None:  # it takes the place of Voila's tree page
         pass
 
-    def get(self, path: str = "") -> None:
+    async def get(self, path: str = "") -> None:
         self.xsrf_token  # noqa: B018 (the form's page reads it to shut its kernel down on leaving)
-        facilitator = self.is_facilitator()
+        facilitator = await self.is_facilitator()
         context = {"apps": FACILITATOR_APPS, "sessions": [], "problem": ""}
         if facilitator:
             try:
@@ -248,6 +273,7 @@ class LandingHandler(RoomHandler):
         self.finish(
             self.render_page(
                 "serve/landing.html.j2",
+                facilitator=facilitator,
                 today=date.today(),
                 public_url=self.room.public_url,
                 **context,
@@ -259,7 +285,7 @@ class CountsHandler(RoomHandler):
     """Submissions per session, counted and beyond the cap, for the start page: facilitators."""
 
     async def get(self) -> None:
-        if not self.is_facilitator():
+        if not await self.is_facilitator():
             raise tornado.web.HTTPError(403)
         loop = asyncio.get_running_loop()
         counts = await loop.run_in_executor(None, lambda: self.room.store().counts())
@@ -295,6 +321,8 @@ class RoomServer(Voila):
     database_url = Unicode("", help="Reflections database URL.")
     participant_notebooks = List(Unicode(), list(PARTICIPANT_NOTEBOOKS))
     kernel_pools = Dict(help="Voila's kernel pools per notebook (launch.kernel_pools).")
+    hub = Dict(help="As a JupyterHub service: hub.HubService.auth_settings(); empty otherwise.")
+    hub_auth = Instance(object, allow_none=True)
     started = Dict()
     _store = Instance(object, allow_none=True)
 
@@ -321,6 +349,7 @@ class RoomServer(Voila):
         self.voila_configuration.multi_kernel_manager_class = RoomKernelManager
         settings = super().init_settings()
         settings["cct_server"] = self
+        self.hub_auth = hub.make_auth(self.hub) if self.hub else None
         # Jupyter's anonymous-user cookie, SameSite like every cookie this server sets
         self.identity_provider.cookie_options = {
             "samesite": "Lax",
@@ -360,9 +389,19 @@ class RoomServer(Voila):
         handlers = [
             (url_path_join(self.server_url, "health"), HealthHandler),
             (url_path_join(self.server_url, "counts"), CountsHandler),
-            (url_path_join(self.server_url, "login"), LoginHandler),
             (url_path_join(self.server_url, "logout"), LogoutHandler),
         ]
+        if self.hub:
+            handlers += [
+                (url_path_join(self.server_url, "login"), HubLoginHandler),
+                (
+                    url_path_join(self.server_url, "oauth_callback"),
+                    hub.callback_handler(),
+                    {"hub_auth": self.hub_auth},
+                ),
+            ]
+        else:
+            handlers.append((url_path_join(self.server_url, "login"), LoginHandler))
         for entry in super().init_handlers():
             pattern, handler, *rest = entry
             if pattern.endswith(("/login", "/logout")):

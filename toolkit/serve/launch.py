@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from toolkit.core.paths import NOTEBOOKS_DIR, TEMPLATES_DIR, WORK_DIR
+from toolkit.serve.hub import HubService, make_auth, without_hub
 from toolkit.serve.kernels import PROVISIONER_NAME
 from toolkit.serve.settings import Room, Server, public_url
 
@@ -107,12 +108,19 @@ class Launch:
     own_url: str
     public_url: str
     notes: list[str]
+    hub_login: bool = False
 
 
-def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
-    password = server.password or os.environ.get(PASSWORD_ENV, "")
-    made = not password
-    password = password or secrets.token_urlsafe(16)
+def prepare(
+    room: Room, server: Server, open_browser: bool = False, hub: HubService | None = None
+) -> Launch:
+    """What to start; ``hub``: as a JupyterHub service, whose facilitators log in to the hub
+    (no password then) and whose kernels never see the hub's variables."""
+    if hub:
+        make_auth(hub.auth_settings())  # jupyterhub missing or a setting it refuses: said now
+    password = "" if hub else server.password or os.environ.get(PASSWORD_ENV, "")
+    made = not password and not hub
+    password = password or ("" if hub else secrets.token_urlsafe(16))
     argv = [
         *voila_arguments(
             server.port,
@@ -131,7 +139,7 @@ def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
     ]
     if server.forked_kernels:
         argv.append(f"--KernelProvisionerFactory.default_provisioner_name={PROVISIONER_NAME}")
-    url = public_url(room, server)
+    url = room.public_url or (hub.public_url if hub else "") or public_url(room, server)
     traits = {
         "facilitator_password": password,
         "kernel_pools": kernel_pools(server.pool_size, server.app_pool_size),
@@ -140,9 +148,18 @@ def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
         "plans_dir": str(os.path.abspath(room.plans_dir)),
         "cap_margin": room.cap_margin,
         "database_url": room.database_url,
+        "hub": hub.auth_settings() if hub else {},
     }
-    environment = voila_environment({**os.environ, **room.kernel_environment()})
+    environment = voila_environment(without_hub({**os.environ, **room.kernel_environment()}))
     notes = []
+    if hub and url == public_url(room, server):
+        notes.append(
+            f"Note: running as the JupyterHub service {hub.name!r} but no public URL is set, so "
+            f"handouts and QR codes point to {url}, this server's own address, not the hub's. "
+            "Set c.Room.public_url to the hub's address of this service, e.g. "
+            f"https://hub.example.org{hub.prefix}, or c.JupyterHub.public_url in the hub's "
+            "config, and re-run cct plans."
+        )
     if not server.is_loopback() and not room.public_url:
         notes.append(
             f"Note: listening on {server.host} but no public URL is set, so handouts and QR "
@@ -150,7 +167,9 @@ def prepare(room: Room, server: Server, open_browser: bool = False) -> Launch:
             "c.Room.public_url) to this machine's address on the room's network, e.g. "
             f"http://192.168.1.20:{server.port}{server.base_url}, and re-run cct plans."
         )
-    return Launch(argv, traits, environment, password, made, server.own_url(), url, notes)
+    return Launch(
+        argv, traits, environment, password, made, server.own_url(), url, notes, hub is not None
+    )
 
 
 def run(launch: Launch, say: Callable[[str], None] = print) -> None:
@@ -163,7 +182,9 @@ def run(launch: Launch, say: Callable[[str], None] = print) -> None:
     say(f"Participants' form links and QR codes point to {launch.public_url}")
     for note in launch.notes:
         say(note)
-    if launch.password_made:
+    if launch.hub_login:
+        say(f"Facilitators: log in with your JupyterHub account at {launch.public_url}login")
+    elif launch.password_made:
         say(f"Facilitators: open {launch.own_url}?token={launch.password}")
         say(f"  (or log in at {launch.own_url}login with the token {launch.password})")
     else:
