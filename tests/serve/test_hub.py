@@ -93,7 +93,7 @@ def store_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="module")
 def hub(store_url, tmp_path_factory):
     """JupyterHub on a free loopback port, its proxy, and `cct serve` as its managed service;
-    yields the hub's public URL and the hub's process."""
+    yields the hub's public URL, the hub's process and its log (the service's output too)."""
     proxy = require_proxy()
     require_chromium()
     tmp = tmp_path_factory.mktemp("hub")
@@ -148,7 +148,7 @@ def hub(store_url, tmp_path_factory):
                 log.seek(0)
                 pytest.fail(f"the hub or its service did not start:\n{log.read()[-4000:]}")
             time.sleep(0.5)
-        yield public, process
+        yield public, process, tmp / "hub.log"
     finally:
         _stop(process)  # the last test stops it itself and counts what is left
         log.close()
@@ -220,7 +220,7 @@ def test_as_a_hub_service_no_password_is_made_and_kernels_never_see_the_hubs_tok
 @pytest.mark.browser
 @pytest.mark.timeout(900)
 def test_a_participant_without_a_hub_account_sends_the_form_through_the_hub(hub, store_url):
-    public, _ = hub
+    public, *_ = hub
     service = f"{public}services/cct/"
     with chromium_page() as page:
         page.goto(signed_form_url(service, TEST_SESSIONS[0]), timeout=LOAD)
@@ -257,7 +257,7 @@ def _log_in_at_the_hub(page, user: str) -> None:
 @pytest.mark.browser
 @pytest.mark.timeout(900)
 def test_a_facilitator_page_asks_for_the_hub_login_and_opens_after_it(hub):
-    public, _ = hub
+    public, *_ = hub
     service = f"{public}services/cct/"
     # without a login: the app sends to the login, the counts and sessions are not shown
     assert _get(f"{service}counts").status_code == 403
@@ -272,6 +272,10 @@ def test_a_facilitator_page_asks_for_the_hub_login_and_opens_after_it(hub):
         # login left
         kernel_id = json.loads(page.text_content("#jupyter-config-data"))["kernelId"]
         assert page.evaluate(SHUTDOWN, f"{service}voila/api/shutdown/{kernel_id}") == 204
+        login = {c["name"]: c for c in page.context.cookies()}["service-cct"]
+        assert (
+            login["httpOnly"] and login["sameSite"] == "Lax" and login["path"] == "/services/cct/"
+        )
         counts = page.request.get(f"{service}counts")
         assert counts.status == 200 and counts.json()[TEST_SESSIONS[0]]["counted"] == 1
         page.goto(service, timeout=LOAD)  # the start page, logged in: sessions and links
@@ -283,7 +287,7 @@ def test_a_facilitator_page_asks_for_the_hub_login_and_opens_after_it(hub):
 @pytest.mark.browser
 @pytest.mark.timeout(900)
 def test_a_hub_user_without_access_to_the_service_stays_out(hub):
-    public, _ = hub
+    public, *_ = hub
     service = f"{public}services/cct/"
     with chromium_page() as page:
         page.goto(f"{service}voila/render/debrief.ipynb", timeout=LOAD)
@@ -295,8 +299,18 @@ def test_a_hub_user_without_access_to_the_service_stays_out(hub):
 
 
 @pytest.mark.timeout(300)
+def test_the_service_says_where_participants_and_facilitators_go(hub):
+    public, _, log = hub
+    said = log.read_text(encoding="utf-8")
+    # the hub's public URL (c.JupyterHub.public_url), not the service's own loopback address
+    assert f"Participants' form links and QR codes point to {public}services/cct/" in said
+    assert f"log in with your JupyterHub account at {public}services/cct/login" in said
+    assert "token" not in said.split("Facilitators:")[1].splitlines()[0]  # no password made
+
+
+@pytest.mark.timeout(300)
 def test_stopping_the_hub_leaves_no_process(hub):
-    _, process = hub
+    _, process, _ = hub
     left = _stop(process)
     assert not left, [p.pid for p in left]
     assert process.returncode is not None

@@ -131,7 +131,8 @@ def make_auth(settings: Mapping):
         oauth_client_id=settings["client_id"],
         oauth_redirect_uri=settings["callback_url"],
         access_scopes=set(settings["access_scopes"]),
-        cookie_options=dict(settings["cookie_options"]),
+        # SameSite like every cookie of this server (the OAuth redirects are top-level GETs)
+        cookie_options={"samesite": "Lax", **settings["cookie_options"]},
         cookie_host_prefix_enabled=settings["cookie_host_prefix"],
     )
 
