@@ -306,6 +306,7 @@ def test_the_service_says_where_participants_and_facilitators_go(hub):
     assert f"Participants' form links and QR codes point to {public}services/cct/" in said
     assert f"log in with your JupyterHub account at {public}services/cct/login" in said
     assert "token" not in said.split("Facilitators:")[1].splitlines()[0]  # no password made
+    assert "Traceback" not in said  # refused requests (403) are answered, not crashed on
 
 
 @pytest.mark.timeout(300)

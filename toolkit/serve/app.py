@@ -123,6 +123,12 @@ class RoomHandler(JupyterHandler):
     async def is_facilitator(self) -> bool:
         return await is_facilitator(self)
 
+    def write_error(self, status_code: int, **kwargs) -> None:
+        """A short plain answer: jupyter_server's error page is not among Voila's templates
+        (rendering it failed with a traceback in the log on every refused request)."""
+        self.set_header("Content-Type", "text/plain; charset=utf-8")
+        self.finish(f"{status_code} {self._reason}\n")
+
     def render_page(self, name: str, facilitator: bool = False, **context) -> str:
         return PAGES.get_template(name).render(
             base_url=self.base_url, facilitator=facilitator, **context
