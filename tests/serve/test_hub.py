@@ -29,7 +29,7 @@ from tests.browser import (
 from tests.reflect.test_app import fill_all, kernel_exists
 from toolkit.core.paths import PROJECT_ROOT
 from toolkit.reflect.store import ReflectionStore, upgrade_schema
-from toolkit.serve.hub import from_environment, without_hub
+from toolkit.serve.hub import HubError, from_environment, without_hub
 from toolkit.serve.launch import prepare
 from toolkit.serve.settings import settings
 
@@ -199,8 +199,21 @@ def test_the_hubs_variables_say_where_to_listen_and_who_may_log_in():
     assert service.listen() == {"host": "127.0.0.1", "port": 10101, "base_url": "/services/cct/"}
     assert service.callback_url == "/services/cct/oauth_callback"
     assert service.access_scopes == ("access:services!service=cct",)
+    # an external service: the administrator sets the token and the prefix, the rest follows
+    external = from_environment(
+        {"JUPYTERHUB_API_TOKEN": "t", "JUPYTERHUB_SERVICE_PREFIX": "services/room-a"}
+    )
+    assert (external.name, external.prefix, external.client_id) == (
+        "room-a",
+        "/services/room-a/",
+        "service-room-a",
+    )
+    assert external.access_scopes == ("access:services!service=room-a",)
+    assert external.listen() == {"base_url": "/services/room-a/"}  # --port says where
     assert from_environment({"JUPYTERHUB_API_TOKEN": "x"}) is None  # a hub's own single-user
     assert from_environment({}) is None
+    with pytest.raises(HubError, match="JUPYTERHUB_OAUTH_ACCESS_SCOPES should be a JSON list"):
+        from_environment({**MANAGED, "JUPYTERHUB_OAUTH_ACCESS_SCOPES": '"access:services"'})
 
 
 def test_as_a_hub_service_no_password_is_made_and_kernels_never_see_the_hubs_token(tmp_path):
