@@ -756,7 +756,9 @@ def serve(
     """Serve the apps: participants' forms by signed link, the rest after a login.
 
     Loopback only unless --host says otherwise. The facilitators' password is the setting
-    Server.password, else CCT_PASSWORD, else a token printed at start.
+    Server.password, else CCT_PASSWORD, else a token printed at start. Run as a JupyterHub
+    service (the hub's JUPYTERHUB_* variables set), it listens where the hub says and
+    facilitators log in with their hub account instead.
     """
     import os
 

@@ -118,9 +118,11 @@ def prepare(
     (no password then) and whose kernels never see the hub's variables."""
     if hub:
         make_auth(hub.auth_settings())  # jupyterhub missing or a setting it refuses: said now
-    password = "" if hub else server.password or os.environ.get(PASSWORD_ENV, "")
-    made = not password and not hub
-    password = password or ("" if hub else secrets.token_urlsafe(16))
+        password, made = "", False
+    else:
+        password = server.password or os.environ.get(PASSWORD_ENV, "")
+        made = not password
+        password = password or secrets.token_urlsafe(16)
     argv = [
         *voila_arguments(
             server.port,
@@ -160,7 +162,7 @@ def prepare(
             f"https://hub.example.org{hub.prefix}, or c.JupyterHub.public_url in the hub's "
             "config, and re-run cct plans."
         )
-    if not server.is_loopback() and not room.public_url:
+    if not server.is_loopback() and not room.public_url and not hub:
         notes.append(
             f"Note: listening on {server.host} but no public URL is set, so handouts and QR "
             f"codes point to {url}, which phones cannot open. Set --public-url (or "
