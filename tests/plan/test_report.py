@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from tests.browser import chromium_page, require_chromium, serious_violations
 from toolkit.core.framework import default_framework
-from toolkit.plan.planner import SessionParameters, plan_session
+from toolkit.plan.catalog import default_catalog
+from toolkit.plan.planner import SessionParameters, material_suits, plan_session
 from toolkit.plan.report import GUIDE_NAME, HANDOUT_NAME, MATERIALS_NAME, write_plan_files
 from toolkit.plan.session_plan import sample_results
 
@@ -224,6 +225,14 @@ def test_the_guide_carries_each_modules_case_study_and_quiz_with_the_answers(pla
         materials = [m for m in plan.materials if "without the answers" in m]
         assert len(materials) == 1 and MATERIALS_NAME.split(".")[0] in materials[0]
     assert not [m for m in plan.materials if "case description" in m.lower()]
+    sections = guide.split('<section class="module">')[1:]
+    modules = [i for i in plan.agenda if i.module_id]
+    assert len(sections) == len(modules)
+    for item, section in zip(modules, sections, strict=True):  # what each module needs, in it
+        module = next(m for m in default_catalog().modules if m.id == item.module_id)
+        needs = [m for m in module.materials if material_suits(m, plan.parameters.format)]
+        assert "What it needs:" in section
+        assert all(str(escape(m)) in section for m in needs), (item.module_id, needs)
 
 
 @pytest.mark.parametrize("shape", SHAPES)

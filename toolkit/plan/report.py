@@ -21,6 +21,7 @@ from toolkit.plan.planner import (
     REFRESHER_MINUTES,
     REFRESHER_SOURCES,
     Plan,
+    material_suits,
     module_steps,
 )
 
@@ -105,8 +106,8 @@ def practise_items(plan: Plan, framework: Framework) -> tuple[str, list[dict]]:
 
 
 def module_materials(plan: Plan, catalog: Catalog, materials: Materials) -> list[dict]:
-    """Each planned module with its inner timings and the case study and quiz it runs with
-    (only for the activities its time leaves in)."""
+    """Each planned module with its inner timings, what it needs in this format, and the case
+    study and quiz it runs with (only for the activities its time leaves in)."""
     names = {m.id: m for m in catalog.modules}
     found = []
     for item in plan.agenda:
@@ -118,6 +119,11 @@ def module_materials(plan: Plan, catalog: Catalog, materials: Materials) -> list
                 "module": names[item.module_id],
                 "item": item,
                 "steps": steps,
+                "needs": [
+                    m
+                    for m in names[item.module_id].materials
+                    if material_suits(m, plan.parameters.format)
+                ],
                 **materials.for_module(item.module_id, [s.activity_id for s in steps]),
             }
         )
