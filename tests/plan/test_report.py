@@ -179,7 +179,16 @@ def test_the_plans_index_names_teams_and_links_pages_to_print(plans, page, tmp_p
     assert any("intake_south" in r and "01 Mar 2027" in r and "failed" in r for r in rows)
     hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
     assert hrefs and all(h.endswith((".html", ".pdf")) for h in hrefs)
+    assert sum(h.endswith(MATERIALS_NAME) for h in hrefs) == len(plans)  # each session's page
     assert serious_violations(page) == []
+    page.set_viewport_size(
+        {"width": 390, "height": 844}
+    )  # a phone: the table scrolls, not the page
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert serious_violations(page) == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
 
 
 def _written(plan, folder: Path, name: str) -> str:
