@@ -328,7 +328,8 @@ def plans(
         ),
     ] = None,
 ) -> None:
-    """Plan every team's session: executed notebook, handout, facilitator guide, index page."""
+    """Plan every team's session: executed notebook, handout, facilitator guide, the
+    participants' case studies and quiz, index page."""
     from toolkit.core.signing import SECRET_ENV
     from toolkit.plan.batch import read_jobs, run_batch, run_on_cluster
     from toolkit.serve.settings import public_url as served_at

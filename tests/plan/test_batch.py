@@ -81,7 +81,7 @@ def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file
     names = {t.team_id: t.team_name for t in read_results(results_file).teams}
     assert names["intake_north"] in index and ">intake_north<" not in index
     assert "Mon 01 Feb 2027, 09:30" in index and "online" in index and "120 min" in index
-    assert ".ipynb" not in index and index.count(".pdf") == 8
+    assert ".ipynb" not in index and index.count(".pdf") == 12  # guide, handout, materials
 
     again = run_batch(
         read_jobs(sessions_file(tmp_path, ROWS), results_file, out), out, workers=2, progress=False
@@ -96,6 +96,35 @@ def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file
         progress=False,
     )
     assert [o.status for o in third.outcomes] == ["planned"] + ["unchanged"] * 3
+
+
+def test_a_change_to_the_case_studies_or_quizzes_makes_plans_out_of_date(
+    tmp_path, results_file, monkeypatch
+):
+    """The guide and the participants' page print the materials files: editing one of them
+    re-plans the sessions, as editing the catalog does."""
+    import shutil
+
+    from toolkit.plan import batch
+
+    sessions = sessions_file(tmp_path, ROWS[:1])
+    [job] = read_jobs(sessions, results_file, tmp_path / "plans")
+    outcome = run_job(job)
+    assert outcome.status == "planned", outcome.message
+    assert {"participant_materials.html", "participant_materials.pdf"} <= set(outcome.files)
+    assert is_current(job)
+    copy = tmp_path / "materials"
+    shutil.copytree(batch.MATERIALS_DIR, copy)
+    monkeypatch.setattr(batch, "MATERIALS_DIR", copy)
+    [same] = read_jobs(sessions, results_file, tmp_path / "plans")
+    assert same.key == job.key and is_current(same)  # the same text: still current
+    for name in ("quizzes.yaml", "case_studies.yaml"):
+        edited = copy / name
+        original = edited.read_text(encoding="utf-8")
+        edited.write_text(original.replace("questions:", "questions:  # edited", 1), "utf-8")
+        [changed] = read_jobs(sessions, results_file, tmp_path / "plans")
+        assert changed.key != job.key and not is_current(changed), name
+        edited.write_text(original, encoding="utf-8")
 
 
 def test_a_failing_team_does_not_stop_the_others(tmp_path, results_file):

@@ -13,8 +13,9 @@ from pypdf import PdfReader
 
 from tests.browser import chromium_page, require_chromium, serious_violations
 from toolkit.core.framework import default_framework
-from toolkit.plan.planner import SessionParameters, plan_session
-from toolkit.plan.report import GUIDE_NAME, HANDOUT_NAME, write_plan_files
+from toolkit.plan.catalog import default_catalog
+from toolkit.plan.planner import SessionParameters, material_suits, plan_session
+from toolkit.plan.report import GUIDE_NAME, HANDOUT_NAME, MATERIALS_NAME, write_plan_files
 from toolkit.plan.session_plan import sample_results
 
 A4_POINTS = (595, 842)
@@ -178,4 +179,124 @@ def test_the_plans_index_names_teams_and_links_pages_to_print(plans, page, tmp_p
     assert any("intake_south" in r and "01 Mar 2027" in r and "failed" in r for r in rows)
     hrefs = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
     assert hrefs and all(h.endswith((".html", ".pdf")) for h in hrefs)
+    assert sum(h.endswith(MATERIALS_NAME) for h in hrefs) == len(plans)  # each session's page
     assert serious_violations(page) == []
+    page.set_viewport_size(
+        {"width": 390, "height": 844}
+    )  # a phone: the table scrolls, not the page
+    try:
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert serious_violations(page) == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _written(plan, folder: Path, name: str) -> str:
+    return (folder / name).read_text(encoding="utf-8")
+
+
+def _module_materials(plan) -> list[tuple]:
+    """(case study or None, quiz or None) of each planned module that has either."""
+    from toolkit.plan.materials import default_materials
+
+    materials = default_materials()
+    found = [
+        (materials.case_studies.get(i.module_id), materials.quizzes.get(i.module_id))
+        for i in plan.agenda
+        if i.module_id
+    ]
+    return [pair for pair in found if any(pair)]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_guide_carries_each_modules_case_study_and_quiz_with_the_answers(plans, shape):
+    from markupsafe import escape
+
+    plan, folder = plans[shape]
+    guide = _written(plan, folder, GUIDE_NAME)
+    found = _module_materials(plan)
+    for case, quiz in found:
+        for text in (
+            [case.title, case.scenario, case.check_locally, *case.questions, *case.good_answer]
+            if case
+            else []
+        ):
+            assert str(escape(text)) in guide, text
+        if case and case.review:
+            assert str(escape(case.review)) in guide
+        for q in quiz.questions if quiz else []:
+            assert str(escape(q.question)) in guide and str(escape(q.explanation)) in guide
+            marked = re.findall(r"<strong>(.*?) ✓ right answer</strong>", guide)
+            assert str(escape(q.answer.text)) in marked, q.question
+            assert all(str(escape(o.text)) not in marked for o in q.options if not o.is_right)
+    if found:
+        assert f'href="{MATERIALS_NAME}"' in guide
+        materials = [m for m in plan.materials if "without the answers" in m]
+        assert len(materials) == 1 and MATERIALS_NAME.split(".")[0] in materials[0]
+    assert not [m for m in plan.materials if "case description" in m.lower()]
+    sections = guide.split('<section class="module">')[1:]
+    modules = [i for i in plan.agenda if i.module_id]
+    assert len(sections) == len(modules)
+    for item, section in zip(modules, sections, strict=True):  # what each module needs, in it
+        module = next(m for m in default_catalog().modules if m.id == item.module_id)
+        needs = [m for m in module.materials if material_suits(m, plan.parameters.format)]
+        assert "What it needs:" in section
+        assert all(str(escape(m)) in section for m in needs), (item.module_id, needs)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_participants_page_has_the_questions_and_none_of_the_answers(plans, shape):
+    from markupsafe import escape
+
+    plan, folder = plans[shape]
+    page_html = _written(plan, folder, MATERIALS_NAME)
+    found = _module_materials(plan)
+    assert found or "no case studies or quizzes" in page_html
+    options = 0
+    for case, quiz in found:
+        if case:
+            for text in (case.title, case.scenario, *case.questions):
+                assert str(escape(text)) in page_html, text
+            for text in (*case.good_answer, case.check_locally, case.review):
+                assert not text or str(escape(text)) not in page_html, text
+        for q in quiz.questions if quiz else []:
+            assert str(escape(q.question)) in page_html
+            assert str(escape(q.explanation)) not in page_html
+            for o in q.options:  # every option written the same way: nothing marks the right one
+                assert f"<li>☐ {escape(o.text)}</li>" in page_html, o.text
+            options += len(q.options)
+    lists = re.findall(r'<ul class="options">(.*?)</ul>', page_html)
+    assert all(re.fullmatch(r"(<li>☐ [^<]*</li>)+", items) for items in lists), lists
+    assert page_html.count("<li>☐ ") == options and "right answer" not in page_html.lower()
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_a_pdf_beside_the_participants_page_on_a4(plans, shape):
+    plan, folder = plans[shape]
+    pdf = folder / MATERIALS_NAME.replace(".html", ".pdf")
+    sizes = a4_sizes(pdf)
+    assert sizes and set(sizes) == {A4_POINTS}
+    text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(pdf).pages))
+    for case, quiz in _module_materials(plan):
+        first = case.questions[-1] if case else quiz.questions[-1].question
+        assert re.sub(r"\s+", "", first) in text, first
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("name", [GUIDE_NAME, MATERIALS_NAME])
+def test_on_a_phone_wide_tables_scroll_inside_themselves_not_the_page(plans, page, shape, name):
+    """At 390 px the guide's agenda is wider than the screen: it scrolls on its own, the
+    page does not scroll sideways, and the page still passes axe."""
+    plan, folder = plans[shape]
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.goto((folder / name).as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        if name == GUIDE_NAME:
+            inner, shown = page.evaluate(
+                "(t => [t.scrollWidth, t.clientWidth])(document.querySelector('table.agenda'))"
+            )
+            assert inner > shown  # the agenda is wide, and scrolls inside its own box
+        assert serious_violations(page) == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})

@@ -35,6 +35,7 @@ from toolkit.core.files import write_atomic
 from toolkit.core.names import check_base_url, child_path, name_problem
 from toolkit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
 from toolkit.core.tables import read_table
+from toolkit.plan.materials import MATERIALS_DIR
 from toolkit.plan.planner import FORMATS
 
 SESSION_NOTEBOOK = NOTEBOOKS_DIR / "session_plan.ipynb"
@@ -45,6 +46,8 @@ OUTPUTS = (
     "handout.pdf",
     "facilitator_guide.html",
     "facilitator_guide.pdf",
+    "participant_materials.html",
+    "participant_materials.pdf",
     "plan.json",
 )
 BATCH_COLUMNS = ("team_id", "minutes", "format", "group_size", "start", "language")
@@ -54,6 +57,7 @@ PLANNING_MODULES = (
     "plan/report",
     "plan/session_plan",
     "plan/catalog",
+    "plan/materials",
     "plan/batch",
     "plan/warm_engine",
     "core/framework",
@@ -201,12 +205,13 @@ def _hash(*parts: str | bytes) -> str:
 
 
 def code_fingerprint() -> str:
-    """What every plan depends on besides its parameters: notebook, data, templates, code,
-    as they are on disk now."""
+    """What every plan depends on besides its parameters: notebook, data (the case studies and
+    quizzes included), templates, code, as they are on disk now."""
     files = [
         SESSION_NOTEBOOK,
         DATA_DIR / "framework.yaml",
         DATA_DIR / "catalog.yaml",
+        *sorted(MATERIALS_DIR.glob("*.yaml")),
         *sorted((TEMPLATES_DIR / "plan").glob("*")),
         TEMPLATES_DIR / "base" / "page.html.j2",
         *(PACKAGE_DIR / f"{name}.py" for name in PLANNING_MODULES),
@@ -256,8 +261,9 @@ def _code_problem(job: SessionJob) -> str:
 
 
 def run_job(job: SessionJob, timeout: int = 600) -> Outcome:
-    """Execute one session's notebook with the warm engine: it writes the handout, the guide
-    (each with its PDF) and plan.json; the executed notebook is kept beside them."""
+    """Execute one session's notebook with the warm engine: it writes the handout, the guide,
+    the participants' materials (each with its PDF) and plan.json; the executed notebook is
+    kept beside them."""
     import papermill
 
     from toolkit.plan import warm_engine

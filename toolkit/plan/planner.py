@@ -753,6 +753,26 @@ def material_suits(material: str, fmt: str) -> bool:
     return not in_room or "(printable)" in text
 
 
+# the activities whose text is written out for participants (data/materials/), and how
+# they reach participants in each format
+WRITTEN_ACTIVITIES = {"case_study": "case studies", "quiz": "quiz questions"}
+HANDED_OUT = {
+    "in_person": "printed from participant_materials.pdf, one copy each",
+    "online": "shared on screen from participant_materials.html",
+    "self_paced": "put on the learning platform from participant_materials.html",
+}
+
+
+def _participant_materials(modules: list[Module], fmt: str) -> list[str]:
+    """One checklist line for the case studies and quizzes: their text is written beside the
+    guide, so the checklist asks for copies, never for case descriptions to be found."""
+    used = {a for module in modules for a in module.activities}
+    what = [name for activity, name in WRITTEN_ACTIVITIES.items() if activity in used]
+    if not what:
+        return []
+    return [f"{' and '.join(what).capitalize()} without the answers, {HANDED_OUT[fmt]}"]
+
+
 def _materials(
     modules: list[Module], scenarios: list[Scenario], params: SessionParameters
 ) -> list[str]:
@@ -766,6 +786,7 @@ def _materials(
             f"Scenario cards, one set per group: {', '.join(s.id for s in scenarios)}"
             + (", shared on screen" if params.format == "online" else ", printed from this guide")
         )
+    items += _participant_materials(modules, params.format)
     items.append("Participant handout with the reflection link and QR code")
     if params.format == "online":
         items.append("Reflection link ready to paste in the chat before the closing")

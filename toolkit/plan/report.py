@@ -15,16 +15,19 @@ from toolkit.core.framework import Framework, default_framework
 from toolkit.core.pdf import write_pdf
 from toolkit.core.templates import environment
 from toolkit.plan.catalog import Catalog, default_catalog
+from toolkit.plan.materials import Materials, default_materials
 from toolkit.plan.planner import (
     BREAK_RULES,
     REFRESHER_MINUTES,
     REFRESHER_SOURCES,
     Plan,
+    material_suits,
     module_steps,
 )
 
 HANDOUT_NAME = "handout.html"
 GUIDE_NAME = "facilitator_guide.html"
+MATERIALS_NAME = "participant_materials.html"
 PLAN_NAME = "plan.json"
 FORMAT_NAMES = {"in_person": "in person", "online": "online", "self_paced": "self-paced"}
 
@@ -102,7 +105,38 @@ def practise_items(plan: Plan, framework: Framework) -> tuple[str, list[dict]]:
     return why, items
 
 
-def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = True) -> dict:
+def module_materials(plan: Plan, catalog: Catalog, materials: Materials) -> list[dict]:
+    """Each planned module with its inner timings, what it needs in this format, and the case
+    study and quiz it runs with (only for the activities its time leaves in)."""
+    names = {m.id: m for m in catalog.modules}
+    found = []
+    for item in plan.agenda:
+        if not item.module_id:
+            continue
+        steps = module_steps(item, catalog)
+        found.append(
+            {
+                "module": names[item.module_id],
+                "item": item,
+                "steps": steps,
+                "needs": [
+                    m
+                    for m in names[item.module_id].materials
+                    if material_suits(m, plan.parameters.format)
+                ],
+                **materials.for_module(item.module_id, [s.activity_id for s in steps]),
+            }
+        )
+    return found
+
+
+def _context(
+    plan: Plan,
+    catalog: Catalog,
+    framework: Framework,
+    chart: bool = True,
+    materials: Materials | None = None,
+) -> dict:
     names = {m.id: m for m in catalog.modules}
     agenda = [
         {
@@ -123,9 +157,8 @@ def _context(plan: Plan, catalog: Catalog, framework: Framework, chart: bool = T
         "agenda": agenda,
         "why": why,
         "modules": [names[i.module_id] for i in plan.agenda if i.module_id],
-        "module_steps": [
-            (names[i.module_id], i, module_steps(i, catalog)) for i in plan.agenda if i.module_id
-        ],
+        "module_parts": module_materials(plan, catalog, materials or default_materials()),
+        "materials_page": MATERIALS_NAME,
         "break_rule": BREAK_RULES[plan.parameters.format],
         "practise_why": practise_items(plan, framework)[0],
         "practise": practise_items(plan, framework)[1],
@@ -154,14 +187,39 @@ def handout_page(
     return environment().get_template("plan/handout.html.j2").render(**context)
 
 
-def guide_html(
-    plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
+def _without_chart(
+    template: str,
+    plan: Plan,
+    catalog: Catalog | None,
+    framework: Framework | None,
+    materials: Materials | None,
 ) -> str:
-    """For the facilitator: everything, printable (a print stylesheet is included)."""
     context = _context(
-        plan, catalog or default_catalog(), framework or default_framework(), chart=False
+        plan, catalog or default_catalog(), framework or default_framework(), False, materials
     )
-    return environment().get_template("plan/guide.html.j2").render(**context)
+    return environment().get_template(template).render(**context)
+
+
+def guide_html(
+    plan: Plan,
+    catalog: Catalog | None = None,
+    framework: Framework | None = None,
+    materials: Materials | None = None,
+) -> str:
+    """For the facilitator: everything, printable (a print stylesheet is included), with each
+    module's case study and quiz and their answers."""
+    return _without_chart("plan/guide.html.j2", plan, catalog, framework, materials)
+
+
+def materials_page(
+    plan: Plan,
+    catalog: Catalog | None = None,
+    framework: Framework | None = None,
+    materials: Materials | None = None,
+) -> str:
+    """For participants: the session's case studies and quizzes, without the answers, to
+    print per group or share on screen (``participant_materials.html`` and its PDF)."""
+    return _without_chart("plan/participant_materials.html.j2", plan, catalog, framework, materials)
 
 
 def plan_json(plan: Plan) -> str:
@@ -205,15 +263,15 @@ def plan_json(plan: Plan) -> str:
 
 
 def write_plan_files(plan: Plan, out_dir: Path | str) -> list[Path]:
-    """The handout and the facilitator guide (HTML, each with its PDF) and plan.json, each
-    written atomically."""
+    """The handout, the facilitator guide and the participants' materials (HTML, each with
+    its PDF) and plan.json, each written atomically."""
     out = Path(out_dir)
-    handout = write_atomic(out / HANDOUT_NAME, handout_page(plan))
-    guide = write_atomic(out / GUIDE_NAME, guide_html(plan))
+    pages = [
+        write_atomic(out / HANDOUT_NAME, handout_page(plan)),
+        write_atomic(out / GUIDE_NAME, guide_html(plan)),
+        write_atomic(out / MATERIALS_NAME, materials_page(plan)),
+    ]
     return [
-        handout,
-        write_pdf(handout),
-        guide,
-        write_pdf(guide),
+        *(path for page in pages for path in (page, write_pdf(page))),
         write_atomic(out / PLAN_NAME, plan_json(plan)),
     ]

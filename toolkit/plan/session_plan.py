@@ -83,8 +83,8 @@ def make_plan(
 
 
 def publish(plan: Plan, output_dir: str | Path) -> None:
-    """Write the handout and the facilitator guide (HTML and PDF) and plan.json, and show the
-    participants' handout."""
+    """Write the handout, the facilitator guide and the participants' materials (HTML and PDF)
+    and plan.json, and show the participants' handout."""
     from IPython.display import HTML, display
 
     if output_dir:
