@@ -25,7 +25,16 @@ $(STAMP): pyproject.toml
 demo: install
 	@$(BIN)/cct demo
 
-test: install
+# JupyterHub's proxy for tests/serve/test_hub.py, from tests/node's lock file (needs npm; without
+# it that test is skipped with its reason, and fails in CI)
+NODE_PROXY := tests/node/node_modules/.bin/configurable-http-proxy
+
+$(NODE_PROXY): tests/node/package-lock.json
+	@if command -v npm > /dev/null; then \
+	  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the JupyterHub service test will be skipped"; fi
+
+test: install $(NODE_PROXY)
 	$(BIN)/python -m pytest
 
 bench: install
