@@ -367,6 +367,22 @@ def test_a_worker_killed_mid_batch_leaves_every_session_written_once(tmp_path, r
     assert {o.status for o in again.outcomes} == {"unchanged"}
 
 
+@pytest.mark.parametrize(
+    ("host", "says"),
+    [("127.0.0.1", "nothing is listening on port"), ("no-such-host.invalid", "is not known")],
+)
+def test_a_scheduler_that_cannot_answer_is_refused_at_once(tmp_path, results_file, host, says):
+    """Dask's client would retry for the whole timeout (here 60 s) before giving up."""
+    from toolkit.plan.batch import ClusterError, run_on_cluster
+
+    jobs = read_jobs(sessions_file(tmp_path, ROWS[:1]), results_file, tmp_path / "out")
+    started = time.monotonic()
+    with pytest.raises(ClusterError, match=says):
+        run_on_cluster(jobs, tmp_path / "out", f"tcp://{host}:{free_port()}", connect_timeout=60)
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "out" / "index.html").exists()
+
+
 def test_an_unreachable_scheduler_is_one_plain_sentence(tmp_path, results_file):
     started = time.monotonic()
     done = subprocess.run(

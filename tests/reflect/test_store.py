@@ -192,6 +192,15 @@ def test_unusable_url_is_a_plain_error():
         ReflectionStore("nosuchdb://here")
 
 
+def _processes() -> mp.context.BaseContext:
+    """Separate processes, as app servers are, started from a fork server that has imported
+    this module once: thirty spawned interpreters each importing SQLAlchemy and the toolkit
+    cost the suite a minute on a 2-core machine and test nothing more."""
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload([__name__])
+    return ctx
+
+
 def _submit_many(url: str, worker: int, start: mp.Event, answers: mp.Queue) -> None:
     store = ReflectionStore(url)
     start.wait()
@@ -206,7 +215,7 @@ def _submit_many(url: str, worker: int, start: mp.Event, answers: mp.Queue) -> N
 
 @pytest.mark.timeout(600)
 def test_thirty_processes_at_once_lose_nothing_and_double_nothing(url):
-    ctx = mp.get_context("spawn")
+    ctx = _processes()
     start, answers = ctx.Event(), ctx.Queue()
     workers = [
         ctx.Process(target=_submit_many, args=(url, w, start, answers)) for w in range(PROCESSES)
@@ -232,7 +241,7 @@ def _upgrade_and_save(url: str, n: int, start: mp.Event) -> None:
 
 
 def test_many_processes_upgrading_a_new_database_at_once(empty_url):
-    ctx = mp.get_context("spawn")
+    ctx = _processes()
     start = ctx.Event()
     workers = [ctx.Process(target=_upgrade_and_save, args=(empty_url, n, start)) for n in range(8)]
     for w in workers:

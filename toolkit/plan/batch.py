@@ -19,6 +19,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 import time
 import uuid
 from collections.abc import Iterable
@@ -26,6 +27,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
@@ -417,6 +419,7 @@ def run_on_cluster(
         raise ClusterError(
             "--scheduler needs Dask's distributed package: pip install 'cct-toolkit[cluster]'"
         ) from None
+    _nothing_listening(scheduler, connect_timeout)
     quiet = logging.getLogger("distributed")
     level = quiet.level
     quiet.setLevel(logging.CRITICAL)  # its connection retries are not for a facilitator
@@ -433,6 +436,29 @@ def run_on_cluster(
         return run_batch(
             jobs, out_dir, executor=client.get_executor(pure=False), force=force, progress=progress
         )
+
+
+def _nothing_listening(scheduler: str, timeout: float) -> None:
+    """Refuse at once a ``tcp://`` address where nothing listens: Dask's client would retry
+    a refused connection for the whole timeout before saying the same thing. Addresses that
+    answer, or time out, or use another protocol are left to Dask."""
+    parsed = urlsplit(scheduler)
+    if parsed.scheme != "tcp" or not parsed.hostname or not parsed.port:
+        return
+    try:
+        socket.create_connection((parsed.hostname, parsed.port), timeout=timeout).close()
+    except ConnectionRefusedError:
+        raise ClusterError(
+            f"Cannot reach the Dask scheduler at {scheduler} (nothing is listening on port "
+            f"{parsed.port} there); is `dask scheduler` running there?"
+        ) from None
+    except socket.gaierror:
+        raise ClusterError(
+            f"Cannot reach the Dask scheduler at {scheduler}: the name {parsed.hostname!r} is "
+            "not known on this network (a typing mistake in --scheduler?)"
+        ) from None
+    except OSError:
+        return  # no answer in time: Dask's own wait and message
 
 
 def _first_line(exc: BaseException) -> str:
