@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import papermill
 import pytest
 
+from tests.evaluate.conftest import NOTEBOOK
 from tests.executed import outputs, shown_html
-from toolkit.core.paths import NOTEBOOKS_DIR
-
-NOTEBOOK = NOTEBOOKS_DIR / "evaluation.ipynb"
-PAPERMILL = Path(sys.executable).with_name("papermill")
 
 
 def test_parameters_each_with_a_comment():
@@ -35,27 +28,15 @@ def test_parameters_each_with_a_comment():
 
 @pytest.mark.notebook
 @pytest.mark.timeout(600)
-def test_the_evaluation_runs_with_the_stock_papermill_cli(tmp_path, sample):
-    url, files = sample
-    out = tmp_path / "evaluation"
-    command = [
-        str(PAPERMILL), str(NOTEBOOK), str(tmp_path / "out.ipynb"),
-        "-p", "store_url", url,
-        "-p", "teams_file", str(files.teams),
-        "-p", "followups_file", str(files.followups),
-        "-p", "observations_file", str(files.observations),
-        "-p", "outcomes_file", str(files.outcomes),
-        "-p", "output_dir", str(out),
-    ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    shown = shown_html(tmp_path / "out.ipynb")
+def test_the_evaluation_runs_with_the_stock_papermill_cli(stock_run):
+    assert stock_run.done.returncode == 0, stock_run.done.stderr[-2000:]
+    shown = shown_html(stock_run.notebook)
     assert "Level 4 · Results" in shown and "2027Q1" in shown and "2027Q3" in shown
     assert "Evening intake desk" in shown and "withheld (fewer than 5)" in shown
     assert "Linking people across cycles, without names" in shown
-    html = (out / "evaluation.html").read_text(encoding="utf-8")
+    html = stock_run.outputs.report.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<svg" in html
-    assert (out / "evaluation_figures.csv").exists()
+    assert stock_run.outputs.figures_csv.exists()
 
 
 @pytest.mark.notebook
