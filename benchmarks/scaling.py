@@ -7,7 +7,8 @@
   Debian's server started for the run (``tests/postgres.py``: Unix socket, fsync on, defaults).
 * **Plans on a cluster** — the same ``PLAN_SESSIONS`` sessions planned (``force``) by the local
   process pool (2 processes), and on a ``distributed.LocalCluster`` with 1 and with 2 worker
-  processes of one thread each, through :func:`toolkit.plan.batch.run_on_cluster`. Throughput
+  processes of one thread each, through :func:`toolkit.plan.batch.run_on_cluster`, with
+  ``data/dask.yaml``'s settings (as the README tells to install them on a real cluster). Throughput
   per worker = sessions / wall / workers; scaling = 2-worker throughput / 1-worker throughput
   (2.0 would be perfect). The cluster's workers first plan one session each, untimed, so their
   kernels are warm, as in a long batch; the pool's wall includes starting its kernels (a pool
@@ -174,10 +175,11 @@ def reset_rows(tmp: Path, results: Path, sessions: Path) -> tuple[list[str], lis
 def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     import logging
 
+    import dask
     from distributed import Client, LocalCluster
 
     from benchmarks import plans
-    from toolkit.plan.batch import read_jobs, run_batch, run_on_cluster
+    from toolkit.plan.batch import dask_settings, read_jobs, run_batch, run_on_cluster
 
     _progress("assessing a 100-team organisation for the plans")
     results, sessions = plans.organisation(tmp)
@@ -198,14 +200,17 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     for run, workers in enumerate((1, 2, 2, 1)):  # interleaved: the load drifts, both see it
         name = f"LocalCluster, {workers} worker process{'es' if workers > 1 else ''}"
         _progress(f"planning {PLAN_SESSIONS} sessions on a LocalCluster of {workers}")
-        with LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            silence_logs=logging.ERROR,
-        ) as cluster:
+        with (
+            dask.config.set(dask_settings()),  # data/dask.yaml, as the README installs it
+            LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            ) as cluster,
+        ):
             started = time.perf_counter()
             with Client(cluster.scheduler_address, set_as_default=False) as client:
                 connected = time.perf_counter()

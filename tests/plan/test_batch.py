@@ -28,6 +28,7 @@ from toolkit.core.paths import NOTEBOOKS_DIR, SAMPLE_DIR
 from toolkit.plan.batch import (
     MANIFEST,
     OUTPUTS,
+    dask_settings,
     is_current,
     read_jobs,
     run_batch,
@@ -296,17 +297,41 @@ def cluster_rows(count: int) -> list[str]:
 
 @contextmanager
 def local_cluster(workers: int, threads: int):
+    """A real scheduler and worker processes on loopback, with data/dask.yaml's settings as
+    the README tells to install them."""
+    import dask
     from distributed import LocalCluster
 
-    with LocalCluster(
-        n_workers=workers,
-        threads_per_worker=threads,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-    ) as cluster:
+    with (
+        dask.config.set(dask_settings()),
+        LocalCluster(
+            n_workers=workers,
+            threads_per_worker=threads,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            silence_logs=logging.ERROR,
+        ) as cluster,
+    ):
         yield cluster
+
+
+def test_the_dask_settings_are_dasks_own_and_reach_the_workers():
+    """A misspelt key would be ignored by Dask without a word: each must be one of Dask's,
+    set to something other than its default, and seen by the worker processes."""
+    import dask
+    import distributed  # noqa: F401  (loads distributed's defaults into dask.config)
+
+    settings = dask_settings()
+    assert settings
+    for key, value in settings.items():
+        assert dask.config.get(key) != value, f"{key} is Dask's default already, or not Dask's"
+    with local_cluster(workers=1, threads=1) as cluster:
+        from distributed import Client
+
+        with Client(cluster.scheduler_address, set_as_default=False) as client:
+            seen = client.run(lambda: {k: dask.config.get(k) for k in settings})
+    assert list(seen.values()) == [settings]
 
 
 @pytest.mark.timeout(600)

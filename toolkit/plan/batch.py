@@ -229,6 +229,28 @@ class ClusterError(ToolkitError, RuntimeError):
     """The Dask cluster cannot be used (not installed, unreachable)."""
 
 
+#: The Dask settings for planning machines, readable and copied as-is to each machine's Dask
+#: configuration (the README's recipe); clusters the toolkit starts itself use them too.
+DASK_SETTINGS_FILE = DATA_DIR / "dask.yaml"
+
+
+def dask_settings() -> dict[str, object]:
+    """``data/dask.yaml`` as dotted keys for ``dask.config.set`` (a nested dict there would
+    replace Dask's whole ``distributed`` section, not the three values)."""
+    import yaml
+
+    def flat(settings: dict, prefix: str = "") -> dict[str, object]:
+        found: dict[str, object] = {}
+        for key, value in settings.items():
+            if isinstance(value, dict):
+                found.update(flat(value, f"{prefix}{key}."))
+            else:
+                found[f"{prefix}{key}"] = value
+        return found
+
+    return flat(yaml.safe_load(DASK_SETTINGS_FILE.read_text(encoding="utf-8")))
+
+
 # -- running one job (in a worker process) -----------------------------------------------------
 def _manifest(folder: Path) -> dict:
     try:
