@@ -43,7 +43,6 @@ from toolkit.core.disclosure import (
     cell_key,
     cell_keys,
     check_threshold,
-    perturbation,
     perturbed_count,
     publish,
     published_share,
@@ -155,15 +154,12 @@ def _python_round(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.array([round(v, decimals) for v in values.tolist()], dtype=float)
 
 
-def _perturbations(keys, measure: str) -> np.ndarray:
-    """Each cell key's fixed perturbation for ``measure`` (one keyed hash pair per cell)."""
-    return np.array([perturbation(int(key), measure) for key in keys], dtype=float)
-
-
 def _perturbed_counts(count: np.ndarray, keys, measure: str, floor: int) -> np.ndarray:
     """:func:`toolkit.core.disclosure.perturbed_count` for many cells: the count moved by a
     fixed whole number (Python's round, half to even, as ``np.rint``), never below ``floor``."""
-    moved = count + np.rint(disclosure.COUNT_NOISE * _perturbations(keys, measure + "|count"))
+    moved = count + np.rint(
+        disclosure.COUNT_NOISE * disclosure.perturbations(keys, measure + "|count")
+    )
     return np.maximum(moved, floor)
 
 
@@ -195,8 +191,10 @@ def published_means(
         return mean, low, high, count
     k, t, sq, key = n[some], total[some], squares[some], keys[some]
     spread = np.maximum(sq - t**2 / k, 0.0)
-    raw = (t + disclosure.SUM_NOISE * _perturbations(key, measure.key + "|sum")) / k
-    spread = np.abs(spread + disclosure.SPREAD_NOISE * _perturbations(key, measure.key + "|ss"))
+    raw = (t + disclosure.SUM_NOISE * disclosure.perturbations(key, measure.key + "|sum")) / k
+    spread = np.abs(
+        spread + disclosure.SPREAD_NOISE * disclosure.perturbations(key, measure.key + "|ss")
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.where(k > 1, np.sqrt(spread / (k - 1)), 0.0)
     half = stats.t.ppf(0.5 + disclosure.CONFIDENCE / 2, np.maximum(k - 1, 1)) * sd / np.sqrt(k)
@@ -223,7 +221,10 @@ def _shares_as_published(k, n, keys, measure: str) -> tuple[np.ndarray, ...]:
     if not len(n):
         return (np.array([], dtype=float),) * 3
     moved = np.minimum(
-        np.maximum(k + disclosure.SUM_NOISE * _perturbations(keys, measure + "|sum"), 0.0), n
+        np.maximum(
+            k + disclosure.SUM_NOISE * disclosure.perturbations(keys, measure + "|sum"), 0.0
+        ),
+        n,
     )
     alpha = 1 - disclosure.CONFIDENCE
     a, b = moved + 0.5, n - moved + 0.5
@@ -412,11 +413,10 @@ def _reflection_counts(people: pd.DataFrame, threshold: int) -> dict[tuple[str, 
     team's reaction figures, and only where that team-cycle is shown (else no base at all)."""
     keys_of = group_keys(people, ["team_id", "cycle"])
     sizes = people.groupby(["team_id", "cycle"]).size()
-    return {
-        group: float(perturbed_count(int(size), keys_of[group], "reflections", threshold))
-        for group, size in sizes.items()
-        if size >= threshold
-    }
+    sizes = sizes[sizes >= threshold]
+    keys = np.array([keys_of[group] for group in sizes.index], dtype=np.uint64)
+    counts = _perturbed_counts(sizes.to_numpy(dtype=float), keys, "reflections", threshold)
+    return dict(zip(sizes.index, counts.tolist(), strict=True))
 
 
 def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float], cycles):
