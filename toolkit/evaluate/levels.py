@@ -100,6 +100,8 @@ OBSERVED = Measure(
     "behaviours_observed", "behaviour", "Behaviours shown when observed (supervisors)", "%"
 )
 
+_REFLECTION_COLUMNS = ("id", "team_id", "session_id", "code", "date", "usefulness",
+                       "relevance", "then_test_change")  # fmt: skip
 COLUMNS = ["scope", "team_id", "cycle", "level", "measure", "label", "unit", "better",
            "value", "low", "high", "n", "base", "response_rate", "shown", "small"]  # fmt: skip
 
@@ -382,58 +384,90 @@ def _dates_to_cycles(dates: pd.Series, frequency: str) -> pd.Series:
 
 
 def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices: list[str]):
-    columns = ("id", "team_id", "session_id", "code", "date", "usefulness", "relevance",
-               "then_test_change")  # fmt: skip
-    rows = []
-    without_team = 0
-    for r in reflections:  # one tuple per reflection: the only per-person Python left
-        if not r.team_id:
-            without_team += 1
-            continue
-        changes = [rating.now - rating.before for rating in r.ratings.values()]
-        rows.append((r.submission_id, r.team_id, r.session_id, r.self_code, r.submitted_at,
-                     r.usefulness, r.relevance, sum(changes) / len(changes)))  # fmt: skip
-    if without_team:
-        notices.append(f"{without_team} reflection(s) name no team and are not counted")
-    data = (
-        {c: list(column) for c, column in zip(columns, zip(*rows, strict=True), strict=True)}
-        if rows
-        else {c: [] for c in columns}
+    """One row per counted reflection, built column by column (the only per-person Python
+    left is reading each reflection's fields): id, team, session, code, date, the two ratings,
+    the mean change in confidence, the record key and the cycle."""
+    listed = list(reflections)
+    kept = [r for r in listed if r.team_id]
+    if len(kept) < len(listed):
+        notices.append(f"{len(listed) - len(kept)} reflection(s) name no team and are not counted")
+    if not kept:
+        frame = pd.DataFrame({c: [] for c in _REFLECTION_COLUMNS})
+        frame["key"] = np.array([], dtype=np.uint64)
+        frame["date"] = pd.Series(dtype="datetime64[ns]")
+        frame["cycle"] = ""
+        return frame
+
+    # one pass over the objects (each pass over 100,000s of them costs more than the work),
+    # into columns: no object per reflection that the garbage collector would then walk
+    columns: tuple[list, ...] = tuple([] for _ in _REFLECTION_COLUMNS)
+    ids, teams, sessions, codes, dates, useful, relevant, change = columns
+    for r in kept:
+        ids.append(r.submission_id)
+        teams.append(r.team_id)
+        sessions.append(r.session_id)
+        codes.append(r.self_code)
+        dates.append(r.submitted_at)
+        useful.append(r.usefulness)
+        relevant.append(r.relevance)
+        ratings = r.ratings.values()
+        change.append(sum([x.now - x.before for x in ratings]) / len(ratings))
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "team_id": teams,
+            "session_id": sessions,
+            "code": codes,
+            "date": pd.to_datetime(dates, utc=True).tz_localize(None),
+            "usefulness": np.array(useful, dtype=np.int64),
+            "relevance": np.array(relevant, dtype=np.int64),
+            "then_test_change": np.array(change, dtype=float),
+            "key": record_keys(ids),
+        }
     )
-    frame = pd.DataFrame(data)
-    frame["key"] = record_keys(data["id"]) if len(frame) else np.array([], dtype=np.uint64)
-    dates = pd.to_datetime(frame["date"], utc=True) if len(frame) else frame["date"]
-    frame["date"] = dates.dt.tz_localize(None) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    frame["cycle"] = _dates_to_cycles(frame["date"], frequency) if len(frame) else ""
+    frame["cycle"] = _dates_to_cycles(frame["date"], frequency)
     return frame
 
 
-def _reflection_counts(people: pd.DataFrame, threshold: int) -> dict[tuple[str, str], float]:
+@dataclass(frozen=True)
+class _Cells:
+    """The reflections' team-cycles, grouped once for every measure: ``table`` has each cell's
+    cycle, team, size ``n`` and cell ``key`` (sorted by cycle, then team); ``codes`` gives each
+    person's row in it."""
+
+    table: pd.DataFrame
+    codes: np.ndarray
+
+
+def _person_cells(people: pd.DataFrame) -> _Cells:
+    grouped = people.groupby(["cycle", "team_id"], sort=True)
+    codes = grouped.ngroup().to_numpy()
+    table = grouped.size().reset_index()
+    table.columns = ["cycle", "team_id", "n"]
+    table["key"] = cell_keys(people["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
+    return _Cells(table, codes)
+
+
+def _reflection_counts(cells: _Cells, threshold: int) -> dict[tuple[str, str], float]:
     """Reflections per (team, cycle) as published: perturbed with the same cell key as the
     team's reaction figures, and only where that team-cycle is shown (else no base at all)."""
-    keys_of = group_keys(people, ["team_id", "cycle"])
-    sizes = people.groupby(["team_id", "cycle"]).size()
-    sizes = sizes[sizes >= threshold]
-    keys = np.array([keys_of[group] for group in sizes.index], dtype=np.uint64)
-    counts = _perturbed_counts(sizes.to_numpy(dtype=float), keys, "reflections", threshold)
-    return dict(zip(sizes.index, counts.tolist(), strict=True))
+    big = cells.table[cells.table["n"] >= threshold]
+    counts = _perturbed_counts(
+        big["n"].to_numpy(dtype=float), big["key"].to_numpy(np.uint64), "reflections", threshold
+    )
+    return dict(zip(zip(big["team_id"], big["cycle"], strict=True), counts.tolist(), strict=True))
 
 
-def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float], cycles):
+def _per_person(
+    rows: _Rows, frame, cells: _Cells, measure: Measure, bases: Mapping[str, float], cycles
+):
     """A mean of one value per person, per team and cycle; the organisation from shown teams."""
-    values = frame[measure.key].astype(float)
-    keys = [frame["cycle"], frame["team_id"]]
-    agg = pd.DataFrame(
-        {
-            "n": values.groupby(keys).size(),
-            "total": values.groupby(keys).sum(),
-            "squares": (values**2).groupby(keys).sum(),
-        }
-    ).reset_index()
-    agg.columns = ["cycle", "team_id", "n", "total", "squares"]
-    keys_of = group_keys(frame, ["cycle", "team_id"])
-    agg["key"] = [keys_of[(c, t)] for c, t in zip(agg["cycle"], agg["team_id"], strict=True)]
-    agg["base"] = agg["team_id"].map(bases).astype(float)
+    values = frame[measure.key].to_numpy(dtype=float)
+    agg = cells.table.assign(
+        total=pd.Series(values).groupby(cells.codes).sum().to_numpy(),
+        squares=pd.Series(values**2).groupby(cells.codes).sum().to_numpy(),
+        base=cells.table["team_id"].map(bases).astype(float),
+    )
     order = {c: i for i, c in enumerate(cycles)}
     agg = agg.sort_values(
         ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
@@ -669,6 +703,7 @@ def evaluate(
     notices: list[str] = []
     rows = _Rows(threshold)
     people = _reflection_frame(reflections, frequency, notices)
+    cells = _person_cells(people)
     staff = {t: float(team.staff_count) for t, team in (teams or {}).items()}
 
     cycles: set[str] = set(people["cycle"].unique())
@@ -682,9 +717,8 @@ def evaluate(
         cycles |= set(assessments)
     ordered = sorted(cycles, key=lambda c: pd.Period(c, frequency))
 
-    for measure in REACTION:
-        _per_person(rows, people, measure, staff, ordered)
-    _per_person(rows, people, THEN_TEST, staff, ordered)
+    for measure in (*REACTION, THEN_TEST):
+        _per_person(rows, people, cells, measure, staff, ordered)
     if assessments:
         _assessment_changes(rows, assessments, frequency)
 
@@ -708,7 +742,7 @@ def evaluate(
         )
         keys_of = group_keys(checkins, ["team_id", "cycle"])
         counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
-        _shares(rows, counts, ACTED_ON, ordered, _reflection_counts(people, threshold))
+        _shares(rows, counts, ACTED_ON, ordered, _reflection_counts(cells, threshold))
         for cycle in sorted(set(checkins["cycle"])):
             followup_links[cycle] = link_codes(
                 people[people["cycle"] == cycle], checkins[checkins["cycle"] == cycle]
