@@ -137,17 +137,20 @@ class Evaluation:
 
 
 # -- published figures (toolkit.core.disclosure) ---------------------------------------------
-def group_keys(frame: pd.DataFrame, by: list[str]) -> dict[tuple, int]:
-    """Each group's cell key: the sum of its records' keys (column ``key``), modulo 2**64."""
-    if frame.empty:
-        return {}
-    grouped = frame.groupby(by, sort=True)
+def group_keys(frame: pd.DataFrame, grouped) -> np.ndarray:
+    """Each group's cell key, in the groups' order: the sum of its records' keys (column
+    ``key``) modulo 2**64. ``grouped`` is ``frame``'s groupby, whose grouping is reused."""
     codes = grouped.ngroup().to_numpy()
-    keys = cell_keys(frame["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
-    return {
-        (group if isinstance(group, tuple) else (group,)): int(key)
-        for group, key in zip(grouped.size().index, keys, strict=True)
-    }
+    return cell_keys(frame["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
+
+
+def _counts_of(frame: pd.DataFrame, k: str, n: str | None = None) -> pd.DataFrame:
+    """Per team and cycle: the sum of ``k``, of ``n`` (else the number of records) and the
+    cell key, from one grouping."""
+    grouped = frame.groupby(["team_id", "cycle"])
+    counts = grouped.agg(k=(k, "sum"), n=(n or k, "sum" if n else "size")).reset_index()
+    counts["key"] = group_keys(frame, grouped)
+    return counts
 
 
 def _python_round(values: np.ndarray, decimals: int) -> np.ndarray:
@@ -429,6 +432,11 @@ def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices
     return frame
 
 
+def _by_cycle(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each cycle's records (in their order), from one grouping instead of a mask per cycle."""
+    return dict(tuple(frame.groupby("cycle", sort=False, dropna=False)))
+
+
 @dataclass(frozen=True)
 class _Cells:
     """The reflections' team-cycles, grouped once for every measure: ``table`` has each cell's
@@ -441,11 +449,10 @@ class _Cells:
 
 def _person_cells(people: pd.DataFrame) -> _Cells:
     grouped = people.groupby(["cycle", "team_id"], sort=True)
-    codes = grouped.ngroup().to_numpy()
     table = grouped.size().reset_index()
     table.columns = ["cycle", "team_id", "n"]
-    table["key"] = cell_keys(people["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
-    return _Cells(table, codes)
+    table["key"] = group_keys(people, grouped)
+    return _Cells(table, grouped.ngroup().to_numpy())
 
 
 def _reflection_counts(cells: _Cells, threshold: int) -> dict[tuple[str, str], float]:
@@ -635,23 +642,24 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
     )  # fmt: skip
     order = {
         c: i
-        for i, c in enumerate(sorted(set(frame["cycle"]), key=lambda c: pd.Period(c, frequency)))
+        for i, c in enumerate(
+            sorted(frame["cycle"].unique(), key=lambda c: pd.Period(c, frequency))
+        )
     }
     for outcome_id, of_outcome in frame.groupby("outcome", sort=False):
         outcome = catalog.outcome(outcome_id)
         measure = Measure(
             f"outcome:{outcome_id}", "results", outcome.name, outcome.unit, outcome.better
         )
-        keys_of = group_keys(of_outcome, ["cycle", "team_id"])
         g = of_outcome.groupby(["cycle", "team_id"])
         agg = g.agg(
             total=("value", "sum"), mean=("value", "mean"), clients=("clients", "sum"),
             known=("clients", "count"), months=("value", "size"),
         ).reset_index()  # fmt: skip
+        agg["key"] = group_keys(of_outcome, g)
         agg = agg.sort_values(
             ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
         )
-        agg["key"] = [keys_of[(c, t)] for c, t in zip(agg["cycle"], agg["team_id"], strict=True)]
         agg["value"] = agg["total"] if outcome.combine == "sum" else agg["mean"]
         agg["clients"] = agg["clients"].where(agg["known"] == agg["months"])
         percent = "%" in outcome.unit
@@ -724,12 +732,11 @@ def evaluate(
 
     links: dict[str, LinkReport] = {}
     link_keys: dict[str, int] = {}
-    reflection_cycles = sorted(set(people["cycle"]), key=lambda c: pd.Period(c, frequency))
+    people_of = _by_cycle(people)
+    reflection_cycles = sorted(people_of, key=lambda c: pd.Period(c, frequency))
     for earlier, later in zip(reflection_cycles, reflection_cycles[1:], strict=False):
-        links[f"{earlier} → {later}"] = link_codes(
-            people[people["cycle"] == earlier], people[people["cycle"] == later]
-        )
-        link_keys[f"{earlier} → {later}"] = cell_key(people[people["cycle"] == later]["key"])
+        links[f"{earlier} → {later}"] = link_codes(people_of[earlier], people_of[later])
+        link_keys[f"{earlier} → {later}"] = cell_key(people_of[later]["key"])
 
     followup_links: dict[str, LinkReport] = {}
     if followups is not None:
@@ -737,17 +744,14 @@ def evaluate(
         checkins["cycle"] = _dates_to_cycles(checkins["date"], frequency)
         checkins["k"] = checkins["applied"].isin(["yes", "partly"]).astype(int)
         checkins["key"] = record_keys(checkins["id"].tolist())
-        counts = checkins.groupby(["team_id", "cycle"], as_index=False).agg(
-            k=("k", "sum"), n=("k", "size")
-        )
-        keys_of = group_keys(checkins, ["team_id", "cycle"])
-        counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
+        counts = _counts_of(checkins, "k")
         _shares(rows, counts, ACTED_ON, ordered, _reflection_counts(cells, threshold))
-        for cycle in sorted(set(checkins["cycle"])):
+        checkins_of = _by_cycle(checkins)
+        for cycle in sorted(checkins_of):
             followup_links[cycle] = link_codes(
-                people[people["cycle"] == cycle], checkins[checkins["cycle"] == cycle]
+                people_of.get(cycle, people.iloc[:0]), checkins_of[cycle]
             )
-            link_keys[cycle] = cell_key(checkins[checkins["cycle"] == cycle]["key"])
+            link_keys[cycle] = cell_key(checkins_of[cycle]["key"])
 
     if observations is not None:
         seen = observations.frame.copy()
@@ -759,11 +763,7 @@ def evaluate(
             for t, p, b in zip(seen["team_id"].tolist(), _texts(seen["period"]),
                                seen["behaviour"].tolist(), strict=True)
         )  # fmt: skip
-        counts = seen.groupby(["team_id", "cycle"], as_index=False).agg(
-            k=("observed", "sum"), n=("n", "sum")
-        )
-        keys_of = group_keys(seen, ["team_id", "cycle"])
-        counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
+        counts = _counts_of(seen, "observed", "n")
         _shares(rows, counts, OBSERVED, ordered)
 
     if outcomes is not None:
