@@ -116,20 +116,32 @@ def reference_reflection_counts(cells, threshold):
     }
 
 
-def test_reading_and_grouping_reflections_in_columns_gives_the_same_tables(sample_run, monkeypatch):
-    """Reading the objects column by column, grouping people once and the per-cycle splits give
-    what one tuple per reflection, a groupby per question and Python sums of keys gave."""
+def same_as_with(sample_run, monkeypatch, **references):
+    """The sample's evaluation, checked to be the same (tables, notices, keys, links) when
+    ``references`` stand in for the evaluation's functions of those names."""
     fast = sample_run()
     with monkeypatch.context() as patched:
-        patched.setattr(levels, "_reflection_frame", reference_reflection_frame)
-        patched.setattr(levels, "_person_cells", reference_person_cells)
-        patched.setattr(levels, "_reflection_counts", reference_reflection_counts)
+        for name, reference in references.items():
+            patched.setattr(levels, name, reference)
         slow = sample_run()
-    assert fast.figures["shown"].any() and fast.links and fast.followup_links
     pd.testing.assert_frame_equal(fast.figures, slow.figures, check_exact=True)
     pd.testing.assert_frame_equal(fast.training, slow.training, check_exact=True)
     assert fast.notices == slow.notices and fast.link_keys == slow.link_keys
     assert fast.links == slow.links and fast.followup_links == slow.followup_links
+    return fast
+
+
+def test_reading_and_grouping_reflections_in_columns_gives_the_same_tables(sample_run, monkeypatch):
+    """Reading the objects column by column, grouping people once and the per-cycle splits give
+    what one tuple per reflection, a groupby per question and Python sums of keys gave."""
+    fast = same_as_with(
+        sample_run,
+        monkeypatch,
+        _reflection_frame=reference_reflection_frame,
+        _person_cells=reference_person_cells,
+        _reflection_counts=reference_reflection_counts,
+    )
+    assert fast.figures["shown"].any() and fast.links and fast.followup_links
 
 
 @pytest.fixture(scope="module")
@@ -147,20 +159,18 @@ def sample_run(sample, tmp_path_factory):
 
 
 def test_the_three_cycle_sample_publishes_the_same_tables_as_cell_by_cell(sample_run, monkeypatch):
-    fast = sample_run()
-    with monkeypatch.context() as patched:
-        patched.setattr(levels, "published_means", reference_means)
-        patched.setattr(levels, "published_shares", reference_shares)
-        patched.setattr(levels, "_outcome_figures", reference_outcomes)
-        slow = sample_run()
+    fast = same_as_with(
+        sample_run,
+        monkeypatch,
+        published_means=reference_means,
+        published_shares=reference_shares,
+        _outcome_figures=reference_outcomes,
+    )
     assert (
         len(fast.figures) > 100 and fast.figures["shown"].any() and (~fast.figures["shown"]).any()
     )
     assert set(fast.figures["level"]) == set(levels.LEVELS)
     assert (fast.figures["unit"].str.contains("%") & fast.figures["low"].notna()).any()
-    pd.testing.assert_frame_equal(fast.figures, slow.figures, check_exact=True)
-    pd.testing.assert_frame_equal(fast.training, slow.training, check_exact=True)
-    assert fast.notices == slow.notices and fast.link_keys == slow.link_keys
 
 
 def random_cells(seed: int, size: int = 4000):
