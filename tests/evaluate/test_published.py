@@ -62,6 +62,88 @@ def reference_outcomes(value, k, clients, keys, measure, percent, threshold):
     return tuple(np.array(column, dtype=float) for column in zip(*figures, strict=True))
 
 
+def reference_reflection_frame(reflections, frequency, notices):
+    """The reflections as a frame, one tuple per reflection (the code before it read columns)."""
+    columns = ("id", "team_id", "session_id", "code", "date", "usefulness", "relevance",
+               "then_test_change")  # fmt: skip
+    rows, without_team = [], 0
+    for r in reflections:
+        if not r.team_id:
+            without_team += 1
+            continue
+        changes = [rating.now - rating.before for rating in r.ratings.values()]
+        rows.append((r.submission_id, r.team_id, r.session_id, r.self_code, r.submitted_at,
+                     r.usefulness, r.relevance, sum(changes) / len(changes)))  # fmt: skip
+    if without_team:
+        notices.append(f"{without_team} reflection(s) name no team and are not counted")
+    frame = pd.DataFrame(
+        {c: list(v) for c, v in zip(columns, zip(*rows, strict=True), strict=True)}
+    )
+    frame["key"] = np.array(
+        [int(levels.record_keys([i])[0]) for i in frame["id"]], dtype=np.uint64
+    )  # one id at a time
+    frame["date"] = pd.to_datetime(frame["date"], utc=True).dt.tz_localize(None)
+    frame["cycle"] = frame["date"].dt.to_period(frequency).astype(str)
+    return frame
+
+
+def reference_cell_keys(frame, by):
+    return {group: sum(int(k) for k in part["key"]) % 2**64 for group, part in frame.groupby(by)}
+
+
+def reference_person_cells(people):
+    """Team-cycles by a string groupby per question, keys summed in Python."""
+    keys_of = reference_cell_keys(people, ["cycle", "team_id"])
+    sizes = people.groupby(["cycle", "team_id"]).size()
+    table = pd.DataFrame(
+        {
+            "cycle": [c for c, _ in sizes.index],
+            "team_id": [t for _, t in sizes.index],
+            "n": sizes.to_numpy(),
+            "key": np.array([keys_of[g] for g in sizes.index], dtype=np.uint64),
+        }
+    )
+    where = {g: i for i, g in enumerate(sizes.index)}
+    codes = np.array([where[g] for g in zip(people["cycle"], people["team_id"], strict=True)])
+    return levels._Cells(table, codes)
+
+
+def reference_reflection_counts(cells, threshold):
+    return {
+        (r.team_id, r.cycle): float(perturbed_count(int(r.n), int(r.key), "reflections", threshold))
+        for r in cells.table.itertuples()
+        if r.n >= threshold
+    }
+
+
+def same_as_with(sample_run, monkeypatch, **references):
+    """The sample's evaluation, checked to be the same (tables, notices, keys, links) when
+    ``references`` stand in for the evaluation's functions of those names."""
+    fast = sample_run()
+    with monkeypatch.context() as patched:
+        for name, reference in references.items():
+            patched.setattr(levels, name, reference)
+        slow = sample_run()
+    pd.testing.assert_frame_equal(fast.figures, slow.figures, check_exact=True)
+    pd.testing.assert_frame_equal(fast.training, slow.training, check_exact=True)
+    assert fast.notices == slow.notices and fast.link_keys == slow.link_keys
+    assert fast.links == slow.links and fast.followup_links == slow.followup_links
+    return fast
+
+
+def test_reading_and_grouping_reflections_in_columns_gives_the_same_tables(sample_run, monkeypatch):
+    """Reading the objects column by column, grouping people once and the per-cycle splits give
+    what one tuple per reflection, a groupby per question and Python sums of keys gave."""
+    fast = same_as_with(
+        sample_run,
+        monkeypatch,
+        _reflection_frame=reference_reflection_frame,
+        _person_cells=reference_person_cells,
+        _reflection_counts=reference_reflection_counts,
+    )
+    assert fast.figures["shown"].any() and fast.links and fast.followup_links
+
+
 @pytest.fixture(scope="module")
 def sample_run(sample, tmp_path_factory):
     url, files = sample
@@ -77,20 +159,18 @@ def sample_run(sample, tmp_path_factory):
 
 
 def test_the_three_cycle_sample_publishes_the_same_tables_as_cell_by_cell(sample_run, monkeypatch):
-    fast = sample_run()
-    with monkeypatch.context() as patched:
-        patched.setattr(levels, "published_means", reference_means)
-        patched.setattr(levels, "published_shares", reference_shares)
-        patched.setattr(levels, "_outcome_figures", reference_outcomes)
-        slow = sample_run()
+    fast = same_as_with(
+        sample_run,
+        monkeypatch,
+        published_means=reference_means,
+        published_shares=reference_shares,
+        _outcome_figures=reference_outcomes,
+    )
     assert (
         len(fast.figures) > 100 and fast.figures["shown"].any() and (~fast.figures["shown"]).any()
     )
     assert set(fast.figures["level"]) == set(levels.LEVELS)
     assert (fast.figures["unit"].str.contains("%") & fast.figures["low"].notna()).any()
-    pd.testing.assert_frame_equal(fast.figures, slow.figures, check_exact=True)
-    pd.testing.assert_frame_equal(fast.training, slow.training, check_exact=True)
-    assert fast.notices == slow.notices and fast.link_keys == slow.link_keys
 
 
 def random_cells(seed: int, size: int = 4000):

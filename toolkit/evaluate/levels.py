@@ -43,7 +43,6 @@ from toolkit.core.disclosure import (
     cell_key,
     cell_keys,
     check_threshold,
-    perturbation,
     perturbed_count,
     publish,
     published_share,
@@ -101,6 +100,8 @@ OBSERVED = Measure(
     "behaviours_observed", "behaviour", "Behaviours shown when observed (supervisors)", "%"
 )
 
+_REFLECTION_COLUMNS = ("id", "team_id", "session_id", "code", "date", "usefulness",
+                       "relevance", "then_test_change")  # fmt: skip
 COLUMNS = ["scope", "team_id", "cycle", "level", "measure", "label", "unit", "better",
            "value", "low", "high", "n", "base", "response_rate", "shown", "small"]  # fmt: skip
 
@@ -136,17 +137,20 @@ class Evaluation:
 
 
 # -- published figures (toolkit.core.disclosure) ---------------------------------------------
-def group_keys(frame: pd.DataFrame, by: list[str]) -> dict[tuple, int]:
-    """Each group's cell key: the sum of its records' keys (column ``key``), modulo 2**64."""
-    if frame.empty:
-        return {}
-    grouped = frame.groupby(by, sort=True)
+def group_keys(frame: pd.DataFrame, grouped) -> np.ndarray:
+    """Each group's cell key, in the groups' order: the sum of its records' keys (column
+    ``key``) modulo 2**64. ``grouped`` is ``frame``'s groupby, whose grouping is reused."""
     codes = grouped.ngroup().to_numpy()
-    keys = cell_keys(frame["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
-    return {
-        (group if isinstance(group, tuple) else (group,)): int(key)
-        for group, key in zip(grouped.size().index, keys, strict=True)
-    }
+    return cell_keys(frame["key"].to_numpy(dtype=np.uint64), codes, grouped.ngroups)
+
+
+def _counts_of(frame: pd.DataFrame, k: str, n: str | None = None) -> pd.DataFrame:
+    """Per team and cycle: the sum of ``k``, of ``n`` (else the number of records) and the
+    cell key, from one grouping."""
+    grouped = frame.groupby(["team_id", "cycle"])
+    counts = grouped.agg(k=(k, "sum"), n=(n or k, "sum" if n else "size")).reset_index()
+    counts["key"] = group_keys(frame, grouped)
+    return counts
 
 
 def _python_round(values: np.ndarray, decimals: int) -> np.ndarray:
@@ -155,15 +159,12 @@ def _python_round(values: np.ndarray, decimals: int) -> np.ndarray:
     return np.array([round(v, decimals) for v in values.tolist()], dtype=float)
 
 
-def _perturbations(keys, measure: str) -> np.ndarray:
-    """Each cell key's fixed perturbation for ``measure`` (one keyed hash pair per cell)."""
-    return np.array([perturbation(int(key), measure) for key in keys], dtype=float)
-
-
 def _perturbed_counts(count: np.ndarray, keys, measure: str, floor: int) -> np.ndarray:
     """:func:`toolkit.core.disclosure.perturbed_count` for many cells: the count moved by a
     fixed whole number (Python's round, half to even, as ``np.rint``), never below ``floor``."""
-    moved = count + np.rint(disclosure.COUNT_NOISE * _perturbations(keys, measure + "|count"))
+    moved = count + np.rint(
+        disclosure.COUNT_NOISE * disclosure.perturbations(keys, measure + "|count")
+    )
     return np.maximum(moved, floor)
 
 
@@ -195,8 +196,10 @@ def published_means(
         return mean, low, high, count
     k, t, sq, key = n[some], total[some], squares[some], keys[some]
     spread = np.maximum(sq - t**2 / k, 0.0)
-    raw = (t + disclosure.SUM_NOISE * _perturbations(key, measure.key + "|sum")) / k
-    spread = np.abs(spread + disclosure.SPREAD_NOISE * _perturbations(key, measure.key + "|ss"))
+    raw = (t + disclosure.SUM_NOISE * disclosure.perturbations(key, measure.key + "|sum")) / k
+    spread = np.abs(
+        spread + disclosure.SPREAD_NOISE * disclosure.perturbations(key, measure.key + "|ss")
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         sd = np.where(k > 1, np.sqrt(spread / (k - 1)), 0.0)
     half = stats.t.ppf(0.5 + disclosure.CONFIDENCE / 2, np.maximum(k - 1, 1)) * sd / np.sqrt(k)
@@ -223,7 +226,10 @@ def _shares_as_published(k, n, keys, measure: str) -> tuple[np.ndarray, ...]:
     if not len(n):
         return (np.array([], dtype=float),) * 3
     moved = np.minimum(
-        np.maximum(k + disclosure.SUM_NOISE * _perturbations(keys, measure + "|sum"), 0.0), n
+        np.maximum(
+            k + disclosure.SUM_NOISE * disclosure.perturbations(keys, measure + "|sum"), 0.0
+        ),
+        n,
     )
     alpha = 1 - disclosure.CONFIDENCE
     a, b = moved + 0.5, n - moved + 0.5
@@ -381,59 +387,94 @@ def _dates_to_cycles(dates: pd.Series, frequency: str) -> pd.Series:
 
 
 def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices: list[str]):
-    columns = ("id", "team_id", "session_id", "code", "date", "usefulness", "relevance",
-               "then_test_change")  # fmt: skip
-    rows = []
-    without_team = 0
-    for r in reflections:  # one tuple per reflection: the only per-person Python left
-        if not r.team_id:
-            without_team += 1
-            continue
-        changes = [rating.now - rating.before for rating in r.ratings.values()]
-        rows.append((r.submission_id, r.team_id, r.session_id, r.self_code, r.submitted_at,
-                     r.usefulness, r.relevance, sum(changes) / len(changes)))  # fmt: skip
-    if without_team:
-        notices.append(f"{without_team} reflection(s) name no team and are not counted")
-    data = (
-        {c: list(column) for c, column in zip(columns, zip(*rows, strict=True), strict=True)}
-        if rows
-        else {c: [] for c in columns}
+    """One row per counted reflection, built column by column (the only per-person Python
+    left is reading each reflection's fields): id, team, session, code, date, the two ratings,
+    the mean change in confidence, the record key and the cycle."""
+    listed = list(reflections)
+    kept = [r for r in listed if r.team_id]
+    if len(kept) < len(listed):
+        notices.append(f"{len(listed) - len(kept)} reflection(s) name no team and are not counted")
+    if not kept:
+        frame = pd.DataFrame({c: [] for c in _REFLECTION_COLUMNS})
+        frame["key"] = np.array([], dtype=np.uint64)
+        frame["date"] = pd.Series(dtype="datetime64[ns]")
+        frame["cycle"] = ""
+        return frame
+
+    # one pass over the objects (each pass over 100,000s of them costs more than the work),
+    # into columns: no object per reflection that the garbage collector would then walk
+    columns: tuple[list, ...] = tuple([] for _ in _REFLECTION_COLUMNS)
+    ids, teams, sessions, codes, dates, useful, relevant, change = columns
+    for r in kept:
+        ids.append(r.submission_id)
+        teams.append(r.team_id)
+        sessions.append(r.session_id)
+        codes.append(r.self_code)
+        dates.append(r.submitted_at)
+        useful.append(r.usefulness)
+        relevant.append(r.relevance)
+        ratings = r.ratings.values()
+        change.append(sum([x.now - x.before for x in ratings]) / len(ratings))
+    frame = pd.DataFrame(
+        {
+            "id": ids,
+            "team_id": teams,
+            "session_id": sessions,
+            "code": codes,
+            "date": pd.to_datetime(dates, utc=True).tz_localize(None),
+            "usefulness": np.array(useful, dtype=np.int64),
+            "relevance": np.array(relevant, dtype=np.int64),
+            "then_test_change": np.array(change, dtype=float),
+            "key": record_keys(ids),
+        }
     )
-    frame = pd.DataFrame(data)
-    frame["key"] = record_keys(data["id"]) if len(frame) else np.array([], dtype=np.uint64)
-    dates = pd.to_datetime(frame["date"], utc=True) if len(frame) else frame["date"]
-    frame["date"] = dates.dt.tz_localize(None) if len(frame) else pd.Series(dtype="datetime64[ns]")
-    frame["cycle"] = _dates_to_cycles(frame["date"], frequency) if len(frame) else ""
+    frame["cycle"] = _dates_to_cycles(frame["date"], frequency)
     return frame
 
 
-def _reflection_counts(people: pd.DataFrame, threshold: int) -> dict[tuple[str, str], float]:
+def _by_cycle(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each cycle's records (in their order), from one grouping instead of a mask per cycle."""
+    return dict(tuple(frame.groupby("cycle", sort=False, dropna=False)))
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """The reflections' team-cycles, grouped once for every measure: ``table`` has each cell's
+    cycle, team, size ``n`` and cell ``key`` (sorted by cycle, then team); ``codes`` gives each
+    person's row in it."""
+
+    table: pd.DataFrame
+    codes: np.ndarray
+
+
+def _person_cells(people: pd.DataFrame) -> _Cells:
+    grouped = people.groupby(["cycle", "team_id"], sort=True)
+    table = grouped.size().reset_index()
+    table.columns = ["cycle", "team_id", "n"]
+    table["key"] = group_keys(people, grouped)
+    return _Cells(table, grouped.ngroup().to_numpy())
+
+
+def _reflection_counts(cells: _Cells, threshold: int) -> dict[tuple[str, str], float]:
     """Reflections per (team, cycle) as published: perturbed with the same cell key as the
     team's reaction figures, and only where that team-cycle is shown (else no base at all)."""
-    keys_of = group_keys(people, ["team_id", "cycle"])
-    sizes = people.groupby(["team_id", "cycle"]).size()
-    return {
-        group: float(perturbed_count(int(size), keys_of[group], "reflections", threshold))
-        for group, size in sizes.items()
-        if size >= threshold
-    }
+    big = cells.table[cells.table["n"] >= threshold]
+    counts = _perturbed_counts(
+        big["n"].to_numpy(dtype=float), big["key"].to_numpy(np.uint64), "reflections", threshold
+    )
+    return dict(zip(zip(big["team_id"], big["cycle"], strict=True), counts.tolist(), strict=True))
 
 
-def _per_person(rows: _Rows, frame, measure: Measure, bases: Mapping[str, float], cycles):
+def _per_person(
+    rows: _Rows, frame, cells: _Cells, measure: Measure, bases: Mapping[str, float], cycles
+):
     """A mean of one value per person, per team and cycle; the organisation from shown teams."""
-    values = frame[measure.key].astype(float)
-    keys = [frame["cycle"], frame["team_id"]]
-    agg = pd.DataFrame(
-        {
-            "n": values.groupby(keys).size(),
-            "total": values.groupby(keys).sum(),
-            "squares": (values**2).groupby(keys).sum(),
-        }
-    ).reset_index()
-    agg.columns = ["cycle", "team_id", "n", "total", "squares"]
-    keys_of = group_keys(frame, ["cycle", "team_id"])
-    agg["key"] = [keys_of[(c, t)] for c, t in zip(agg["cycle"], agg["team_id"], strict=True)]
-    agg["base"] = agg["team_id"].map(bases).astype(float)
+    values = frame[measure.key].to_numpy(dtype=float)
+    agg = cells.table.assign(
+        total=pd.Series(values).groupby(cells.codes).sum().to_numpy(),
+        squares=pd.Series(values**2).groupby(cells.codes).sum().to_numpy(),
+        base=cells.table["team_id"].map(bases).astype(float),
+    )
     order = {c: i for i, c in enumerate(cycles)}
     agg = agg.sort_values(
         ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
@@ -601,23 +642,24 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
     )  # fmt: skip
     order = {
         c: i
-        for i, c in enumerate(sorted(set(frame["cycle"]), key=lambda c: pd.Period(c, frequency)))
+        for i, c in enumerate(
+            sorted(frame["cycle"].unique(), key=lambda c: pd.Period(c, frequency))
+        )
     }
     for outcome_id, of_outcome in frame.groupby("outcome", sort=False):
         outcome = catalog.outcome(outcome_id)
         measure = Measure(
             f"outcome:{outcome_id}", "results", outcome.name, outcome.unit, outcome.better
         )
-        keys_of = group_keys(of_outcome, ["cycle", "team_id"])
         g = of_outcome.groupby(["cycle", "team_id"])
         agg = g.agg(
             total=("value", "sum"), mean=("value", "mean"), clients=("clients", "sum"),
             known=("clients", "count"), months=("value", "size"),
         ).reset_index()  # fmt: skip
+        agg["key"] = group_keys(of_outcome, g)
         agg = agg.sort_values(
             ["cycle", "team_id"], key=lambda c: c.map(order) if c.name == "cycle" else c
         )
-        agg["key"] = [keys_of[(c, t)] for c, t in zip(agg["cycle"], agg["team_id"], strict=True)]
         agg["value"] = agg["total"] if outcome.combine == "sum" else agg["mean"]
         agg["clients"] = agg["clients"].where(agg["known"] == agg["months"])
         percent = "%" in outcome.unit
@@ -669,6 +711,7 @@ def evaluate(
     notices: list[str] = []
     rows = _Rows(threshold)
     people = _reflection_frame(reflections, frequency, notices)
+    cells = _person_cells(people)
     staff = {t: float(team.staff_count) for t, team in (teams or {}).items()}
 
     cycles: set[str] = set(people["cycle"].unique())
@@ -682,20 +725,18 @@ def evaluate(
         cycles |= set(assessments)
     ordered = sorted(cycles, key=lambda c: pd.Period(c, frequency))
 
-    for measure in REACTION:
-        _per_person(rows, people, measure, staff, ordered)
-    _per_person(rows, people, THEN_TEST, staff, ordered)
+    for measure in (*REACTION, THEN_TEST):
+        _per_person(rows, people, cells, measure, staff, ordered)
     if assessments:
         _assessment_changes(rows, assessments, frequency)
 
     links: dict[str, LinkReport] = {}
     link_keys: dict[str, int] = {}
-    reflection_cycles = sorted(set(people["cycle"]), key=lambda c: pd.Period(c, frequency))
+    people_of = _by_cycle(people)
+    reflection_cycles = sorted(people_of, key=lambda c: pd.Period(c, frequency))
     for earlier, later in zip(reflection_cycles, reflection_cycles[1:], strict=False):
-        links[f"{earlier} → {later}"] = link_codes(
-            people[people["cycle"] == earlier], people[people["cycle"] == later]
-        )
-        link_keys[f"{earlier} → {later}"] = cell_key(people[people["cycle"] == later]["key"])
+        links[f"{earlier} → {later}"] = link_codes(people_of[earlier], people_of[later])
+        link_keys[f"{earlier} → {later}"] = cell_key(people_of[later]["key"])
 
     followup_links: dict[str, LinkReport] = {}
     if followups is not None:
@@ -703,17 +744,14 @@ def evaluate(
         checkins["cycle"] = _dates_to_cycles(checkins["date"], frequency)
         checkins["k"] = checkins["applied"].isin(["yes", "partly"]).astype(int)
         checkins["key"] = record_keys(checkins["id"].tolist())
-        counts = checkins.groupby(["team_id", "cycle"], as_index=False).agg(
-            k=("k", "sum"), n=("k", "size")
-        )
-        keys_of = group_keys(checkins, ["team_id", "cycle"])
-        counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
-        _shares(rows, counts, ACTED_ON, ordered, _reflection_counts(people, threshold))
-        for cycle in sorted(set(checkins["cycle"])):
+        counts = _counts_of(checkins, "k")
+        _shares(rows, counts, ACTED_ON, ordered, _reflection_counts(cells, threshold))
+        checkins_of = _by_cycle(checkins)
+        for cycle in sorted(checkins_of):
             followup_links[cycle] = link_codes(
-                people[people["cycle"] == cycle], checkins[checkins["cycle"] == cycle]
+                people_of.get(cycle, people.iloc[:0]), checkins_of[cycle]
             )
-            link_keys[cycle] = cell_key(checkins[checkins["cycle"] == cycle]["key"])
+            link_keys[cycle] = cell_key(checkins_of[cycle]["key"])
 
     if observations is not None:
         seen = observations.frame.copy()
@@ -725,11 +763,7 @@ def evaluate(
             for t, p, b in zip(seen["team_id"].tolist(), _texts(seen["period"]),
                                seen["behaviour"].tolist(), strict=True)
         )  # fmt: skip
-        counts = seen.groupby(["team_id", "cycle"], as_index=False).agg(
-            k=("observed", "sum"), n=("n", "sum")
-        )
-        keys_of = group_keys(seen, ["team_id", "cycle"])
-        counts["key"] = [keys_of[(t, c)] for t, c in zip(counts.team_id, counts.cycle, strict=True)]
+        counts = _counts_of(seen, "observed", "n")
         _shares(rows, counts, OBSERVED, ordered)
 
     if outcomes is not None:

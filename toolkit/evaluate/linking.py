@@ -124,6 +124,9 @@ class LinkReport:
 
 
 def _prepared(records: pd.DataFrame, id_column: str, code_column: str, team_column: str | None):
+    """Ids, normalised codes and teams of the records that give a code (a record without one
+    links to no one: it is only counted)."""
+    records = records[records[code_column].notna()]
     ids = records[id_column].astype(str).tolist()
     codes = [normalise_code(c) for c in records[code_column].tolist()]
     if team_column is None:
@@ -251,8 +254,8 @@ def link_codes(
         if code:
             blocks_later[team].append((rid, code))
     report = LinkReport(
-        earlier_records=len(e_ids),
-        later_records=len(l_ids),
+        earlier_records=len(earlier),
+        later_records=len(later),
         later_with_code=sum(1 for c in l_codes if c),
     )
     neighbours = _Neighbours([c for c in e_codes if c])
