@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
 from toolkit.core.framework import Framework, default_framework
@@ -261,21 +263,31 @@ class ImportResult:
 # -- reading ----------------------------------------------------------------------------------
 @dataclass
 class _Raw:
-    """A file's cells as text columns (integer column labels), header rows included.
+    """A file's cells as text columns (by position), header rows included.
 
-    A column is factorised (codes and distinct texts) only when it is looked at, once: a column
-    of 100,000 answers holds a handful of distinct texts, and most columns are never needed."""
+    A UTF-8 CSV is held as an Arrow table whose columns were dictionary-encoded while parsing
+    (codes and distinct texts straight from the parser, no Python string per cell); a workbook,
+    or a CSV that Arrow does not read as pandas does, as a DataFrame of text. A column is
+    turned into codes and distinct texts only when it is looked at, once: a column of 100,000
+    answers holds a handful of distinct texts, and most columns are never needed."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
     name: str
     encoding: str | None
     separator: str | None
     sheet: str | None
     sheets: list[str]
     row_offset: int  # lines before the first header row (an Excel "sep=;" line)
+    table: pa.Table | None = None
     factorised: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.table.shape if self.table is not None else self.frame.shape
+
     def top_rows(self, n: int) -> list[list[str]]:
+        if self.table is not None:
+            return [[str(v) for v in row.values()] for row in self.table.slice(0, n).to_pylist()]
         top = self.frame.iloc[:n]
         return [[str(v) for v in row] for row in top.itertuples(index=False)]
 
@@ -352,6 +364,10 @@ def _read_csv(data: bytes, name: str) -> _Raw:
         separator = _detect_separator(text)
     if not text or text.isspace():
         raise _problem(name, "the file is empty")
+    if encoding in ("utf-8", "utf-8-sig"):
+        table = _arrow_table(data, text, separator, offset)
+        if table is not None:
+            return _Raw(None, name, encoding, separator, None, [], offset, table)
     try:
         # UTF-8 goes to the parser as bytes (as text it is four times slower); as objects:
         # the parser's own categories are twice as slow as factorising the columns we need
@@ -384,6 +400,40 @@ def _read_csv(data: bytes, name: str) -> _Raw:
     return _Raw(frame, name, encoding, separator, None, [], offset)
 
 
+def _arrow_table(data: bytes, text: str, separator: str, offset: int) -> pa.Table | None:
+    """A UTF-8 CSV parsed by Arrow, every column dictionary-encoded text, cells as they are
+    (no missing-value markers, no trimming), with the same cells as pandas' C parser gives.
+    None for anything Arrow reads otherwise or refuses (a row longer or shorter than the first,
+    a blank line, an unclosed quote, a single column): pandas reads those and says where."""
+    try:
+        first = next(csv.reader(io.StringIO(text[:SNIFF_BYTES]), delimiter=separator))
+    except (csv.Error, StopIteration):
+        return None
+    if len(first) < 2:
+        return None
+    text_type = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(
+                autogenerate_column_names=True, skip_rows=offset, use_threads=False
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=separator, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{k}": text_type for k in range(len(first))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns != len(first) or any(t != text_type for t in table.schema.types):
+        return None
+    return table
+
+
 def _read_workbook(data: bytes, name: str) -> _Raw:
     frame, sheets = read_workbook(data, name, header=None)
     frame = frame.fillna("").astype(object)
@@ -396,7 +446,7 @@ def _read(source: Path | str | bytes, name: str | None) -> _Raw:
     if not data or data.isspace():  # (strip() would copy a 50 MB file to say no)
         raise _problem(name, "the file is empty")
     raw = _read_workbook(data, name) if workbook_kind(data) else _read_csv(data, name)
-    if raw.frame.empty or raw.frame.shape[0] == 0:
+    if 0 in raw.shape:
         raise _problem(name, "the file is empty")
     return raw
 
@@ -405,38 +455,48 @@ def _read(source: Path | str | bytes, name: str | None) -> _Raw:
 def _column(raw: _Raw, pos: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the data rows (from ``start``) and the distinct texts of a column."""
     if pos not in raw.factorised:
-        codes, uniques = pd.factorize(raw.frame[pos].to_numpy(dtype=object))
-        texts = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
+        if raw.table is not None:  # Arrow encoded it while parsing: one dictionary for all
+            column = raw.table.column(pos).unify_dictionaries()
+            codes = np.concatenate([c.indices.to_numpy() for c in column.chunks])
+            texts = column.chunks[0].dictionary.to_numpy(zero_copy_only=False)
+        else:
+            codes, uniques = pd.factorize(raw.frame[pos].to_numpy(dtype=object))
+            texts = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
         raw.factorised[pos] = (codes, texts)
     codes, uniques = raw.factorised[pos]
     return codes[start:], uniques
 
 
-def _stripped(raw: _Raw, pos: int, start: int) -> np.ndarray:
-    """A column's stripped texts, row by row (ids are mostly distinct: no factorising)."""
-    if pos in raw.factorised:
-        codes, cats = _column(raw, pos, start)
-        return np.array([c.strip() for c in cats], dtype=object)[codes]
+def _cells(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """A column's cells from ``start`` (only ``rows`` of them, if given), as they are."""
+    if raw.table is not None:
+        codes, texts = _column(raw, pos, start)
+        return texts[codes if rows is None else codes[rows]]
     cells = raw.frame[pos].to_numpy(dtype=object)[start:]
-    return np.array([str(c).strip() for c in cells], dtype=object)
+    return cells if rows is None else cells[rows]
 
 
-def _blank_rows(raw: _Raw, start: int, first: Collection[int] = ()) -> np.ndarray:
-    """Rows whose every cell is empty or spaces. The columns in ``first`` (answers, factorised
-    anyway) are looked at on their distinct texts; in the others only the rows still blank are,
-    so a file without empty rows costs little more than its answer columns."""
-    blank = np.ones(raw.frame.shape[0] - start, dtype=bool)
-    for pos in first:
+def _stripped(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """A column's stripped texts, row by row (only ``rows``, if given). A column with few
+    distinct texts is stripped on those; ids are mostly distinct, so cell by cell."""
+    if raw.table is not None or pos in raw.factorised:
         codes, cats = _column(raw, pos, start)
-        blank &= np.array([not c.strip() for c in cats], dtype=bool)[codes]
-    for pos in raw.frame.columns:
+        if rows is None or len(rows) >= len(cats):
+            stripped = np.array([c.strip() for c in cats], dtype=object)
+            return stripped[codes if rows is None else codes[rows]]
+    return np.array([str(c).strip() for c in _cells(raw, pos, start, rows)], dtype=object)
+
+
+def _blank_rows(raw: _Raw, start: int, maybe: np.ndarray | None = None) -> np.ndarray:
+    """Rows whose every cell is empty or spaces. Only the rows in ``maybe`` can be (an import
+    passes the rows that answer no item: a blank cell is never an answer), and each column is
+    looked at only in the rows still blank, so a file without empty rows costs next to nothing."""
+    blank = np.ones(raw.shape[0] - start, dtype=bool) if maybe is None else maybe.copy()
+    for pos in range(raw.shape[1]):
         candidates = np.flatnonzero(blank)
         if not len(candidates):
             break
-        if pos in first:
-            continue
-        cells = raw.frame[pos].to_numpy(dtype=object)[start:][candidates]
-        blank[candidates] = [not str(c).strip() for c in cells]
+        blank[candidates] = [not str(c).strip() for c in _cells(raw, pos, start, candidates)]
     return blank
 
 
@@ -468,7 +528,7 @@ def _import_tidy(
     report: ImportReport,
 ) -> ImportResult:
     headers = [h.strip() for h in raw.top_rows(1)[0]]
-    n_rows = raw.frame.shape[0] - 1
+    n_rows = raw.shape[0] - 1
     blank = _blank_rows(raw, 1)
     trailing = n_rows - (np.flatnonzero(~blank)[-1] + 1 if (~blank).any() else 0)
     keep = n_rows - trailing
@@ -616,13 +676,14 @@ def _resolve_duplicates(
     """Apply :data:`DUPLICATE_RULE` in place on ``keep``; list every dropped row."""
     live = np.flatnonzero(keep)
     if has_ids:
-        key = pd.Series(ids[live])
+        key = ids[live]
+        groups = pd.factorize(key)[0]
     else:
-        codes = np.column_stack([_column(raw, p, start)[0][live] for p in raw.frame.columns])
-        key = pd.Series(
+        codes = np.column_stack([_column(raw, p, start)[0][live] for p in range(raw.shape[1])])
+        key = groups = (
             pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False).ngroup().to_numpy()
         )
-    dup = key.duplicated(keep=False).to_numpy()
+    dup = (np.bincount(groups) > 1)[groups] if len(groups) else np.zeros(0, dtype=bool)
     if not dup.any():
         return
     where = live[dup]
@@ -633,11 +694,11 @@ def _resolve_duplicates(
             lowered.setdefault(text_key(code), p) if code else None
     for name in fmt.time_columns:
         if text_key(name) in lowered:
-            stamps = _stripped(raw, lowered[text_key(name)], start)[where]
+            stamps = _stripped(raw, lowered[text_key(name)], start, where)
             times = pd.to_datetime(pd.Series(stamps), errors="coerce", utc=True, format="mixed")
             break
     table = pd.DataFrame(
-        {"key": key.to_numpy()[dup], "time": times.to_numpy(), "row": rows[where], "at": where}
+        {"key": key[dup], "time": times.to_numpy(), "row": rows[where], "at": where}
     )
     table = table.sort_values(["key", "time", "row"], na_position="first", kind="stable")
     last = ~table["key"].duplicated(keep="last").to_numpy()
@@ -684,7 +745,7 @@ def _import_export(
     headers = [h.strip() for h in top[fmt.name_row]]
     texts = [t.strip() for t in top[fmt.text_row]] if fmt.text_row is not None else None
     start = fmt.header_rows
-    n_rows = raw.frame.shape[0] - start
+    n_rows = raw.shape[0] - start
     report.rows_read = n_rows
     first_row = start + 1 + raw.row_offset  # spreadsheet row of the first data row
     report.first_row = first_row
@@ -744,7 +805,23 @@ def _import_export(
             f"respondent is in team '{default_team}' (--team)"
         )
 
-    keep = ~_blank_rows(raw, start, first=[m.position for m in matching.items])
+    # answers: decoded on each column's distinct texts
+    vocabulary = answer_vocabulary(framework)
+    lo, hi = framework.scale.minimum, framework.scale.maximum
+    position = {item: k for k, item in enumerate(framework.item_ids)}
+    answered = np.zeros(n_rows, dtype=bool)
+    decoded_columns: list[tuple[int, np.ndarray, np.ndarray]] = []  # (item, codes, values)
+    bad_cells: list[tuple[ColumnMatch, np.ndarray, pd.Index, np.ndarray, np.ndarray]] = []
+    for match in matching.items:
+        codes, cats = _column(raw, match.position, start)
+        decoded = vocabulary.decode(list(cats))
+        decoded_columns.append((position[match.target], codes, decoded.values))
+        answered |= (decoded.status != BLANK)[codes]
+        bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
+        # (the distinct texts include the header's: only those in data rows count)
+        if (bad & (np.bincount(codes, minlength=len(cats)) > 0)).any():
+            bad_cells.append((match, codes, cats, bad, decoded.status))
+    keep = ~_blank_rows(raw, start, maybe=~answered)
     for row in rows[~keep]:
         report.dropped.append(DroppedRow(int(row), "empty row", EMPTY))
     bad_row = np.zeros(n_rows, dtype=bool)  # rows with a problem of their own
@@ -762,21 +839,6 @@ def _import_export(
         ids[missing] = [f"row-{r}" for r in rows[missing]]
     else:
         ids = np.array([f"row-{r}" for r in rows], dtype=object)
-    # answers: decoded on each column's distinct texts
-    vocabulary = answer_vocabulary(framework)
-    lo, hi = framework.scale.minimum, framework.scale.maximum
-    position = {item: k for k, item in enumerate(framework.item_ids)}
-    values = np.full((n_rows, len(framework.item_ids)), np.nan)
-    answered = np.zeros(n_rows, dtype=bool)
-    bad_cells: list[tuple[ColumnMatch, np.ndarray, pd.Index, np.ndarray, np.ndarray]] = []
-    for match in matching.items:
-        codes, cats = _column(raw, match.position, start)
-        decoded = vocabulary.decode(list(cats))
-        values[:, position[match.target]] = decoded.values[codes]
-        answered |= (decoded.status != BLANK)[codes]
-        bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
-        if bad.any():
-            bad_cells.append((match, codes, cats, bad, decoded.status))
     if matching.items:
         for row in rows[keep & ~answered]:
             report.dropped.append(
@@ -855,7 +917,12 @@ def _import_export(
 
     respondent_ids = ids[keep].astype(str)
     team_ids = teams[keep].astype(str)
-    values = values[keep]
+    kept = np.flatnonzero(keep)
+    # item by item into contiguous rows, then one transpose: answers row by row, C order
+    by_item = np.full((len(framework.item_ids), len(kept)), np.nan)
+    for item, codes, decoded_values in decoded_columns:
+        by_item[item] = decoded_values[codes[kept]]
+    values = np.ascontiguousarray(by_item.T)
     report.respondents = report.rows_imported = len(respondent_ids)
     notices = [
         f"{report.detected}: {len(matching.items)} item column(s) matched, "
