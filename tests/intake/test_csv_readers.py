@@ -147,3 +147,13 @@ def test_arrow_and_pandas_give_the_same_import(
     data = (codecs.BOM_UTF8 if bom else b"") + text.encode("utf-8")
     arrow, pandas = both(data, default_team="t0")
     assert arrow == pandas
+
+
+@pytest.mark.parametrize("late", [b"caf\xe9", b"\xed\xa0\x80", "café".encode("cp1252")])
+def test_a_byte_that_is_not_utf8_far_into_the_file_is_found_as_before(late):
+    """Only the head is decoded before Arrow parses: Arrow must refuse the rest as Python would."""
+    rows = b"".join(b'"u%d";"t1";"4";"3"\r\n' % k for k in range(20000))
+    data = b'"_uuid";"team_id";"g/COM01";"g/COM02"\r\n' + rows + b'"u";"t1";"' + late + b'";"3"\r\n'
+    assert len(data) > 4 * survey_import.SNIFF_BYTES
+    arrow, pandas = both(data)
+    assert arrow == pandas

@@ -23,6 +23,7 @@ respondent there is a problem, not resolved.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -351,23 +352,42 @@ def _ragged_rows(text: str, sep: str, name: str, offset: int) -> list[InputProbl
     return problems
 
 
-def _read_csv(data: bytes, name: str) -> _Raw:
-    text, encoding = decode_text(data, name)
-    offset = 0
+def _layout(text: str) -> tuple[str, str, int]:
+    """The text after an Excel "sep=;" line, the separator, and 1 if that line was there."""
     newline = text.find("\n")
     found = _SEP_LINE.match(text[: newline if newline >= 0 else len(text)])
     if found:  # Excel's "sep=;" first line names the separator
-        separator = found.group(1)
         text = text[newline + 1 :] if newline >= 0 else ""
-        offset = 1
-    else:
-        separator = _detect_separator(text)
+        return text, found.group(1), 1
+    return text, _detect_separator(text), 0
+
+
+def _utf8_head(data: bytes) -> tuple[str, str] | None:
+    """The first characters of a file that begins as UTF-8, enough to find its separator, and
+    its encoding as :func:`decode_text` names it; None for anything else. The rest is not
+    decoded here: Arrow checks it is UTF-8 as it parses (else pandas' path decodes it all)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    size = 4 * SNIFF_BYTES + 8  # more than SNIFF_BYTES characters, whatever they are
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        return decoder.decode(data[:size], final=len(data) <= size), encoding
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_csv(data: bytes, name: str) -> _Raw:
+    head = _utf8_head(data)
+    if head is not None:
+        text, separator, offset = _layout(head[0])
+        table = _arrow_table(data, text, separator, offset) if text.strip() else None
+        if table is not None:
+            return _Raw(None, name, head[1], separator, None, [], offset, table)
+    text, encoding = decode_text(data, name)
+    text, separator, offset = _layout(text)
     if not text or text.isspace():
         raise _problem(name, "the file is empty")
-    if encoding in ("utf-8", "utf-8-sig"):
-        table = _arrow_table(data, text, separator, offset)
-        if table is not None:
-            return _Raw(None, name, encoding, separator, None, [], offset, table)
     try:
         # UTF-8 goes to the parser as bytes (as text it is four times slower); as objects:
         # the parser's own categories are twice as slow as factorising the columns we need
@@ -919,9 +939,11 @@ def _import_export(
     team_ids = teams[keep].astype(str)
     kept = np.flatnonzero(keep)
     # item by item into contiguous rows, then one transpose: answers row by row, C order
-    by_item = np.full((len(framework.item_ids), len(kept)), np.nan)
+    by_item = np.empty((len(framework.item_ids), len(kept)))
+    for item in set(range(len(framework.item_ids))) - {c[0] for c in decoded_columns}:
+        by_item[item] = np.nan
     for item, codes, decoded_values in decoded_columns:
-        by_item[item] = decoded_values[codes[kept]]
+        np.take(decoded_values, codes[kept], out=by_item[item])
     values = np.ascontiguousarray(by_item.T)
     report.respondents = report.rows_imported = len(respondent_ids)
     notices = [
