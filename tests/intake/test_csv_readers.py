@@ -157,3 +157,12 @@ def test_a_byte_that_is_not_utf8_far_into_the_file_is_found_as_before(late):
     assert len(data) > 4 * survey_import.SNIFF_BYTES
     arrow, pandas = both(data)
     assert arrow == pandas
+
+
+def test_arrow_strips_what_python_strips():
+    """Ids are stripped by Arrow's utf8_trim with this set: exactly the characters str.strip()
+    removes, so ' u1\u00a0' and 'u1' are one respondent on both paths."""
+    import sys
+
+    spaces = {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
+    assert set(survey_import.WHITESPACE) == spaces

@@ -35,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pa_compute
 import pyarrow.csv as pa_csv
 
 from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
@@ -67,6 +68,11 @@ DUPLICATE_RULE = (
     "rows with the same respondent id (or, where the tool gives no id, identical rows) are one "
     "respondent submitting twice: the latest submission that answers at least one item is kept "
     "(by the submission time, else the lower row) and every other row is listed as dropped"
+)
+# what str.strip() strips (every character whose str.isspace() is true), for Arrow's utf8_trim
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SEP_LINE = re.compile(r"^sep=(.)\r?$")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -476,15 +482,21 @@ def _column(raw: _Raw, pos: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the data rows (from ``start``) and the distinct texts of a column."""
     if pos not in raw.factorised:
         if raw.table is not None:  # Arrow encoded it while parsing: one dictionary for all
-            column = raw.table.column(pos).unify_dictionaries()
-            codes = np.concatenate([c.indices.to_numpy() for c in column.chunks])
-            texts = column.chunks[0].dictionary.to_numpy(zero_copy_only=False)
+            column = _arrow_column(raw, pos)
+            codes = column.indices.to_numpy()
+            texts = column.dictionary.to_numpy(zero_copy_only=False)
         else:
             codes, uniques = pd.factorize(raw.frame[pos].to_numpy(dtype=object))
             texts = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
         raw.factorised[pos] = (codes, texts)
     codes, uniques = raw.factorised[pos]
     return codes[start:], uniques
+
+
+def _arrow_column(raw: _Raw, pos: int) -> pa.DictionaryArray:
+    """A column of the Arrow table as one array with one dictionary (the parser makes one per
+    block of the file)."""
+    return raw.table.column(pos).unify_dictionaries().combine_chunks()
 
 
 def _cells(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
@@ -499,6 +511,11 @@ def _cells(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> n
 def _stripped(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
     """A column's stripped texts, row by row (only ``rows``, if given). A column with few
     distinct texts is stripped on those; ids are mostly distinct, so cell by cell."""
+    if raw.table is not None and pos not in raw.factorised and rows is None:
+        # ids: mostly distinct, stripped by Arrow rather than one by one
+        column = _arrow_column(raw, pos)
+        texts = pa_compute.utf8_trim(column.dictionary, characters=WHITESPACE)
+        return texts.to_numpy(zero_copy_only=False)[column.indices.to_numpy()[start:]]
     if raw.table is not None or pos in raw.factorised:
         codes, cats = _column(raw, pos, start)
         if rows is None or len(rows) >= len(cats):
@@ -839,7 +856,7 @@ def _import_export(
         answered |= (decoded.status != BLANK)[codes]
         bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
         # (the distinct texts include the header's: only those in data rows count)
-        if (bad & (np.bincount(codes, minlength=len(cats)) > 0)).any():
+        if bad.any() and np.isin(codes, np.flatnonzero(bad)).any():
             bad_cells.append((match, codes, cats, bad, decoded.status))
     keep = ~_blank_rows(raw, start, maybe=~answered)
     for row in rows[~keep]:
