@@ -501,6 +501,9 @@ def _arrow_column(raw: _Raw, pos: int) -> pa.DictionaryArray:
 
 def _cells(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
     """A column's cells from ``start`` (only ``rows`` of them, if given), as they are."""
+    if raw.table is not None and rows is not None and pos not in raw.factorised:
+        # a few cells (submission times of duplicates): taken, not the whole column encoded
+        return np.array(raw.table.column(pos).take(rows + start).to_pylist(), dtype=object)
     if raw.table is not None:
         codes, texts = _column(raw, pos, start)
         return texts[codes if rows is None else codes[rows]]
@@ -509,14 +512,14 @@ def _cells(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> n
 
 
 def _stripped(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
-    """A column's stripped texts, row by row (only ``rows``, if given). A column with few
-    distinct texts is stripped on those; ids are mostly distinct, so cell by cell."""
+    """A column's stripped texts, row by row (only ``rows``, if given): stripped on its
+    distinct texts, by Arrow for a whole column it holds (ids are mostly distinct: no Python
+    string work per cell); a few rows (submission times of duplicates) cell by cell."""
     if raw.table is not None and pos not in raw.factorised and rows is None:
-        # ids: mostly distinct, stripped by Arrow rather than one by one
         column = _arrow_column(raw, pos)
         texts = pa_compute.utf8_trim(column.dictionary, characters=WHITESPACE)
         return texts.to_numpy(zero_copy_only=False)[column.indices.to_numpy()[start:]]
-    if raw.table is not None or pos in raw.factorised:
+    if pos in raw.factorised:
         codes, cats = _column(raw, pos, start)
         if rows is None or len(rows) >= len(cats):
             stripped = np.array([c.strip() for c in cats], dtype=object)
