@@ -19,6 +19,8 @@ from toolkit.core.exceptions import InputFileError
 from toolkit.intake import survey_import
 from toolkit.intake.survey_import import import_survey
 
+from .test_survey_import import REAL
+
 EXPORTS = Path(__file__).parents[1] / "files" / "exports"
 
 
@@ -166,3 +168,12 @@ def test_arrow_strips_what_python_strips():
 
     spaces = {c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace()}
     assert set(survey_import.WHITESPACE) == spaces
+
+
+@pytest.mark.skipif(not REAL.is_dir(), reason="../shared/real-exports is not on this machine")
+def test_real_csv_exports_give_the_same_report_on_both_readers():
+    paths = sorted(REAL.rglob("*.csv"))
+    assert paths
+    for path in paths:
+        arrow, pandas = both(path.read_bytes(), default_team="t1")
+        assert arrow == pandas, path.name
