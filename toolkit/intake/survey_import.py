@@ -430,7 +430,8 @@ def _arrow_table(data: bytes, text: str, separator: str, offset: int) -> pa.Tabl
     """A UTF-8 CSV parsed by Arrow, every column dictionary-encoded text, cells as they are
     (no missing-value markers, no trimming), with the same cells as pandas' C parser gives.
     None for anything Arrow reads otherwise or refuses (a row longer or shorter than the first,
-    a blank line, an unclosed quote, a single column): pandas reads those and says where."""
+    an unclosed quote, a single column, a byte that is not UTF-8): pandas reads those and says
+    where. (A blank line is a row of empty cells in both.)"""
     try:
         first = next(csv.reader(io.StringIO(text[:SNIFF_BYTES]), delimiter=separator))
     except (csv.Error, StopIteration):
