@@ -174,15 +174,17 @@ def test_missing_file_is_a_plain_error(tmp_path):
 
 
 # -- the fast readers agree with the text readers -------------------------------------------
-CELL = st.sampled_from(["1", "2", "3", "4", "5", "", " 4 ", "4.0", "+2", "6", "0", "x", "4,0"])
+CELL = st.sampled_from(
+    ["1", "2", "3", "4", "5", "", " 4 ", "4.0", "+2", "6", "0", "x", "4,0", "True", "NA", "1e0"]
+)
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     rows=st.lists(
         st.tuples(
-            st.sampled_from(["r1", "r2", "r3", " r4", "", "r5", "r6", "r7"]),
-            st.sampled_from(["t1", "t2", " t1", "", "t9"]),
+            st.sampled_from(["r1", "r2", "r3", " r4", "", "r5", "007", "7", "1e3", "True", "NA"]),
+            st.sampled_from(["t1", "t2", " t1", "", "t9", "01", "1", "False"]),
             st.lists(CELL, min_size=3, max_size=3),
         ),
         min_size=1,
@@ -227,6 +229,18 @@ def test_numbers_fast_path_gives_what_the_text_path_gives(rows, sep, bom):
         return _import_tidy(_read(raw, "w.csv"), fmt, default_framework(), known, None, report)
 
     assert outcome(lambda: import_survey(raw, name="w.csv", known_teams=known)) == outcome(general)
+
+
+def test_ids_that_look_like_numbers_stay_the_text_they_are(monkeypatch):
+    """The fast path lets pandas infer types: an id or team column of numbers is read again as
+    text, and an item column without blanks (whole numbers) still counts as numbers."""
+    import toolkit.intake.responses as responses_module
+
+    monkeypatch.setattr(responses_module, "read_table", None)  # the fast path or nothing
+    read = read_responses(b"respondent_id,team_id,COM01\n007,01,4\n1e3,2,5\n", "w.csv")
+    assert list(read.respondent_ids) == ["007", "1e3"]
+    assert list(read.team_ids) == ["01", "2"]
+    np.testing.assert_array_equal(read.values[:, 0], [4, 5])
 
 
 def test_a_clean_wide_csv_is_read_as_numbers_and_a_bad_one_as_text(monkeypatch):

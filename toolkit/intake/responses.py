@@ -127,6 +127,16 @@ def _pivot_long(table: Table, problems: list[InputProblem]) -> pd.DataFrame:
     return wide.reset_index(drop=True)
 
 
+def _whole_or_blank(block: np.ndarray, lo: int, hi: int) -> bool:
+    """Every number of a block within ``lo``–``hi`` is a whole number (NaN is blank). Whole
+    numbers survive a cast to the smallest integer type that holds the scale, and back; that
+    is cheaper than floor and subtract."""
+    small = np.result_type(np.min_scalar_type(lo), np.min_scalar_type(hi))
+    with np.errstate(invalid="ignore"):  # NaN has no integer; those cells are counted apart
+        whole = np.count_nonzero(block.astype(small) == block)
+    return whole + np.count_nonzero(np.isnan(block)) == block.size
+
+
 def responses_from_table(
     table: Table,
     framework: Framework | None = None,
@@ -265,9 +275,7 @@ def responses_from_table(
     if read_as_numbers:  # blank is NaN; all at once, as one block
         block = wide[read_as_numbers].to_numpy(dtype=float)
         if not np.isnan(block).all() and not (  # NaN-ignoring reductions: no copies
-            np.nanmin(block) >= lo
-            and np.nanmax(block) <= hi
-            and np.nanmax(block - np.floor(block)) == 0  # whole numbers (np.mod is slow)
+            np.nanmin(block) >= lo and np.nanmax(block) <= hi and _whole_or_blank(block, lo, hi)
         ):
             raise NotPlainNumbers(read_as_numbers)
         columns = [position[i] for i in read_as_numbers]
@@ -374,20 +382,41 @@ def wide_numbers_table(
         return None
     if not items & set(names):
         return None
-    dtypes = {raw: ("float64" if n in items else str) for raw, n in zip(header, names, strict=True)}
-    try:
-        frame = pd.read_csv(
+    item_columns = [raw for raw, n in zip(header, names, strict=True) if n in items]
+
+    def parse(as_text: list[str]) -> pd.DataFrame:
+        return pd.read_csv(
             io.BytesIO(data),
             sep=separator,
             encoding=encoding,
-            dtype=dtypes,
+            dtype=dict.fromkeys(as_text, object) or None,
             keep_default_na=False,
-            na_values={raw: [""] for raw, n in zip(header, names, strict=True) if n in items},
+            na_values={raw: [""] for raw in item_columns},
             skip_blank_lines=True,
         )
+
+    # Types are inferred, not forced: pandas parses a column it is told the type of about
+    # half as fast. Item columns must come out as numbers; an id or team column that came out
+    # as numbers (or true/false) is read again as the text it is ("007" stays "007").
+    try:
+        frame = parse([])
+        typed = [
+            raw
+            for raw in header
+            if raw not in item_columns
+            and not (frame[raw].dtype == object or isinstance(frame[raw].dtype, pd.StringDtype))
+        ]
+        if typed:
+            frame = parse(typed)
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
-        return None  # not numbers, or a damaged file: the text reader says what is wrong
+        return None  # a damaged file: the text reader says what is wrong
     if frame.empty or list(frame.columns) != header:
         return None
+    for raw in item_columns:  # whole numbers come as int64; anything else is not numbers
+        kind = frame[raw].dtype.kind
+        if kind not in "fiu":
+            return None
+        if kind != "f":
+            frame[raw] = frame[raw].astype("float64")
     frame.columns = names
     return Table(frame, name, encoding, separator)

@@ -23,6 +23,7 @@ respondent there is a problem, not resolved.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import itertools
@@ -33,6 +34,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pa_compute
+import pyarrow.csv as pa_csv
 
 from toolkit.core.exceptions import InputFileError, InputProblem, SurveyImportError
 from toolkit.core.framework import Framework, default_framework
@@ -64,6 +68,11 @@ DUPLICATE_RULE = (
     "rows with the same respondent id (or, where the tool gives no id, identical rows) are one "
     "respondent submitting twice: the latest submission that answers at least one item is kept "
     "(by the submission time, else the lower row) and every other row is listed as dropped"
+)
+# what str.strip() strips (every character whose str.isspace() is true), for Arrow's utf8_trim
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
 _SEP_LINE = re.compile(r"^sep=(.)\r?$")
 _SEPARATOR_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
@@ -261,21 +270,31 @@ class ImportResult:
 # -- reading ----------------------------------------------------------------------------------
 @dataclass
 class _Raw:
-    """A file's cells as text columns (integer column labels), header rows included.
+    """A file's cells as text columns (by position), header rows included.
 
-    A column is factorised (codes and distinct texts) only when it is looked at, once: a column
-    of 100,000 answers holds a handful of distinct texts, and most columns are never needed."""
+    A UTF-8 CSV is held as an Arrow table whose columns were dictionary-encoded while parsing
+    (codes and distinct texts straight from the parser, no Python string per cell); a workbook,
+    or a CSV that Arrow does not read as pandas does, as a DataFrame of text. A column is
+    turned into codes and distinct texts only when it is looked at, once: a column of 100,000
+    answers holds a handful of distinct texts, and most columns are never needed."""
 
-    frame: pd.DataFrame
+    frame: pd.DataFrame | None
     name: str
     encoding: str | None
     separator: str | None
     sheet: str | None
     sheets: list[str]
     row_offset: int  # lines before the first header row (an Excel "sep=;" line)
+    table: pa.Table | None = None
     factorised: dict[int, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.table.shape if self.table is not None else self.frame.shape
+
     def top_rows(self, n: int) -> list[list[str]]:
+        if self.table is not None:
+            return [[str(v) for v in row.values()] for row in self.table.slice(0, n).to_pylist()]
         top = self.frame.iloc[:n]
         return [[str(v) for v in row] for row in top.itertuples(index=False)]
 
@@ -339,17 +358,40 @@ def _ragged_rows(text: str, sep: str, name: str, offset: int) -> list[InputProbl
     return problems
 
 
-def _read_csv(data: bytes, name: str) -> _Raw:
-    text, encoding = decode_text(data, name)
-    offset = 0
+def _layout(text: str) -> tuple[str, str, int]:
+    """The text after an Excel "sep=;" line, the separator, and 1 if that line was there."""
     newline = text.find("\n")
     found = _SEP_LINE.match(text[: newline if newline >= 0 else len(text)])
     if found:  # Excel's "sep=;" first line names the separator
-        separator = found.group(1)
         text = text[newline + 1 :] if newline >= 0 else ""
-        offset = 1
-    else:
-        separator = _detect_separator(text)
+        return text, found.group(1), 1
+    return text, _detect_separator(text), 0
+
+
+def _utf8_head(data: bytes) -> tuple[str, str] | None:
+    """The first characters of a file that begins as UTF-8, enough to find its separator, and
+    its encoding as :func:`decode_text` names it; None for anything else. The rest is not
+    decoded here: Arrow checks it is UTF-8 as it parses (else pandas' path decodes it all)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+    size = 4 * SNIFF_BYTES + 8  # more than SNIFF_BYTES characters, whatever they are
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        return decoder.decode(data[:size], final=len(data) <= size), encoding
+    except UnicodeDecodeError:
+        return None
+
+
+def _read_csv(data: bytes, name: str) -> _Raw:
+    head = _utf8_head(data)
+    if head is not None:
+        text, separator, offset = _layout(head[0])
+        table = _arrow_table(data, text, separator, offset) if text.strip() else None
+        if table is not None:
+            return _Raw(None, name, head[1], separator, None, [], offset, table)
+    text, encoding = decode_text(data, name)
+    text, separator, offset = _layout(text)
     if not text or text.isspace():
         raise _problem(name, "the file is empty")
     try:
@@ -384,6 +426,41 @@ def _read_csv(data: bytes, name: str) -> _Raw:
     return _Raw(frame, name, encoding, separator, None, [], offset)
 
 
+def _arrow_table(data: bytes, text: str, separator: str, offset: int) -> pa.Table | None:
+    """A UTF-8 CSV parsed by Arrow, every column dictionary-encoded text, cells as they are
+    (no missing-value markers, no trimming), with the same cells as pandas' C parser gives.
+    None for anything Arrow reads otherwise or refuses (a row longer or shorter than the first,
+    an unclosed quote, a single column, a byte that is not UTF-8): pandas reads those and says
+    where. (A blank line is a row of empty cells in both.)"""
+    try:
+        first = next(csv.reader(io.StringIO(text[:SNIFF_BYTES]), delimiter=separator))
+    except (csv.Error, StopIteration):
+        return None
+    if len(first) < 2:
+        return None
+    text_type = pa.dictionary(pa.int32(), pa.string())
+    try:
+        table = pa_csv.read_csv(
+            pa.py_buffer(data),
+            read_options=pa_csv.ReadOptions(
+                autogenerate_column_names=True, skip_rows=offset, use_threads=False
+            ),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=separator, newlines_in_values=True, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"f{k}": text_type for k in range(len(first))},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns != len(first) or any(t != text_type for t in table.schema.types):
+        return None
+    return table
+
+
 def _read_workbook(data: bytes, name: str) -> _Raw:
     frame, sheets = read_workbook(data, name, header=None)
     frame = frame.fillna("").astype(object)
@@ -396,7 +473,7 @@ def _read(source: Path | str | bytes, name: str | None) -> _Raw:
     if not data or data.isspace():  # (strip() would copy a 50 MB file to say no)
         raise _problem(name, "the file is empty")
     raw = _read_workbook(data, name) if workbook_kind(data) else _read_csv(data, name)
-    if raw.frame.empty or raw.frame.shape[0] == 0:
+    if 0 in raw.shape:
         raise _problem(name, "the file is empty")
     return raw
 
@@ -405,38 +482,62 @@ def _read(source: Path | str | bytes, name: str | None) -> _Raw:
 def _column(raw: _Raw, pos: int, start: int) -> tuple[np.ndarray, np.ndarray]:
     """Codes of the data rows (from ``start``) and the distinct texts of a column."""
     if pos not in raw.factorised:
-        codes, uniques = pd.factorize(raw.frame[pos].to_numpy(dtype=object))
-        texts = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
+        if raw.table is not None:  # Arrow encoded it while parsing: one dictionary for all
+            column = _arrow_column(raw, pos)
+            codes = column.indices.to_numpy()
+            texts = column.dictionary.to_numpy(zero_copy_only=False)
+        else:
+            codes, uniques = pd.factorize(raw.frame[pos].to_numpy(dtype=object))
+            texts = np.array([u if isinstance(u, str) else str(u) for u in uniques], dtype=object)
         raw.factorised[pos] = (codes, texts)
     codes, uniques = raw.factorised[pos]
     return codes[start:], uniques
 
 
-def _stripped(raw: _Raw, pos: int, start: int) -> np.ndarray:
-    """A column's stripped texts, row by row (ids are mostly distinct: no factorising)."""
+def _arrow_column(raw: _Raw, pos: int) -> pa.DictionaryArray:
+    """A column of the Arrow table as one array with one dictionary (the parser makes one per
+    block of the file)."""
+    return raw.table.column(pos).unify_dictionaries().combine_chunks()
+
+
+def _cells(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """A column's cells from ``start`` (only ``rows`` of them, if given), as they are."""
+    if raw.table is not None and rows is not None and pos not in raw.factorised:
+        # a few cells (submission times of duplicates): taken, not the whole column encoded
+        return np.array(raw.table.column(pos).take(rows + start).to_pylist(), dtype=object)
+    if raw.table is not None:
+        codes, texts = _column(raw, pos, start)
+        return texts[codes if rows is None else codes[rows]]
+    cells = raw.frame[pos].to_numpy(dtype=object)[start:]
+    return cells if rows is None else cells[rows]
+
+
+def _stripped(raw: _Raw, pos: int, start: int, rows: np.ndarray | None = None) -> np.ndarray:
+    """A column's stripped texts, row by row (only ``rows``, if given): stripped on its
+    distinct texts, by Arrow for a whole column it holds (ids are mostly distinct: no Python
+    string work per cell); a few rows (submission times of duplicates) cell by cell."""
+    if raw.table is not None and pos not in raw.factorised and rows is None:
+        column = _arrow_column(raw, pos)
+        texts = pa_compute.utf8_trim(column.dictionary, characters=WHITESPACE)
+        return texts.to_numpy(zero_copy_only=False)[column.indices.to_numpy()[start:]]
     if pos in raw.factorised:
         codes, cats = _column(raw, pos, start)
-        return np.array([c.strip() for c in cats], dtype=object)[codes]
-    cells = raw.frame[pos].to_numpy(dtype=object)[start:]
-    return np.array([str(c).strip() for c in cells], dtype=object)
+        if rows is None or len(rows) >= len(cats):
+            stripped = np.array([c.strip() for c in cats], dtype=object)
+            return stripped[codes if rows is None else codes[rows]]
+    return np.array([str(c).strip() for c in _cells(raw, pos, start, rows)], dtype=object)
 
 
-def _blank_rows(raw: _Raw, start: int, first: Collection[int] = ()) -> np.ndarray:
-    """Rows whose every cell is empty or spaces. The columns in ``first`` (answers, factorised
-    anyway) are looked at on their distinct texts; in the others only the rows still blank are,
-    so a file without empty rows costs little more than its answer columns."""
-    blank = np.ones(raw.frame.shape[0] - start, dtype=bool)
-    for pos in first:
-        codes, cats = _column(raw, pos, start)
-        blank &= np.array([not c.strip() for c in cats], dtype=bool)[codes]
-    for pos in raw.frame.columns:
+def _blank_rows(raw: _Raw, start: int, maybe: np.ndarray | None = None) -> np.ndarray:
+    """Rows whose every cell is empty or spaces. Only the rows in ``maybe`` can be (an import
+    passes the rows that answer no item: a blank cell is never an answer), and each column is
+    looked at only in the rows still blank, so a file without empty rows costs next to nothing."""
+    blank = np.ones(raw.shape[0] - start, dtype=bool) if maybe is None else maybe.copy()
+    for pos in range(raw.shape[1]):
         candidates = np.flatnonzero(blank)
         if not len(candidates):
             break
-        if pos in first:
-            continue
-        cells = raw.frame[pos].to_numpy(dtype=object)[start:][candidates]
-        blank[candidates] = [not str(c).strip() for c in cells]
+        blank[candidates] = [not str(c).strip() for c in _cells(raw, pos, start, candidates)]
     return blank
 
 
@@ -468,7 +569,7 @@ def _import_tidy(
     report: ImportReport,
 ) -> ImportResult:
     headers = [h.strip() for h in raw.top_rows(1)[0]]
-    n_rows = raw.frame.shape[0] - 1
+    n_rows = raw.shape[0] - 1
     blank = _blank_rows(raw, 1)
     trailing = n_rows - (np.flatnonzero(~blank)[-1] + 1 if (~blank).any() else 0)
     keep = n_rows - trailing
@@ -616,13 +717,14 @@ def _resolve_duplicates(
     """Apply :data:`DUPLICATE_RULE` in place on ``keep``; list every dropped row."""
     live = np.flatnonzero(keep)
     if has_ids:
-        key = pd.Series(ids[live])
+        key = ids[live]
+        groups = pd.factorize(key)[0]
     else:
-        codes = np.column_stack([_column(raw, p, start)[0][live] for p in raw.frame.columns])
-        key = pd.Series(
+        codes = np.column_stack([_column(raw, p, start)[0][live] for p in range(raw.shape[1])])
+        key = groups = (
             pd.DataFrame(codes).groupby(list(range(codes.shape[1])), sort=False).ngroup().to_numpy()
         )
-    dup = key.duplicated(keep=False).to_numpy()
+    dup = (np.bincount(groups) > 1)[groups] if len(groups) else np.zeros(0, dtype=bool)
     if not dup.any():
         return
     where = live[dup]
@@ -633,11 +735,11 @@ def _resolve_duplicates(
             lowered.setdefault(text_key(code), p) if code else None
     for name in fmt.time_columns:
         if text_key(name) in lowered:
-            stamps = _stripped(raw, lowered[text_key(name)], start)[where]
+            stamps = _stripped(raw, lowered[text_key(name)], start, where)
             times = pd.to_datetime(pd.Series(stamps), errors="coerce", utc=True, format="mixed")
             break
     table = pd.DataFrame(
-        {"key": key.to_numpy()[dup], "time": times.to_numpy(), "row": rows[where], "at": where}
+        {"key": key[dup], "time": times.to_numpy(), "row": rows[where], "at": where}
     )
     table = table.sort_values(["key", "time", "row"], na_position="first", kind="stable")
     last = ~table["key"].duplicated(keep="last").to_numpy()
@@ -684,7 +786,7 @@ def _import_export(
     headers = [h.strip() for h in top[fmt.name_row]]
     texts = [t.strip() for t in top[fmt.text_row]] if fmt.text_row is not None else None
     start = fmt.header_rows
-    n_rows = raw.frame.shape[0] - start
+    n_rows = raw.shape[0] - start
     report.rows_read = n_rows
     first_row = start + 1 + raw.row_offset  # spreadsheet row of the first data row
     report.first_row = first_row
@@ -744,7 +846,23 @@ def _import_export(
             f"respondent is in team '{default_team}' (--team)"
         )
 
-    keep = ~_blank_rows(raw, start, first=[m.position for m in matching.items])
+    # answers: decoded on each column's distinct texts
+    vocabulary = answer_vocabulary(framework)
+    lo, hi = framework.scale.minimum, framework.scale.maximum
+    position = {item: k for k, item in enumerate(framework.item_ids)}
+    answered = np.zeros(n_rows, dtype=bool)
+    decoded_columns: list[tuple[int, np.ndarray, np.ndarray]] = []  # (item, codes, values)
+    bad_cells: list[tuple[ColumnMatch, np.ndarray, pd.Index, np.ndarray, np.ndarray]] = []
+    for match in matching.items:
+        codes, cats = _column(raw, match.position, start)
+        decoded = vocabulary.decode(list(cats))
+        decoded_columns.append((position[match.target], codes, decoded.values))
+        answered |= (decoded.status != BLANK)[codes]
+        bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
+        # (the distinct texts include the header's: only those in data rows count)
+        if bad.any() and np.isin(codes, np.flatnonzero(bad)).any():
+            bad_cells.append((match, codes, cats, bad, decoded.status))
+    keep = ~_blank_rows(raw, start, maybe=~answered)
     for row in rows[~keep]:
         report.dropped.append(DroppedRow(int(row), "empty row", EMPTY))
     bad_row = np.zeros(n_rows, dtype=bool)  # rows with a problem of their own
@@ -762,21 +880,6 @@ def _import_export(
         ids[missing] = [f"row-{r}" for r in rows[missing]]
     else:
         ids = np.array([f"row-{r}" for r in rows], dtype=object)
-    # answers: decoded on each column's distinct texts
-    vocabulary = answer_vocabulary(framework)
-    lo, hi = framework.scale.minimum, framework.scale.maximum
-    position = {item: k for k, item in enumerate(framework.item_ids)}
-    values = np.full((n_rows, len(framework.item_ids)), np.nan)
-    answered = np.zeros(n_rows, dtype=bool)
-    bad_cells: list[tuple[ColumnMatch, np.ndarray, pd.Index, np.ndarray, np.ndarray]] = []
-    for match in matching.items:
-        codes, cats = _column(raw, match.position, start)
-        decoded = vocabulary.decode(list(cats))
-        values[:, position[match.target]] = decoded.values[codes]
-        answered |= (decoded.status != BLANK)[codes]
-        bad = np.isin(decoded.status, (UNKNOWN, OFF_SCALE))
-        if bad.any():
-            bad_cells.append((match, codes, cats, bad, decoded.status))
     if matching.items:
         for row in rows[keep & ~answered]:
             report.dropped.append(
@@ -855,7 +958,14 @@ def _import_export(
 
     respondent_ids = ids[keep].astype(str)
     team_ids = teams[keep].astype(str)
-    values = values[keep]
+    kept = np.flatnonzero(keep)
+    # item by item into contiguous rows, then one transpose: answers row by row, C order
+    by_item = np.empty((len(framework.item_ids), len(kept)))
+    for item in set(range(len(framework.item_ids))) - {c[0] for c in decoded_columns}:
+        by_item[item] = np.nan
+    for item, codes, decoded_values in decoded_columns:
+        np.take(decoded_values, codes[kept], out=by_item[item])
+    values = np.ascontiguousarray(by_item.T)
     report.respondents = report.rows_imported = len(respondent_ids)
     notices = [
         f"{report.detected}: {len(matching.items)} item column(s) matched, "
