@@ -287,3 +287,51 @@ def serious_violations(page) -> list:
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
+
+
+PHONE = {"width": 390, "height": 844}  # a common phone, in CSS pixels
+# What a person cannot use on a narrow screen: a page that scrolls sideways (Voila's page
+# scrolls in a box of its own, and a widget box scrolls too, so any box that scrolls sideways
+# counts, but a table or a chart's .cct-scrolls box: they scroll inside themselves, as in
+# templates/publish), a
+# control partly off screen, a label cut short ("Prepare downlo…").
+_SIDEWAYS = """
+() => [document.documentElement, ...document.querySelectorAll('body *')].filter(el =>
+  !el.matches('table, .cct-scrolls') && el.scrollWidth > el.clientWidth + 1 && el.clientWidth > 0 &&
+  (el === document.documentElement || ['auto', 'scroll'].includes(getComputedStyle(el).overflowX)))
+"""
+_LAYOUT_PROBLEMS = f"""
+(selectors) => {{
+  const width = document.documentElement.clientWidth, problems = [];
+  for (const el of ({_SIDEWAYS})())
+    problems.push(`${{el.id || el.className || el.tagName}} scrolls sideways: ` +
+                  `${{el.scrollWidth}} px wide in ${{el.clientWidth}} px`);
+  for (const selector of selectors) {{
+    const found = [...document.querySelectorAll(selector)];
+    if (!found.length) problems.push(`${{selector}}: not on the page`);
+    for (const el of found) {{
+      const box = el.getBoundingClientRect();
+      if (box.width && (box.left < -1 || box.right > width + 1))
+        problems.push(`${{selector}}: from ${{Math.round(box.left)}} to ${{Math.round(box.right)}} px`);
+      const scrolls = ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+      if (!scrolls && el.scrollWidth > el.clientWidth + 1)
+        problems.push(`${{selector}}: cut, ${{el.scrollWidth}} px shown in ${{el.clientWidth}}`);
+    }}
+  }}
+  return problems;
+}}
+"""
+
+
+def layout_problems(page, selectors: list[str]) -> list[str]:
+    """What a narrow window does wrong to the page and to the elements of ``selectors``
+    (every match is checked; empty when none)."""
+    return page.evaluate(_LAYOUT_PROBLEMS, selectors)
+
+
+def page_width(page) -> int:
+    """How wide the page is to scroll through: the window's width unless something but a
+    table scrolls sideways (a figure for a test's message and a report)."""
+    return page.evaluate(
+        f"Math.max(document.documentElement.clientWidth, ...({_SIDEWAYS})().map(e => e.scrollWidth))"
+    )

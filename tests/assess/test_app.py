@@ -7,7 +7,16 @@ import urllib.request
 
 import pytest
 
-from tests.browser import TEST_PASSWORD, chromium_page, require_chromium, voila_server
+from tests.browser import (
+    PHONE,
+    TEST_PASSWORD,
+    chromium_page,
+    layout_problems,
+    page_width,
+    require_chromium,
+    serious_violations,
+    voila_server,
+)
 from toolkit.core.paths import SAMPLE_DIR
 
 pytestmark = pytest.mark.browser
@@ -156,3 +165,53 @@ def test_the_app_speaks_plainly_with_names_tick_boxes_and_whole_labels(page):
         "before => document.querySelector('.cct-language').innerText !== before", arg=before
     )
     assert "Central intake, North office" not in page.inner_text(".cct-language")
+
+
+# what a facilitator uses on the page, each to be wholly on screen with its label uncut
+CONTROLS = [
+    ".cct-assessment-app button",
+    ".cct-threshold",
+    ".cct-threshold label",
+    ".cct-team-picker",
+    ".cct-team-picker label",
+    ".cct-profile-team",
+    ".cct-profile-team select",
+    ".cct-table",
+    ".cct-heatmap .cct-scrolls",
+    ".cct-profile .cct-scrolls",
+    ".cct-assessment-app a[download]",
+]
+UPLOADS = [".cct-upload-responses", ".cct-upload-teams", ".cct-assessment-app button"]
+
+
+@pytest.mark.parametrize("window", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "laptop"])
+def test_on_a_phone_and_a_laptop_every_control_fits_and_wide_tables_scroll_inside(server, window):
+    """390 px (a facilitator's phone) and 1280 px: the sample, one team ticked and its
+    downloads prepared; the page never scrolls sideways, every control and chart is on screen
+    with its label whole, wide tables scroll in their own box, and axe finds nothing serious."""
+    with chromium_page() as page:
+        page.set_viewport_size(window)
+        page.goto(f"{server}{PAGE}?token={TEST_PASSWORD}", timeout=LOAD)
+        page.wait_for_selector(".cct-profile svg", timeout=LOAD)
+        page.locator(".cct-team-picker label", has_text="Central intake, North office").click()
+        page.wait_for_selector(".cct-assessment-app >> text=1 team(s) shown", timeout=LOAD)
+        page.wait_for_function(
+            "document.querySelector('.cct-profile').innerHTML.includes('Central intake')",
+            timeout=LOAD,
+        )
+        page.get_by_role("button", name="Prepare downloads").click()
+        page.wait_for_selector(".cct-assessment-app a[download]", timeout=LOAD)
+        assert layout_problems(page, CONTROLS) == [], page_width(page)
+        for chart in page.locator(".cct-heatmap svg, .cct-profile svg").all():  # still legible
+            assert (
+                chart.evaluate("s => s.getBoundingClientRect().width / s.width.baseVal.value")
+                > 0.55
+            )
+        table = page.locator(".cct-language table")
+        assert table.get_attribute("tabindex") == "0"  # a keyboard can scroll it too
+        assert serious_violations(page) == []
+
+        page.get_by_role("button", name="My own files").click()
+        page.wait_for_selector(".cct-message-box >> text=Upload a responses file", timeout=LOAD)
+        assert layout_problems(page, UPLOADS) == [], page_width(page)
+        assert serious_violations(page) == []

@@ -21,7 +21,15 @@ def test_choosing_a_team_by_name_redraws_the_handout_and_writes_nothing(tmp_path
 
 @pytest.mark.browser
 def test_the_voila_page_has_controls_and_leaves_no_folder_behind():
-    from tests.browser import TEST_PASSWORD, chromium_page, serious_violations, voila_server
+    from tests.browser import (
+        PHONE,
+        TEST_PASSWORD,
+        chromium_page,
+        layout_problems,
+        page_width,
+        serious_violations,
+        voila_server,
+    )
 
     output = NOTEBOOKS_DIR / "session_plan_output"
     existed = output.exists()
@@ -38,4 +46,7 @@ def test_the_voila_page_has_controls_and_leaves_no_folder_behind():
             timeout=60_000,
         )
         assert serious_violations(page) == []
+        page.set_viewport_size(PHONE)  # a facilitator's phone: every control whole, on screen
+        controls = [".cct-plan-team select", ".cct-plan-format button", ".cct-plan-start input"]
+        assert layout_problems(page, [*controls, ".cct-plan-handout"]) == [], page_width(page)
     assert output.exists() == existed  # a visit writes no session_plan_output/

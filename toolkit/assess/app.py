@@ -27,7 +27,7 @@ from toolkit.core.charts import to_svg
 from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import InputFileError, ToolkitError
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.widgets import CheckList
+from toolkit.core.widgets import CheckList, fit_style, fitted_chart
 
 SAMPLE = "Sample organisation"
 #: The tables' headings in plain words, with units (never ``team_id`` or ``need_hours``).
@@ -55,7 +55,8 @@ def _upload_bytes(upload: W.FileUpload) -> tuple[bytes, str] | None:
 
 def _table(frame, caption: str) -> str:
     return (
-        f'<table class="cct-table"><caption>{html.escape(caption)}</caption>'
+        # tabindex: a table wider than a phone scrolls in its own box, by keyboard too
+        f'<table class="cct-table" tabindex="0"><caption>{html.escape(caption)}</caption>'
         + frame.to_html(index=False, escape=True, border=0, na_rep="withheld")
         .split(">", 1)[1]
         .rsplit("</table>", 1)[0]
@@ -149,6 +150,7 @@ class AssessmentApp(W.VBox):
 
         super().__init__(
             [
+                fit_style(),
                 W.HTML("<h2>Inputs</h2>"),
                 self.source,
                 self.uploads,
@@ -168,6 +170,7 @@ class AssessmentApp(W.VBox):
                 self.download,
             ]
         )
+        self.add_class("cct-app")
         self.add_class("cct-assessment-app")
         self._reload()
 
@@ -286,7 +289,9 @@ class AssessmentApp(W.VBox):
             + (f" Withheld teams: {html.escape(', '.join(withheld))}." if withheld else "")
             + "</p>"
         )
-        self.heatmap.value = to_svg(charts.heatmap(result, chosen))
+        self.heatmap.value = fitted_chart(
+            to_svg(charts.heatmap(result, chosen)), "Gap to the role's target by domain, per team"
+        )
         org = organisation_priorities(result).head(8)
         org = org.assign(
             competency=[self.framework.competency(c).name["en"] for c in org.index],
@@ -327,7 +332,10 @@ class AssessmentApp(W.VBox):
             )
             self.priorities.value = ""
             return
-        self.profile.value = to_svg(charts.team_profile(result, team_id))
+        self.profile.value = fitted_chart(
+            to_svg(charts.team_profile(result, team_id)),
+            f"Self-ratings of {result.teams[team_id].name} against the role's targets",
+        )
         ranked = result.priorities(team_id)
         items = "".join(f"<li>{html.escape(r.why)}</li>" for r in ranked.itertuples())
         self.priorities.value = (

@@ -61,11 +61,17 @@ class PlanApp(W.VBox):
         self.group_size = W.BoundedIntText(
             value=int(group_size), min=1, max=200, description="People taking part", style=style
         )
-        self.start = W.Text(value=start, description="Starts (YYYY-MM-DD HH:MM)", style=style)
+        self.start = W.Text(  # wide enough for the whole date and time beside its long label
+            value=start,
+            description="Starts (YYYY-MM-DD HH:MM)",
+            style=style,
+            layout=W.Layout(width="22rem", max_width="100%"),
+        )
         for widget, css in (
             (self.team, "cct-plan-team"),
             (self.minutes, "cct-plan-minutes"),
             (self.format, "cct-plan-format"),
+            (self.start, "cct-plan-start"),
             (self.output, "cct-plan-handout"),
         ):
             widget.add_class(css)
