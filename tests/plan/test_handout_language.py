@@ -22,7 +22,13 @@ from toolkit.core.paths import TEMPLATES_DIR
 from toolkit.plan import report
 from toolkit.plan.catalog import CATALOG_FILE, default_catalog
 from toolkit.plan.planner import PlanError, SessionParameters, plan_session
-from toolkit.plan.report import HANDOUT_DOMAIN, guide_html, handout_html, handout_page
+from toolkit.plan.report import (
+    HANDOUT_DOMAIN,
+    gaps_chart,
+    guide_html,
+    handout_html,
+    handout_page,
+)
 from toolkit.plan.session_plan import sample_results
 
 POT = LOCALE_DIR / f"{HANDOUT_DOMAIN}.pot"
@@ -153,6 +159,19 @@ def test_a_translated_handout_has_no_english_words_left(lang, shape):
     else:
         for word in ("Qué vamos a practicar y por qué", "Programa", "tu reflexión", "febrero"):
             assert word in text, word
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_charts_legend_fits_inside_the_chart_in_every_language(lang):
+    """Spanish and French legend labels are longer than English ones: none may run off."""
+    figure = gaps_chart(
+        planned("clinic_residents", 240, "in_person", lang), default_framework(), lang
+    )
+    legend = figure.axes[0].get_legend()
+    box = legend.get_window_extent(figure._get_renderer())
+    assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1, (lang, box, figure.bbox)
+    texts = [text.get_text() for text in legend.get_texts()]
+    assert len(texts) == 2 and (lang == "en" or "our team now (average answer)" not in texts)
 
 
 def test_the_handout_inside_a_notebook_carries_its_language_and_direction():

@@ -114,15 +114,18 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
     ax.set_xlim(framework.scale.minimum, framework.scale.maximum)
     ax.set_xticks(range(framework.scale.minimum, framework.scale.maximum + 1))
     ax.tick_params(axis="x", labelsize=8)
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-        borderaxespad=0.2,
-    )
-    fig.tight_layout(pad=0.3)
+    for columns in (2, 1):  # side by side if they fit; a longer language gets a line each
+        legend = ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncol=columns,
+            fontsize=8,
+            frameon=False,
+            borderaxespad=0.2,
+        )
+        fig.tight_layout(pad=0.3)
+        if legend.get_window_extent(fig._get_renderer()).x1 <= fig.bbox.x1:
+            break
     return fig
 
 
