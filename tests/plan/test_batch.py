@@ -161,6 +161,7 @@ def test_sessions_file_problems_are_all_reported_with_row_and_column(tmp_path, r
         "nobody,180,in_person,12,2027-02-01 09:30,en",
         "intake_north,three hours,in_person,12,2027-02-01 09:30,en",
         "intake_north,180,hybrid,12,tomorrow,en",
+        "intake_south,180,in_person,12,2027-02-01 09:30,de",
     ]
     with pytest.raises(InputFileError) as info:
         read_jobs(sessions_file(tmp_path, rows), results_file, tmp_path / "out")
@@ -172,6 +173,9 @@ def test_sessions_file_problems_are_all_reported_with_row_and_column(tmp_path, r
         "self_paced" in messages
     )
     assert any("row 4, column 'start': 'tomorrow' is not a date and time" in m for m in messages)
+    assert (
+        "sessions.csv, row 5, column 'language': 'de' is not one of en, es, fr, ar, uk" in messages
+    )
 
 
 def test_an_interrupted_batch_leaves_no_half_file_and_resumes(tmp_path, results_file):

@@ -42,6 +42,28 @@ def plans(tmp_path_factory) -> dict:
     return made
 
 
+# Spanish runs longer than English, Arabic right to left: the widest plan in each, and online
+TRANSLATED = {
+    "widest_es": ("clinic_residents", 240, "in_person", 16, "es"),
+    "widest_ar": ("clinic_residents", 240, "in_person", 16, "ar"),
+    "online_ar": ("housing_west", 120, "online", 8, "ar"),
+}
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory) -> dict:
+    """The handout in the session's language, written as `cct plans` writes it."""
+    results = sample_results()
+    out = tmp_path_factory.mktemp("translated")
+    made = {}
+    for name, (team, minutes, fmt, size, lang) in TRANSLATED.items():
+        params = SessionParameters(team, minutes, fmt, size, datetime(2027, 2, 8, 9, 30), lang)
+        plan = plan_session(results, params)
+        write_plan_files(plan, out / name)
+        made[name] = (plan, out / name)
+    return made
+
+
 @pytest.fixture(scope="module")
 def page():
     require_chromium()
@@ -81,6 +103,24 @@ def test_the_handout_prints_on_one_a4_page_with_the_qr_code(plans, page, shape):
     assert a4_sizes(pdf) == [A4_POINTS], f"{shape}: {len(a4_sizes(pdf))} pages"
     html = (folder / HANDOUT_NAME).read_text(encoding="utf-8")
     assert "<svg" in html and "Reflection form" in html  # the QR code (its title) is on it
+
+
+@pytest.mark.parametrize("shape", TRANSLATED)
+def test_a_translated_handout_prints_on_one_a4_page_and_passes_axe(translated, page, shape):
+    """Spanish and Arabic are longer than English; still one sheet with the QR code, in
+    Chromium's print and in the PDF written beside it, and axe finds nothing serious."""
+    plan, folder = translated[shape]
+    pdf, width, printable = printed(page, folder / HANDOUT_NAME)
+    assert width <= printable, f"{shape}: the handout is {width} px wide"
+    assert a4_sizes(pdf) == [A4_POINTS], f"{shape}: {len(a4_sizes(pdf))} pages in Chromium"
+    written = folder / HANDOUT_NAME.replace(".html", ".pdf")
+    assert a4_sizes(written) == [A4_POINTS], f"{shape}: {len(a4_sizes(written))} pages (PDF)"
+    [first] = PdfReader(written).pages
+    links = [a.get_object()["/A"].get("/URI") for a in first.get("/Annots", [])]
+    assert plan.reflection_url in links  # the link under the QR code, on the one page
+    page.goto((folder / HANDOUT_NAME).as_uri())
+    assert page.evaluate("document.documentElement.dir") == ("rtl" if "_ar" in shape else "ltr")
+    assert serious_violations(page) == []
 
 
 @pytest.mark.parametrize("shape", SHAPES)

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.core.datafiles import load_model
+from toolkit.core.i18n import LANGUAGES
 from toolkit.core.paths import DATA_DIR
 
 REQUIRED_LANGUAGES = ("en", "es", "fr", "ar")
@@ -20,8 +21,10 @@ FRAMEWORK_FILE = DATA_DIR / "framework.yaml"
 Translations = dict[str, str]
 
 
-def _check_languages(value: Translations, what: str) -> Translations:
-    missing = [lang for lang in REQUIRED_LANGUAGES if not (value.get(lang) or "").strip()]
+def _check_languages(
+    value: Translations, what: str, required: tuple[str, ...] = REQUIRED_LANGUAGES
+) -> Translations:
+    missing = [lang for lang in required if not (value.get(lang) or "").strip()]
     if missing:
         raise ValueError(f"{what} has no text in {', '.join(missing)}")
     return value
@@ -115,6 +118,10 @@ class Competency(_Strict):
     id: str = Field(pattern=r"^[a-z_]+\.[a-z_]+$")
     name: Translations
     description: str = Field(description="One plain English sentence: what someone can do")
+    practise: Translations = Field(
+        description="What we will practise and why, one sentence per language, on the "
+        "participants' handout (in every language the handout speaks)"
+    )
     targets: dict[str, float] = Field(description="Target level on the scale, per role id")
     relevance: dict[str, int] = Field(
         description="How central to the role: 3 core, 2 important, 1 useful, per role id"
@@ -126,6 +133,9 @@ class Competency(_Strict):
     )
 
     _names = field_validator("name")(lambda v: _check_languages(v, "competency name"))
+    _practise = field_validator("practise")(
+        lambda v: _check_languages(v, "the handout sentence (practise)", tuple(LANGUAGES))
+    )
 
 
 class Domain(_Strict):

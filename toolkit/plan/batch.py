@@ -34,6 +34,7 @@ from tqdm import tqdm
 from toolkit.assess.results import read_results
 from toolkit.core.exceptions import InputFileError, InputProblem, ToolkitError
 from toolkit.core.files import write_atomic
+from toolkit.core.i18n import LANGUAGES
 from toolkit.core.names import check_base_url, child_path, name_problem
 from toolkit.core.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, TEMPLATES_DIR
 from toolkit.core.tables import read_table
@@ -159,6 +160,8 @@ def read_jobs(
                 problem(column, f"'{values[column]}' is not a whole number")
         if values["format"] not in FORMATS:
             problem("format", f"'{values['format']}' is not one of {', '.join(FORMATS)}")
+        if values["language"] not in LANGUAGES:  # the handout and the form speak these
+            problem("language", f"'{values['language']}' is not one of {', '.join(LANGUAGES)}")
         try:
             start = datetime.fromisoformat(values["start"]) if values["start"] else None
         except ValueError:

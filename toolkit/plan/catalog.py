@@ -10,11 +10,12 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from toolkit.core.datafiles import load_model
 from toolkit.core.exceptions import DataFileError
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 from toolkit.core.paths import DATA_DIR
 
 CATALOG_FILE = DATA_DIR / "catalog.yaml"
@@ -47,6 +48,9 @@ class Module(_Strict):
 
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     title: str
+    handout_title: dict[str, str] = Field(
+        description="The title on the participants' handout in each language but English"
+    )
     summary: str
     competencies: list[str] = Field(min_length=1)
     durations: list[int] = Field(min_length=1, description="Minutes it can take, multiples of 5")
@@ -56,6 +60,20 @@ class Module(_Strict):
     materials: list[str]
     facilitator_notes: str
     uses_scenarios: bool = False
+
+    @field_validator("handout_title")
+    @classmethod
+    def _every_language(cls, v: dict[str, str]) -> dict[str, str]:
+        missing = [
+            lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE and not v.get(lang, "").strip()
+        ]
+        if missing:
+            raise ValueError(f"the handout title has no text in {', '.join(missing)}")
+        return v
+
+    def title_in(self, lang: str) -> str:
+        """The title as the handout in ``lang`` shows it (English is ``title``)."""
+        return self.title if lang == SOURCE_LANGUAGE else self.handout_title[lang]
 
 
 class Scenario(_Strict):

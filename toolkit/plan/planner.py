@@ -23,6 +23,7 @@ from toolkit.assess.language_access import UNMET
 from toolkit.assess.results import AssessmentResults, TeamResult
 from toolkit.core.exceptions import ToolkitError
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.i18n import LANGUAGES
 from toolkit.core.teams import language_name
 from toolkit.plan.catalog import FORMATS, Catalog, Module, Scenario, default_catalog
 
@@ -122,6 +123,8 @@ class SessionParameters:
             )
         if not 1 <= self.group_size <= 200:
             problems.append(f"group size {self.group_size}: use a number from 1 to 200")
+        if self.language not in LANGUAGES:  # the handout and the form speak these
+            problems.append(f"language '{self.language}' is not one of {', '.join(LANGUAGES)}")
         if problems:
             raise PlanError(
                 f"Cannot plan a session for team '{self.team_id}': " + "; ".join(problems)
@@ -188,11 +191,12 @@ class Plan:
             )
         return found
 
-    def qr_svg(self) -> str:
-        """The reflection link as a QR code (SVG, scannable from a printed handout)."""
+    def qr_svg(self, title: str = "Reflection form") -> str:
+        """The reflection link as a QR code (SVG, scannable from a printed handout); its
+        title is what a screen reader says, in the handout's language."""
         buffer = io.BytesIO()
         segno.make(self.reflection_url, error="m").save(
-            buffer, kind="svg", scale=4, border=2, title="Reflection form"
+            buffer, kind="svg", scale=4, border=2, title=title
         )
         return buffer.getvalue().decode("utf-8")
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import date
 from pathlib import Path
 
 import numpy as np
+from babel import Locale
+from babel.dates import format_date, format_time
+from babel.lists import format_list
+from markupsafe import Markup
 from matplotlib.figure import Figure
 
 from toolkit.core.charts import to_svg
 from toolkit.core.files import write_atomic
 from toolkit.core.framework import Framework, default_framework
+from toolkit.core.i18n import LANGUAGES, direction, normalise_language, translator
 from toolkit.core.pdf import write_pdf
 from toolkit.core.templates import environment
 from toolkit.plan.catalog import Catalog, default_catalog
@@ -30,10 +36,48 @@ GUIDE_NAME = "facilitator_guide.html"
 MATERIALS_NAME = "participant_materials.html"
 PLAN_NAME = "plan.json"
 FORMAT_NAMES = {"in_person": "in person", "online": "online", "self_paced": "self-paced"}
+HANDOUT_DOMAIN = "handout"  # data/locale/<lang>/LC_MESSAGES/handout.po
+DATE_LOCALES = {"en": "en_GB"}  # "Monday, 8 February 2027", as the rest of the toolkit writes
 
 
-def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
-    """The team's level and the role's target on the competencies this session covers.
+def handout_language(lang: str) -> str:
+    """The handout's language for the (English) facilitator guide: "Spanish (Español)"."""
+    lang = normalise_language(lang)
+    english = Locale.parse(lang).get_display_name("en")
+    return english if lang == "en" else f"{english} ({LANGUAGES[lang]})"
+
+
+def handout_words(lang: str) -> dict:
+    """What the handout's templates need to speak the session's language: ``_`` (its
+    ``handout.po`` catalog; a missing entry is English, and a test fails naming it), the
+    ``lang`` and ``dir`` attributes, and dates and times as that language writes them."""
+    lang = normalise_language(lang)
+    gettext = translator(lang, HANDOUT_DOMAIN)
+    locale = DATE_LOCALES.get(lang, lang)
+
+    def _(message: str, **values: object) -> Markup:
+        text = Markup.escape(gettext(message))  # values are escaped by Markup's %, links kept
+        return text % values if values else text
+
+    def long_date(day: date, weekday: bool = True) -> str:
+        return format_date(day, "full" if weekday else "long", locale=locale)
+
+    return {
+        "lang": lang,
+        "dir": direction(lang),
+        "_": _,
+        "qr_title": gettext("Reflection form"),
+        "long_date": long_date,
+        "clock_time": lambda moment: format_time(moment, "short", locale=locale),
+        "date_list": lambda refreshers: format_list(
+            [long_date(r.day, weekday=False) for r in refreshers], locale=locale
+        ),
+    }
+
+
+def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | None:
+    """The team's level and the role's target on the competencies this session covers, in
+    the handout's language.
 
     The legend sits above the plot, never over a bar or a target marker; the marker is named
     in it and in the figure's caption."""
@@ -44,6 +88,7 @@ def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
     ]
     if not rows:
         return None
+    _ = translator(normalise_language(lang), HANDOUT_DOMAIN)
     fig = Figure(figsize=(6.6, 0.28 * len(rows) + 0.95), dpi=100)
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
@@ -53,7 +98,7 @@ def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
         left=framework.scale.minimum,
         color="#e6550d",
         height=0.55,
-        label="our team now (average answer)",
+        label=_("our team now (average answer)"),
     )
     ax.scatter(
         [c.target for c in rows],
@@ -62,47 +107,39 @@ def gaps_chart(plan: Plan, framework: Framework) -> Figure | None:
         color="black",
         zorder=3,
         s=20,
-        label="the level our role asks for",
+        label=_("the level our role asks for"),
     )
-    ax.set_yticks(y, [framework.competency(c.competency_id).name["en"] for c in rows], fontsize=8)
+    names = [framework.competency(c.competency_id).name for c in rows]
+    ax.set_yticks(y, [n.get(lang) or n["en"] for n in names], fontsize=8)
     ax.set_xlim(framework.scale.minimum, framework.scale.maximum)
     ax.set_xticks(range(framework.scale.minimum, framework.scale.maximum + 1))
     ax.tick_params(axis="x", labelsize=8)
-    ax.legend(
-        loc="lower left",
-        bbox_to_anchor=(0, 1.0),
-        ncol=2,
-        fontsize=8,
-        frameon=False,
-        borderaxespad=0.2,
-    )
-    fig.tight_layout(pad=0.3)
+    for columns in (2, 1):  # side by side if they fit; a longer language gets a line each
+        legend = ax.legend(
+            loc="lower left",
+            bbox_to_anchor=(0, 1.0),
+            ncol=columns,
+            fontsize=8,
+            frameon=False,
+            borderaxespad=0.2,
+        )
+        fig.tight_layout(pad=0.3)
+        if legend.get_window_extent(fig._get_renderer()).x1 <= fig.bbox.x1:
+            break
     return fig
 
 
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
-
-
-def practise_items(plan: Plan, framework: Framework) -> tuple[str, list[dict]]:
-    """Why these topics (one sentence), and one bullet per competency the session covers:
-    what we practise, for people who take part, in plain words (no ranks, priorities or
-    figures)."""
-    from_team = plan.planned_from == "team results" and not plan.team.withheld
-    why = (
-        "We chose these because, in our team's answers to the needs survey, they are where we "
-        "feel less sure than our work asks."
-        if from_team
-        else "We chose these because they are at the heart of work in a role like ours."
-    )
-    items = []
-    for cid in plan.covered_competencies:
-        competency = framework.competency(cid)
-        what = competency.description.rstrip(".")
-        items.append(
-            {"name": competency.name["en"], "what": f"so that each of us {_lower_first(what)}."}
-        )
-    return why, items
+def practise_items(plan: Plan, framework: Framework, lang: str = "en") -> list[dict]:
+    """One bullet per competency the session covers: its name and what we practise and why,
+    in the handout's language, for people who take part (no ranks, priorities or figures).
+    The sentences live in ``data/framework.yaml`` (``practise``), beside the names."""
+    return [
+        {
+            "name": framework.competency(cid).name[lang],
+            "what": framework.competency(cid).practise[lang],
+        }
+        for cid in plan.covered_competencies
+    ]
 
 
 def module_materials(plan: Plan, catalog: Catalog, materials: Materials) -> list[dict]:
@@ -138,15 +175,17 @@ def _context(
     materials: Materials | None = None,
 ) -> dict:
     names = {m.id: m for m in catalog.modules}
+    lang = normalise_language(plan.parameters.language)
     agenda = [
         {
             **asdict(item),
             "end": item.end,
             "activity_names": [catalog.activity[a].name for a in item.activities],
+            "handout_title": names[item.module_id].title_in(lang) if item.module_id else None,
         }
         for item in plan.agenda
     ]
-    figure = gaps_chart(plan, framework) if chart else None
+    figure = gaps_chart(plan, framework, lang) if chart else None
     why = [item.reason for item in plan.agenda if item.kind == "module"]
     return {
         "plan": plan,
@@ -160,8 +199,9 @@ def _context(
         "module_parts": module_materials(plan, catalog, materials or default_materials()),
         "materials_page": MATERIALS_NAME,
         "break_rule": BREAK_RULES[plan.parameters.format],
-        "practise_why": practise_items(plan, framework)[0],
-        "practise": practise_items(plan, framework)[1],
+        "from_team": plan.planned_from == "team results" and not plan.team.withheld,
+        "practise": practise_items(plan, framework, lang),
+        "handout_language": handout_language(lang),
         "clock": plan.parameters.format != "self_paced",
         "qr_svg": plan.qr_svg(),
         "chart_svg": to_svg(figure) if figure is not None else "",
@@ -170,21 +210,28 @@ def _context(
     }
 
 
+def _handout(
+    template: str, plan: Plan, catalog: Catalog | None, framework: Framework | None
+) -> str:
+    context = _context(plan, catalog or default_catalog(), framework or default_framework())
+    words = handout_words(plan.parameters.language)
+    context["qr_svg"] = plan.qr_svg(words["qr_title"])
+    return environment().get_template(template).render(**context, **words)
+
+
 def handout_html(
     plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
 ) -> str:
     """For participants, inside a notebook: what we practise and why, agenda, the reflection
     link and QR code, follow-up dates."""
-    context = _context(plan, catalog or default_catalog(), framework or default_framework())
-    return environment().get_template("plan/handout_body.html.j2").render(**context)
+    return _handout("plan/handout_body.html.j2", plan, catalog, framework)
 
 
 def handout_page(
     plan: Plan, catalog: Catalog | None = None, framework: Framework | None = None
 ) -> str:
     """The handout as a page of its own, one A4 sheet in print (``handout.html`` and PDF)."""
-    context = _context(plan, catalog or default_catalog(), framework or default_framework())
-    return environment().get_template("plan/handout.html.j2").render(**context)
+    return _handout("plan/handout.html.j2", plan, catalog, framework)
 
 
 def _without_chart(
