@@ -79,7 +79,11 @@ def test_upload_pick_team_and_the_chart_changes(page, tmp_path):
     )
     after = profile_svg(page)
     assert "<svg" in after and after != before
-    assert "trauma" in page.inner_text(".cct-priorities").lower()
+    # the priorities are redrawn after the chart: wait for them rather than read them at once
+    page.wait_for_function(
+        "document.querySelector('.cct-priorities').innerText.toLowerCase().includes('trauma')",
+        timeout=LOAD,
+    )
 
     # the team without answers in this upload is now under the threshold, and says so
     page.select_option(".cct-profile-team select", label="Family social work")
