@@ -192,13 +192,23 @@ def test_unusable_url_is_a_plain_error():
         ReflectionStore("nosuchdb://here")
 
 
-def _processes() -> mp.context.BaseContext:
+@pytest.fixture
+def processes():
     """Separate processes, as app servers are, started from a fork server that has imported
     this module once: thirty spawned interpreters each importing SQLAlchemy and the toolkit
-    cost the suite a minute on a 2-core machine and test nothing more."""
+    cost the suite a minute on a 2-core machine and test nothing more.
+
+    The fork server is one per Python process: it is stopped after the test, so that the
+    serve tests' kernel fork server starts with its own imports, not with this module's."""
+    from multiprocessing import forkserver
+
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload([__name__])
-    return ctx
+    try:
+        yield ctx
+    finally:
+        forkserver._forkserver._stop()
+        ctx.set_forkserver_preload(["__main__"])  # multiprocessing's own default
 
 
 def _submit_many(url: str, worker: int, start: mp.Event, answers: mp.Queue) -> None:
@@ -214,8 +224,8 @@ def _submit_many(url: str, worker: int, start: mp.Event, answers: mp.Queue) -> N
 
 
 @pytest.mark.timeout(600)
-def test_thirty_processes_at_once_lose_nothing_and_double_nothing(url):
-    ctx = _processes()
+def test_thirty_processes_at_once_lose_nothing_and_double_nothing(url, processes):
+    ctx = processes
     start, answers = ctx.Event(), ctx.Queue()
     workers = [
         ctx.Process(target=_submit_many, args=(url, w, start, answers)) for w in range(PROCESSES)
@@ -240,8 +250,8 @@ def _upgrade_and_save(url: str, n: int, start: mp.Event) -> None:
     assert upgrade_schema(url).save(reflection(n)) is True
 
 
-def test_many_processes_upgrading_a_new_database_at_once(empty_url):
-    ctx = _processes()
+def test_many_processes_upgrading_a_new_database_at_once(empty_url, processes):
+    ctx = processes
     start = ctx.Event()
     workers = [ctx.Process(target=_upgrade_and_save, args=(empty_url, n, start)) for n in range(8)]
     for w in workers:
