@@ -21,9 +21,11 @@ FRAMEWORK_FILE = DATA_DIR / "framework.yaml"
 Translations = dict[str, str]
 
 
-def _check_languages(
+def check_languages(
     value: Translations, what: str, required: tuple[str, ...] = REQUIRED_LANGUAGES
 ) -> Translations:
+    """``value`` if it has a text in every ``required`` language; else says which are empty
+    (the framework's and the catalog's translations are checked alike)."""
     missing = [lang for lang in required if not (value.get(lang) or "").strip()]
     if missing:
         raise ValueError(f"{what} has no text in {', '.join(missing)}")
@@ -44,7 +46,7 @@ class Scale(_Strict):
     @model_validator(mode="after")
     def _labels_cover_scale(self) -> Scale:
         points = self.maximum - self.minimum + 1
-        _check_languages({k: " ".join(v) for k, v in self.labels.items()}, "scale labels")
+        check_languages({k: " ".join(v) for k, v in self.labels.items()}, "scale labels")
         for lang, labels in self.labels.items():
             if len(labels) != points:
                 raise ValueError(
@@ -57,7 +59,7 @@ class Role(_Strict):
     id: str
     name: Translations
 
-    _names = field_validator("name")(lambda v: _check_languages(v, "role name"))
+    _names = field_validator("name")(lambda v: check_languages(v, "role name"))
 
 
 class Item(_Strict):
@@ -67,7 +69,7 @@ class Item(_Strict):
     reverse: bool = Field(False, description="True when agreeing means *less* competence")
     text: Translations
 
-    _texts = field_validator("text")(lambda v: _check_languages(v, "item text"))
+    _texts = field_validator("text")(lambda v: check_languages(v, "item text"))
 
 
 class Behaviour(_Strict):
@@ -132,9 +134,9 @@ class Competency(_Strict):
         min_length=1, description="Observable behaviours, for supervisors' checklists"
     )
 
-    _names = field_validator("name")(lambda v: _check_languages(v, "competency name"))
+    _names = field_validator("name")(lambda v: check_languages(v, "competency name"))
     _practise = field_validator("practise")(
-        lambda v: _check_languages(v, "the handout sentence (practise)", tuple(LANGUAGES))
+        lambda v: check_languages(v, "the handout sentence (practise)", tuple(LANGUAGES))
     )
 
 
@@ -143,7 +145,7 @@ class Domain(_Strict):
     name: Translations
     competencies: list[Competency] = Field(min_length=1)
 
-    _names = field_validator("name")(lambda v: _check_languages(v, "domain name"))
+    _names = field_validator("name")(lambda v: check_languages(v, "domain name"))
 
 
 class Framework(_Strict):

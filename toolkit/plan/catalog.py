@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from toolkit.core.datafiles import load_model
 from toolkit.core.exceptions import DataFileError
-from toolkit.core.framework import Framework, default_framework
+from toolkit.core.framework import Framework, check_languages, default_framework
 from toolkit.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 from toolkit.core.paths import DATA_DIR
 
@@ -61,15 +61,11 @@ class Module(_Strict):
     facilitator_notes: str
     uses_scenarios: bool = False
 
-    @field_validator("handout_title")
-    @classmethod
-    def _every_language(cls, v: dict[str, str]) -> dict[str, str]:
-        missing = [
-            lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE and not v.get(lang, "").strip()
-        ]
-        if missing:
-            raise ValueError(f"the handout title has no text in {', '.join(missing)}")
-        return v
+    _handout_titles = field_validator("handout_title")(
+        lambda v: check_languages(
+            v, "the handout title", tuple(lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE)
+        )
+    )
 
     def title_in(self, lang: str) -> str:
         """The title as the handout in ``lang`` shows it (English is ``title``)."""

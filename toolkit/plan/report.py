@@ -173,6 +173,7 @@ def _context(
     framework: Framework,
     chart: bool = True,
     materials: Materials | None = None,
+    qr_title: str = "Reflection form",
 ) -> dict:
     names = {m.id: m for m in catalog.modules}
     lang = normalise_language(plan.parameters.language)
@@ -203,7 +204,7 @@ def _context(
         "practise": practise_items(plan, framework, lang),
         "handout_language": handout_language(lang),
         "clock": plan.parameters.format != "self_paced",
-        "qr_svg": plan.qr_svg(),
+        "qr_svg": plan.qr_svg(qr_title),
         "chart_svg": to_svg(figure) if figure is not None else "",
         "refresher_minutes": REFRESHER_MINUTES,
         "refresher_sources": REFRESHER_SOURCES,
@@ -213,9 +214,11 @@ def _context(
 def _handout(
     template: str, plan: Plan, catalog: Catalog | None, framework: Framework | None
 ) -> str:
-    context = _context(plan, catalog or default_catalog(), framework or default_framework())
     words = handout_words(plan.parameters.language)
-    context["qr_svg"] = plan.qr_svg(words["qr_title"])
+    context = _context(
+        plan, catalog or default_catalog(), framework or default_framework(),
+        qr_title=words["qr_title"],
+    )  # fmt: skip
     return environment().get_template(template).render(**context, **words)
 
 
