@@ -40,8 +40,11 @@ for job in read_jobs(sys.argv[1], sys.argv[2], sys.argv[3]):
 """
 
 
-def organisation(tmp: Path) -> tuple[Path, Path]:
-    """A 100-team organisation (the sample's teams repeated), assessed; and its sessions file."""
+def organisation(tmp: Path, n_sessions: int = N_TEAMS) -> tuple[Path, Path]:
+    """A 100-team organisation (the sample's teams repeated), assessed; and its sessions file:
+    one session per team, or ``n_sessions`` of them, the teams taken in turn on later dates."""
+    import datetime as dt
+
     from toolkit.assess.needs_assessment import run
     from toolkit.assess.sample import TEAM_COLUMNS, team_rows
     from toolkit.core.framework import default_framework
@@ -77,12 +80,13 @@ def organisation(tmp: Path) -> tuple[Path, Path]:
     with sessions.open("w", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["team_id", "minutes", "format", "group_size", "start", "language"])
-        for k, row in enumerate(teams):
+        first_day = dt.date(2027, 3, 1)
+        for k in range(max(n_sessions, N_TEAMS)):
+            row = teams[k % N_TEAMS]
             fmt = ("in_person", "online", "in_person", "self_paced")[k % 4]
             minutes = {"in_person": 180, "online": 120, "self_paced": 45}[fmt]
-            writer.writerow(
-                [row["team_id"], minutes, fmt, 12, f"2027-03-{k % 28 + 1:02d} 09:30", "en"]
-            )
+            day = first_day + dt.timedelta(days=k % 28 + 28 * (k // N_TEAMS))
+            writer.writerow([row["team_id"], minutes, fmt, 12, f"{day} 09:30", "en"])
     return results, sessions
 
 

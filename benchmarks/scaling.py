@@ -182,7 +182,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     from toolkit.plan.batch import dask_settings, read_jobs, run_batch, run_on_cluster
 
     _progress("assessing a 100-team organisation for the plans")
-    results, sessions = plans.organisation(tmp)
+    results, sessions = plans.organisation(tmp, PLAN_SESSIONS + 2)  # + 2 to warm the workers
     _progress("the warm kernel's reset, full and light, interleaved")
     reset_lines, reset_summary = reset_rows(tmp, results, sessions)
     walls: dict[str, list[tuple[float, int]]] = {}
@@ -197,9 +197,12 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     walls["local pool, 2 processes"] = [(time.perf_counter() - started, 2)]
     planned = {"local pool, 2 processes": summary.counts().get("planned", 0)}
     overhead = {}
+    half = PLAN_SESSIONS // 2
     for run, workers in enumerate((1, 2, 2, 1)):  # interleaved: the load drifts, both see it
         name = f"LocalCluster, {workers} worker process{'es' if workers > 1 else ''}"
-        _progress(f"planning {PLAN_SESSIONS} sessions on a LocalCluster of {workers}")
+        # each size plans every session once: the first half in its first run, the rest after
+        first, count = (0, half) if run < 2 else (half, PLAN_SESSIONS - half)
+        _progress(f"planning sessions {first + 1}–{first + count} on a LocalCluster of {workers}")
         with (
             dask.config.set(dask_settings()),  # data/dask.yaml, as the README installs it
             LocalCluster(
@@ -217,7 +220,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
                 client.gather(client.map(_noop, range(PLAN_SESSIONS), pure=False))
                 overhead[workers] = (connected - started, time.perf_counter() - connected)
             run_on_cluster(  # warm-up, untimed: one kernel started in each worker
-                jobs(f"warm{run}", PLAN_SESSIONS, workers),
+                jobs(f"warm{run}", PLAN_SESSIONS, workers),  # the two spare sessions
                 tmp / f"warm{run}",
                 cluster.scheduler_address,
                 progress=False,
@@ -225,7 +228,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
             before = _cpu_by_role()
             started = time.perf_counter()
             summary = run_on_cluster(
-                jobs(f"cluster{run}"),
+                jobs(f"cluster{run}", first, count),
                 tmp / f"cluster{run}",
                 cluster.scheduler_address,
                 force=True,
@@ -233,16 +236,17 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
             )
             walls.setdefault(name, []).append((time.perf_counter() - started, workers))
             after = _cpu_by_role()
-            cpu[workers].append({role: after[role] - before[role] for role in after})
+            cpu[workers].append({role: (after[role] - before[role]) / count for role in after})
             planned[name] = planned.get(name, 0) + summary.counts().get("planned", 0)
     lines = [
-        f"Session plans on a cluster: {PLAN_SESSIONS} sessions, one thread per worker; the "
-        "cluster runs interleaved 1, 2, 2, 1 workers (cluster kernels warm; the pool's wall "
+        f"Session plans on a cluster: {PLAN_SESSIONS} sessions on each, one thread per worker; "
+        "the cluster runs interleaved 1, 2, 2, 1 workers, each size planning the first half in "
+        "its first run and the rest in its second (cluster kernels warm; the pool's wall "
         "includes starting its kernels)"
     ]
     per_worker = {}
     for name, runs in walls.items():
-        wall = sum(w for w, _ in runs) / len(runs)
+        wall = sum(w for w, _ in runs)  # all PLAN_SESSIONS, in one run or two halves
         workers = runs[0][1]
         per_worker[name] = PLAN_SESSIONS / wall / workers
         lines.append(
@@ -259,7 +263,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     roles = {}
     for workers, runs in cpu.items():
         roles[workers] = {
-            r: sum(run[r] for run in runs) / len(runs) / PLAN_SESSIONS for r in runs[0]
+            r: sum(run[r] for run in runs) / len(runs) for r in runs[0]
         }
         lines.append(
             f"  CPU per plan, {workers} worker(s): "
