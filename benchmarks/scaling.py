@@ -172,6 +172,16 @@ def reset_rows(tmp: Path, results: Path, sessions: Path) -> tuple[list[str], lis
     return lines, [f"warm kernel reset: a plan costs {light / full:.2f}x the CPU it did"]
 
 
+def _every_session_planned(summary, where: str) -> None:
+    """A throughput of failed plans means nothing: stop and say why the first one failed."""
+    failed = [o for o in summary.outcomes if o.status != "planned"]
+    if failed:
+        raise SystemExit(
+            f"{where}: {len(failed)} of {len(summary.outcomes)} sessions were not planned; the "
+            f"first: {failed[0].session_id}: {failed[0].message or failed[0].status}"
+        )
+
+
 def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     import logging
 
@@ -195,6 +205,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     started = time.perf_counter()
     summary = run_batch(jobs("pool"), tmp / "pool", workers=2, force=True, progress=False)
     walls["local pool, 2 processes"] = [(time.perf_counter() - started, 2)]
+    _every_session_planned(summary, "the local pool")
     planned = {"local pool, 2 processes": summary.counts().get("planned", 0)}
     overhead = {}
     half = PLAN_SESSIONS // 2
@@ -235,6 +246,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
                 progress=False,
             )
             walls.setdefault(name, []).append((time.perf_counter() - started, workers))
+            _every_session_planned(summary, name)
             after = _cpu_by_role()
             cpu[workers].append({role: (after[role] - before[role]) / count for role in after})
             planned[name] = planned.get(name, 0) + summary.counts().get("planned", 0)
@@ -262,9 +274,7 @@ def plan_rows(tmp: Path) -> tuple[list[str], list[str]]:
     )
     roles = {}
     for workers, runs in cpu.items():
-        roles[workers] = {
-            r: sum(run[r] for run in runs) / len(runs) for r in runs[0]
-        }
+        roles[workers] = {r: sum(run[r] for run in runs) / len(runs) for r in runs[0]}
         lines.append(
             f"  CPU per plan, {workers} worker(s): "
             + ", ".join(f"{role} {s * 1000:.0f} ms" for role, s in roles[workers].items())
