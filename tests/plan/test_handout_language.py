@@ -15,9 +15,10 @@ import yaml
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
+from toolkit.core.charts import to_svg
 from toolkit.core.exceptions import DataFileError
 from toolkit.core.framework import FRAMEWORK_FILE, default_framework, load_framework
-from toolkit.core.i18n import LANGUAGES, LOCALE_DIR, catalog_path
+from toolkit.core.i18n import LANGUAGES, LOCALE_DIR, catalog_path, translator
 from toolkit.core.paths import TEMPLATES_DIR
 from toolkit.plan import report
 from toolkit.plan.catalog import CATALOG_FILE, default_catalog
@@ -172,6 +173,29 @@ def test_the_charts_legend_fits_inside_the_chart_in_every_language(lang):
     assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1, (lang, box, figure.bbox)
     texts = [text.get_text() for text in legend.get_texts()]
     assert len(texts) == 2 and (lang == "en" or "our team now (average answer)" not in texts)
+
+
+def test_the_arabic_chart_reads_right_to_left_and_its_words_survive_the_pdf():
+    """Names on the right, bars growing leftwards, the first legend entry on the right; and
+    its text drawn shaped by matplotlib, because WeasyPrint would place each letter alone."""
+    figure = gaps_chart(
+        planned("clinic_residents", 240, "in_person", "ar"), default_framework(), "ar"
+    )
+    ax = figure.axes[0]
+    low, high = ax.get_xlim()
+    assert low > high  # the scale runs from right to left
+    figure.draw_without_rendering()  # lays the legend out
+    renderer = figure._get_renderer()
+    names = [t for t in ax.get_yticklabels() if t.get_text()]
+    assert names and all(t.get_window_extent(renderer).x0 >= ax.bbox.x1 for t in names)
+    legend = ax.get_legend()
+    entries = {t.get_text(): t.get_window_extent(renderer).x0 for t in legend.get_texts()}
+    _ = translator("ar", HANDOUT_DOMAIN)
+    ours, target = _("our team now (average answer)"), _("the level our role asks for")
+    assert entries[ours] > entries[target]
+    svg = to_svg(figure)
+    assert "<text" not in svg  # matplotlib names each label in a comment; nothing else
+    assert not ARABIC.search(re.sub(r"<!--.*?-->", "", svg))
 
 
 def test_the_handout_inside_a_notebook_carries_its_language_and_direction():

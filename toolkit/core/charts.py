@@ -4,15 +4,41 @@ server) and puts them in its HTML as inline SVG through :func:`to_svg`."""
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from matplotlib import rc_context
 from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+# Right-to-left letters (Arabic, Hebrew …) and combining marks (Indic scripts, Thai …): text
+# a renderer must shape, joining letters and ordering them, before it can draw it.
+_SHAPED_BIDI_CLASSES = {"R", "AL"}
+_SHAPED_CATEGORIES = {"Mn", "Mc"}
+
+
+def needs_shaping(text: str) -> bool:
+    """True when ``text`` holds letters that must be shaped to be read (Arabic, Hebrew, Indic
+    scripts …), not just placed one after another."""
+    return any(
+        unicodedata.bidirectional(ch) in _SHAPED_BIDI_CLASSES
+        or unicodedata.category(ch) in _SHAPED_CATEGORIES
+        for ch in text
+    )
 
 
 def to_svg(fig: Figure) -> str:
-    """Inline SVG for HTML reports (text stays text: searchable, and sharp when printed)."""
+    """Inline SVG for HTML reports and the PDFs made from them.
+
+    Text stays ``<text>`` (searchable, sharp when printed) unless the figure holds a script
+    that must be shaped, such as a handout's Arabic labels or a team's Arabic name: WeasyPrint
+    draws SVG text letter by letter, unjoined and left to right, so the PDF would be
+    unreadable. Such a figure's text is drawn as outlines, shaped by matplotlib (libraqm), and
+    reads the same in the browser and in the PDF.
+    """
+    shaped = any(needs_shaping(t.get_text()) for t in fig.findobj(Text))
     buffer = io.StringIO()
-    with rc_context({"svg.fonttype": "none", "svg.hashsalt": "cct"}):  # text as <text>, stable ids
+    settings = {"svg.fonttype": "path" if shaped else "none", "svg.hashsalt": "cct"}  # stable ids
+    with rc_context(settings):
         fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]

@@ -80,7 +80,9 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
     the handout's language.
 
     The legend sits above the plot, never over a bar or a target marker; the marker is named
-    in it and in the figure's caption."""
+    in it and in the figure's caption. In a right-to-left language the chart is mirrored, as
+    its readers read it: names on the right, bars growing leftwards, each legend marker after
+    its words."""
     rows = [
         c
         for c in plan.team.competencies
@@ -89,10 +91,11 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
     if not rows:
         return None
     _ = translator(normalise_language(lang), HANDOUT_DOMAIN)
+    rtl = direction(lang) == "rtl"
     fig = Figure(figsize=(6.6, 0.28 * len(rows) + 0.95), dpi=100)
     ax = fig.subplots()
     y = np.arange(len(rows))[::-1]
-    ax.barh(
+    bars = ax.barh(
         y,
         [c.mean - framework.scale.minimum for c in rows],
         left=framework.scale.minimum,
@@ -100,7 +103,7 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
         height=0.55,
         label=_("our team now (average answer)"),
     )
-    ax.scatter(
+    targets = ax.scatter(
         [c.target for c in rows],
         y,
         marker="D",
@@ -114,17 +117,26 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
     ax.set_xlim(framework.scale.minimum, framework.scale.maximum)
     ax.set_xticks(range(framework.scale.minimum, framework.scale.maximum + 1))
     ax.tick_params(axis="x", labelsize=8)
+    handles = [bars, targets]  # read first: our team, then the target
+    if rtl:
+        ax.invert_xaxis()
+        ax.yaxis.tick_right()
     for columns in (2, 1):  # side by side if they fit; a longer language gets a line each
+        order = slice(None, None, -1 if rtl and columns > 1 else 1)  # the first on the right
         legend = ax.legend(
-            loc="lower left",
-            bbox_to_anchor=(0, 1.0),
+            handles[order],
+            [h.get_label() for h in handles[order]],
+            loc="lower right" if rtl else "lower left",
+            bbox_to_anchor=(1.0 if rtl else 0, 1.0),
             ncol=columns,
             fontsize=8,
             frameon=False,
             borderaxespad=0.2,
+            markerfirst=not rtl,
         )
         fig.tight_layout(pad=0.3)
-        if legend.get_window_extent(fig._get_renderer()).x1 <= fig.bbox.x1:
+        extent = legend.get_window_extent(fig._get_renderer())
+        if fig.bbox.x0 <= extent.x0 and extent.x1 <= fig.bbox.x1:
             break
     return fig
 
