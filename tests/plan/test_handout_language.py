@@ -5,6 +5,7 @@ The facilitator guide stays in English and says which language the handout is in
 
 from __future__ import annotations
 
+import gettext
 import re
 from datetime import datetime
 from functools import cache
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from babel import Locale
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 
@@ -36,14 +38,25 @@ POT = LOCALE_DIR / f"{HANDOUT_DOMAIN}.pot"
 SOURCES = [
     (TEMPLATES_DIR / "plan" / "handout.html.j2", "jinja2.ext:babel_extract"),
     (TEMPLATES_DIR / "plan" / "handout_body.html.j2", "jinja2.ext:babel_extract"),
+    (TEMPLATES_DIR / "plan" / "participant_materials.html.j2", "jinja2.ext:babel_extract"),
     (Path(report.__file__), "python"),
 ]
 ARABIC = re.compile(r"[\u0600-\u06FF]")
 
 
-def msgids(path: Path) -> set[str]:
+def msgids(path: Path) -> set[str | tuple[str, str]]:
+    """Each message's id; (singular, plural) for one that has plural forms."""
     with path.open("rb") as fh:
         return {m.id for m in read_po(fh) if m.id}
+
+
+def forms(text: str | tuple[str, ...]) -> tuple[str, ...]:
+    """A translation's text, or each of its plural forms."""
+    return text if isinstance(text, tuple) else (text,)
+
+
+def placeholders(text: str) -> set[str]:
+    return set(re.findall(r"%\(\w+\)s", text))
 
 
 @cache
@@ -64,7 +77,7 @@ def test_the_template_lists_every_string_the_handout_translates():
         message
         for path, method in SOURCES
         for _, message, _, _ in extract_from_file(
-            method, str(path), keywords={"_": None, "gettext": None}
+            method, str(path), keywords={"_": None, "gettext": None, "ngettext": (1, 2)}
         )
     }
     listed = msgids(POT)
@@ -77,15 +90,26 @@ def test_every_language_has_every_handout_string(lang):
     path = catalog_path(lang, HANDOUT_DOMAIN)
     assert path.exists(), f"{path} is missing"
     with path.open("rb") as fh:
-        catalog = {m.id: m for m in read_po(fh, locale=lang) if m.id}
-    missing = [m for m in sorted(msgids(POT)) if m not in catalog or not catalog[m].string]
-    fuzzy = [m for m in sorted(msgids(POT)) if m in catalog and catalog[m].fuzzy]
+        po = read_po(fh, locale=lang)
+    catalog = {m.id: m for m in po if m.id}
+    wanted_ids = sorted(msgids(POT), key=str)
+    missing = [m for m in wanted_ids if m not in catalog or not all(forms(catalog[m].string or ""))]
+    fuzzy = [m for m in wanted_ids if m in catalog and catalog[m].fuzzy]
     assert not missing, f"{path}: no translation for {missing}"
     assert not fuzzy, f"{path}: marked fuzzy (not yet checked) {fuzzy}"
-    for message in msgids(POT):  # placeholders kept exactly, or the page breaks
-        wanted = sorted(re.findall(r"%\(\w+\)s", message))
-        got = sorted(re.findall(r"%\(\w+\)s", catalog[message].string))
-        assert got == wanted, f"{path}: {message!r} has placeholders {got}, expected {wanted}"
+    for message in wanted_ids:  # placeholders kept exactly, or the page breaks
+        wanted = placeholders(forms(message)[0])
+        texts = forms(catalog[message].string)
+        if isinstance(message, tuple):  # one text per plural form of the language
+            assert len(texts) == po.num_plurals, f"{path}: {message[0]!r}: {len(texts)} forms"
+        for number, text in enumerate(texts):
+            got = placeholders(text)
+            # a form for one number only ("دقيقتان": two minutes) may leave the count out
+            counted = {"%(minutes)s"} if isinstance(message, tuple) else set()
+            assert wanted - counted <= got <= wanted, (
+                f"{path}: {message!r} form {number} has placeholders {sorted(got)}, "
+                f"expected {sorted(wanted)}"
+            )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -122,11 +146,12 @@ def english_fragments(lang: str) -> set[str]:
     would not contain, and each competency's English sentence."""
     path = catalog_path(lang, HANDOUT_DOMAIN)
     with path.open("rb") as fh:
-        translated = {m.id: m.string for m in read_po(fh, locale=lang) if m.id}
+        translated = {m.id: " ".join(forms(m.string)) for m in read_po(fh, locale=lang) if m.id}
     pieces = {
         piece.strip(" ,.;:()")
         for message in msgids(POT)
-        for piece in re.split(r"%\(\w+\)s", message)
+        for english in forms(message)
+        for piece in re.split(r"%\(\w+\)s", english)
         if piece.strip() and piece not in translated[message]
     }
     sentences = {c.practise["en"] for c in default_framework().competencies}
@@ -216,3 +241,49 @@ def test_a_language_the_handout_does_not_speak_is_refused_plainly():
     params = SessionParameters("intake_north", 180, "in_person", 12, language="de")
     with pytest.raises(PlanError, match="language 'de' is not one of en, es, fr, ar, uk"):
         plan_session(sample_results(), params)
+
+
+# Arabic counts in six forms (CLDR): 0, 1, 2, 3–10, 11–99, and 100, 101, 102 … (n % 100 < 3)
+CLDR_CATEGORIES = ("zero", "one", "two", "few", "many", "other")
+ARABIC_MINUTES = {
+    1: "مدة كل منها دقيقة واحدة،",
+    2: "مدة كل منها دقيقتان،",
+    3: "مدة كل منها 3 دقائق،",
+    10: "مدة كل منها 10 دقائق،",
+    11: "مدة كل منها 11 دقيقة،",
+    15: "مدة كل منها 15 دقيقة،",
+    100: "مدة كل منها 100 دقيقة،",
+}
+
+
+def test_the_arabic_catalog_chooses_its_plural_form_as_cldr_does():
+    with catalog_path("ar", HANDOUT_DOMAIN).open("rb") as fh:
+        po = read_po(fh, locale="ar")
+    form = gettext.c2py(po.plural_expr)
+    cldr = Locale.parse("ar").plural_form
+    assert po.num_plurals == 6
+    wrong = [n for n in range(0, 1001) if form(n) != CLDR_CATEGORIES.index(cldr(n))]
+    assert not wrong, f"Plural-Forms of {po.plural_expr!r} differs from CLDR for {wrong[:10]}"
+
+
+@pytest.mark.parametrize("n", ARABIC_MINUTES)
+def test_arabic_minutes_take_the_form_their_number_needs(n):
+    """ "10 دقائق" but "15 دقيقة", "دقيقتان" for two: the handout's follow-ups in each form."""
+    ngettext = report.handout_words("ar")["ngettext"]
+    text = ngettext(
+        "Short follow-ups of %(minutes)s minute each will keep what we practise fresh: %(dates)s.",
+        "Short follow-ups of %(minutes)s minutes each will keep what we practise fresh: %(dates)s.",
+        n,
+        minutes=n,
+        dates="…",
+    )
+    assert ARABIC_MINUTES[n] in text, text
+    others = {words for m, words in ARABIC_MINUTES.items() if m != n and str(m) not in str(n)}
+    assert not [words for words in others if words in text]
+
+
+def test_the_arabic_handout_says_minutes_in_the_right_form():
+    """The 10-minute follow-ups ("دقائق", 3–10) and a 120-minute session ("دقيقة", 11–99)."""
+    text = visible_text(handout_page(planned("housing_west", 120, "online", "ar")))
+    assert "مدة كل منها 10 دقائق،" in text
+    assert "120 دقيقة،" in text and "120 دقائق" not in text

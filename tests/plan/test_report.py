@@ -12,6 +12,8 @@ import pytest
 from pypdf import PdfReader
 
 from tests.browser import chromium_page, require_chromium, serious_violations
+from tests.plan.test_materials_translations import stand_in
+from tests.plan.test_materials_translations import write as write_translation
 from toolkit.core.framework import default_framework
 from toolkit.plan.catalog import default_catalog
 from toolkit.plan.planner import SessionParameters, material_suits, plan_session
@@ -52,14 +54,20 @@ TRANSLATED = {
 
 @pytest.fixture(scope="module")
 def translated(tmp_path_factory) -> dict:
-    """The handout in the session's language, written as `cct plans` writes it."""
+    """The handout and the participants' page in the session's language, written as
+    `cct plans` writes them; the case studies and quizzes from stand-in translations (no
+    English in them), so the test does not hang on a translator's words."""
     results = sample_results()
     out = tmp_path_factory.mktemp("translated")
+    translations = out / "translations"
+    translations.mkdir()
+    for lang in {shape[-1] for shape in TRANSLATED.values()}:
+        write_translation(translations, stand_in(lang))
     made = {}
     for name, (team, minutes, fmt, size, lang) in TRANSLATED.items():
         params = SessionParameters(team, minutes, fmt, size, datetime(2027, 2, 8, 9, 30), lang)
         plan = plan_session(results, params)
-        write_plan_files(plan, out / name)
+        write_plan_files(plan, out / name, translations=translations)
         made[name] = (plan, out / name)
     return made
 
@@ -350,3 +358,56 @@ def test_on_a_phone_wide_tables_scroll_inside_themselves_not_the_page(plans, pag
         assert serious_violations(page) == []
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})
+
+
+@pytest.mark.parametrize("shape", TRANSLATED)
+def test_a_translated_participants_page_speaks_the_sessions_language(translated, page, shape):
+    """The case studies and quizzes of a Spanish or Arabic session: lang and dir on the page,
+    its words, date and module titles in the language, each case study's translated title and
+    scenario and no English sentence of it, no serious axe violation, the PDF on A4."""
+    from toolkit.core.i18n import translator
+
+    plan, folder = translated[shape]
+    lang = plan.parameters.language
+    _ = translator(lang, "handout")
+    content = stand_in(lang)
+    page.goto((folder / MATERIALS_NAME).as_uri())
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        lang,
+        "rtl" if lang == "ar" else "ltr",
+    ]
+    assert page.inner_text("h1") == _("Case studies and quiz") != "Case studies and quiz"
+    text = page.inner_text("main")
+    assert "February" not in text and "Monday" not in text  # the date is in the language too
+    cases = {c["module"]: c for c in content["case_studies"]}
+    found = _module_materials(plan)
+    assert any(case for case, _quiz in found), f"{shape}: no case study to check"
+    catalog = {m.id: m for m in default_catalog().modules}
+    for case, quiz in found:
+        module = catalog[(case or quiz).module]
+        assert module.title_in(lang) in text and module.title not in text
+        if case:
+            assert cases[case.module]["title"] in text and cases[case.module]["scenario"] in text
+            english = [case.title, case.scenario, *case.questions]
+            assert not [sentence for sentence in english if sentence in text], case.module
+        for q in quiz.questions if quiz else []:
+            assert q.question not in text and not [o.text for o in q.options if o.text in text]
+    assert serious_violations(page) == []
+    pdf = folder / MATERIALS_NAME.replace(".html", ".pdf")
+    sizes = a4_sizes(pdf)
+    assert sizes and set(sizes) == {A4_POINTS}
+
+
+def test_a_participants_page_without_its_translation_marks_the_english_text(translated, tmp_path):
+    """Until a language has its translations file, its page's words are translated and the
+    case studies and quizzes are English, marked lang="en" so a screen reader reads them so."""
+    from markupsafe import escape
+
+    from toolkit.plan.report import materials_page
+
+    plan, _folder = translated["widest_es"]
+    html = materials_page(plan, translations=tmp_path)  # an empty folder
+    assert '<html lang="es" dir="ltr">' in html and "Casos prácticos y cuestionario" in html
+    case, _quiz = next(pair for pair in _module_materials(plan) if pair[0])
+    assert re.search(r'<div lang="en" dir="ltr"><p>[^<]*</p></div>', html)
+    assert '<ol lang="en" dir="ltr">' in html and str(escape(case.questions[0])) in html

@@ -5,24 +5,33 @@ the facilitator guide can print it (answers included) and the participants' page
 it without the answers. A non-programmer edits the YAML; this module is its schema, and
 checks that every module which lists ``case_study`` or ``quiz`` has its material, that each
 entry names a real module, and that each question has exactly one right answer.
+
+What participants read (a case study's title, scenario and questions; a quiz's questions and
+options) is translated in ``translations/<lang>.yaml``, one file per language the handout
+speaks; :func:`load_translation` checks that a file matches the English ones entry by entry,
+and :func:`materials_in` gives the materials in a session's language.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from toolkit.core.datafiles import load_model
 from toolkit.core.exceptions import DataFileError
+from toolkit.core.i18n import LANGUAGES, SOURCE_LANGUAGE
 from toolkit.core.paths import DATA_DIR
 from toolkit.plan.catalog import Catalog, default_catalog
 
 MATERIALS_DIR = DATA_DIR / "materials"
 CASE_STUDIES_FILE = MATERIALS_DIR / "case_studies.yaml"
 QUIZZES_FILE = MATERIALS_DIR / "quizzes.yaml"
+TRANSLATIONS_DIR = MATERIALS_DIR / "translations"  # <lang>.yaml, see TRANSLATION_FORMAT
 # what a module must list among its activities to need each kind of material
 KINDS = {"case_study": "case study", "quiz": "quiz"}
 # competencies whose content is law that changes: their material must name who checks it
@@ -107,6 +116,8 @@ class Materials:
 
     case_studies: dict[str, CaseStudy]
     quizzes: dict[str, Quiz]
+    version: str = ""
+    language: str = SOURCE_LANGUAGE  # the language of what participants read
 
     def for_module(self, module_id: str, activities: list[str] | tuple[str, ...]) -> dict:
         """What a module needs for the activities it runs: ``{"case_study": …, "quiz": …}``."""
@@ -174,11 +185,184 @@ def load_materials(
                 if problems
             )
         )
+    if cases.version != quizzes.version:
+        raise DataFileError(
+            f"The case studies file {cases_path} has version {cases.version!r} and the quizzes "
+            f"file {quizzes_path} version {quizzes.version!r}: give both the same version"
+        )
     return Materials(
-        {c.module: c for c in cases.case_studies}, {q.module: q for q in quizzes.quizzes}
+        {c.module: c for c in cases.case_studies},
+        {q.module: q for q in quizzes.quizzes},
+        cases.version,
     )
 
 
 @lru_cache(maxsize=2)
 def default_materials() -> Materials:
     return load_materials()
+
+
+# -- translations of what participants read ---------------------------------------------------
+log = logging.getLogger(__name__)
+
+
+def _some_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError('the text is empty: write the translation between the "double quotes"')
+    return value
+
+
+Text = Annotated[str, AfterValidator(_some_text)]
+
+
+class CaseStudyText(_Strict):
+    module: str
+    title: Text
+    scenario: Text
+    questions: list[Text]
+
+
+class QuestionText(_Strict):
+    question: Text
+    options: list[Text]
+
+
+class QuizText(_Strict):
+    module: str
+    questions: list[QuestionText]
+
+
+class Translation(_Strict):
+    """``translations/<lang>.yaml``: the participants' text of every case study and quiz."""
+
+    language: str
+    version: str
+    case_studies: list[CaseStudyText]
+    quizzes: list[QuizText]
+
+
+def translation_path(lang: str, folder: Path | str = TRANSLATIONS_DIR) -> Path:
+    return Path(folder) / f"{lang}.yaml"
+
+
+def _count(items: list, what: str) -> str:
+    return f"{len(items)} {what}{'' if len(items) == 1 else 's'}"
+
+
+def _compare(translation: Translation, english: Materials, stem: str) -> list[str]:
+    """Where the translation does not match the English files: language, version, modules and
+    their order, and the number of questions and options of each."""
+    languages = [lang for lang in LANGUAGES if lang != SOURCE_LANGUAGE]
+    problems = []
+    if translation.language not in languages:
+        problems.append(
+            f"at language: '{translation.language}' is not a language the handout speaks "
+            f"({', '.join(languages)})"
+        )
+    elif translation.language != stem:
+        problems.append(
+            f"at language: the file is named {stem}.yaml but says '{translation.language}'"
+        )
+    if translation.version != english.version:
+        problems.append(
+            f"at version: '{translation.version}', but the English files are version "
+            f"'{english.version}': bring the translation up to date with them, then change it"
+        )
+    for kind, entries, originals in (
+        ("case_studies", translation.case_studies, list(english.case_studies.values())),
+        ("quizzes", translation.quizzes, list(english.quizzes.values())),
+    ):
+        got, wanted = [e.module for e in entries], [o.module for o in originals]
+        if got != wanted:
+            problems.append(
+                f"at {kind}: the modules are {', '.join(got) or 'none'}; the English file has "
+                f"{', '.join(wanted)}, in that order"
+            )
+            continue
+        for index, (entry, original) in enumerate(zip(entries, originals, strict=True)):
+            where = f"at {kind} → {index} (module '{entry.module}') → questions"
+            if len(entry.questions) != len(original.questions):
+                problems.append(
+                    f"{where}: {_count(entry.questions, 'question')}, the English has "
+                    f"{len(original.questions)}"
+                )
+                continue
+            if kind == "quizzes":
+                for number, (q, o) in enumerate(
+                    zip(entry.questions, original.questions, strict=True)
+                ):
+                    if len(q.options) != len(o.options):
+                        problems.append(
+                            f"{where} → {number} → options: {_count(q.options, 'option')}, the "
+                            f"English has {len(o.options)}"
+                        )
+    return problems
+
+
+def load_translation(path: Path | str, english: Materials | None = None) -> Translation:
+    """Read one ``translations/<lang>.yaml`` and check it against the English files; every
+    problem listed with the file and its place in it."""
+    path = Path(path)
+    english = english or default_materials()
+    translation = load_model(path, Translation, "the materials translation file")
+    problems = _compare(translation, english, path.stem)
+    if problems:
+        raise DataFileError(
+            f"The materials translation file {path} is not valid:\n"
+            + "\n".join(f"- {p}" for p in problems)
+        )
+    return translation
+
+
+def translate(english: Materials, translation: Translation) -> Materials:
+    """The English materials with what participants read in the translation's language
+    (answers, explanations and notes for the facilitator stay English)."""
+
+    def option(original: Option, text: str) -> Option:
+        return original.model_copy(update={"right" if original.is_right else "wrong": text})
+
+    cases = {
+        t.module: english.case_studies[t.module].model_copy(
+            update={"title": t.title, "scenario": t.scenario, "questions": list(t.questions)}
+        )
+        for t in translation.case_studies
+    }
+    quizzes = {}
+    for t in translation.quizzes:
+        original = english.quizzes[t.module]
+        questions = [
+            q.model_copy(
+                update={
+                    "question": tq.question,
+                    "options": [
+                        option(o, text) for o, text in zip(q.options, tq.options, strict=True)
+                    ],
+                }
+            )
+            for q, tq in zip(original.questions, t.questions, strict=True)
+        ]
+        quizzes[t.module] = original.model_copy(update={"questions": questions})
+    return replace(english, case_studies=cases, quizzes=quizzes, language=translation.language)
+
+
+def materials_in(
+    lang: str, folder: Path | str | None = None, english: Materials | None = None
+) -> Materials:
+    """The materials as participants of a session in ``lang`` read them. A language without
+    its translation file gets the English text (marked as English on the page) and a warning;
+    a test checks every language the handout speaks has its file."""
+    english = english or default_materials()
+    if lang == SOURCE_LANGUAGE:
+        return english
+    if folder is None and english is default_materials():
+        return _default_materials_in(lang)
+    path = translation_path(lang, folder or TRANSLATIONS_DIR)
+    if not path.exists():
+        log.warning("No translation of the case studies and quizzes into %s: %s", lang, path)
+        return english
+    return translate(english, load_translation(path, english))
+
+
+@lru_cache(maxsize=8)
+def _default_materials_in(lang: str) -> Materials:
+    return materials_in(lang, TRANSLATIONS_DIR, default_materials())

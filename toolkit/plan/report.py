@@ -17,11 +17,17 @@ from matplotlib.figure import Figure
 from toolkit.core.charts import to_svg
 from toolkit.core.files import write_atomic
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.i18n import LANGUAGES, direction, normalise_language, translator
+from toolkit.core.i18n import (
+    LANGUAGES,
+    direction,
+    normalise_language,
+    plural_translator,
+    translator,
+)
 from toolkit.core.pdf import write_pdf
 from toolkit.core.templates import environment
 from toolkit.plan.catalog import Catalog, default_catalog
-from toolkit.plan.materials import Materials, default_materials
+from toolkit.plan.materials import Materials, default_materials, materials_in
 from toolkit.plan.planner import (
     BREAK_RULES,
     REFRESHER_MINUTES,
@@ -53,11 +59,16 @@ def handout_words(lang: str) -> dict:
     ``lang`` and ``dir`` attributes, and dates and times as that language writes them."""
     lang = normalise_language(lang)
     gettext = translator(lang, HANDOUT_DOMAIN)
+    plural = plural_translator(lang, HANDOUT_DOMAIN)
     locale = DATE_LOCALES.get(lang, lang)
 
     def _(message: str, **values: object) -> Markup:
         text = Markup.escape(gettext(message))  # values are escaped by Markup's %, links kept
         return text % values if values else text
+
+    def ngettext(singular: str, plural_: str, n: int, **values: object) -> Markup:
+        """The form the language takes for ``n`` (Arabic: 1, 2, 3–10, 11–99 … differ)."""
+        return Markup.escape(plural(singular, plural_, n)) % values
 
     def long_date(day: date, weekday: bool = True) -> str:
         return format_date(day, "full" if weekday else "long", locale=locale)
@@ -66,6 +77,7 @@ def handout_words(lang: str) -> dict:
         "lang": lang,
         "dir": direction(lang),
         "_": _,
+        "ngettext": ngettext,
         "qr_title": gettext("Reflection form"),
         "long_date": long_date,
         "clock_time": lambda moment: format_time(moment, "short", locale=locale),
@@ -278,10 +290,19 @@ def materials_page(
     catalog: Catalog | None = None,
     framework: Framework | None = None,
     materials: Materials | None = None,
+    translations: Path | str | None = None,
 ) -> str:
     """For participants: the session's case studies and quizzes, without the answers, to
-    print per group or share on screen (``participant_materials.html`` and its PDF)."""
-    return _without_chart("plan/participant_materials.html.j2", plan, catalog, framework, materials)
+    print per group or share on screen (``participant_materials.html`` and its PDF), in the
+    session's language: the page's words from ``handout.po``, the case studies and quizzes
+    from ``data/materials/translations/<lang>.yaml`` (or ``translations``, a folder)."""
+    words = handout_words(plan.parameters.language)
+    local = materials_in(words["lang"], translations, materials)
+    context = _context(
+        plan, catalog or default_catalog(), framework or default_framework(), False, local
+    )
+    template = environment().get_template("plan/participant_materials.html.j2")
+    return template.render(**context, **words, materials_lang=local.language)
 
 
 def plan_json(plan: Plan) -> str:
@@ -324,14 +345,17 @@ def plan_json(plan: Plan) -> str:
     )
 
 
-def write_plan_files(plan: Plan, out_dir: Path | str) -> list[Path]:
+def write_plan_files(
+    plan: Plan, out_dir: Path | str, translations: Path | str | None = None
+) -> list[Path]:
     """The handout, the facilitator guide and the participants' materials (HTML, each with
-    its PDF) and plan.json, each written atomically."""
+    its PDF) and plan.json, each written atomically. ``translations``: a folder of materials
+    translations other than ``data/materials/translations`` (tests)."""
     out = Path(out_dir)
     pages = [
         write_atomic(out / HANDOUT_NAME, handout_page(plan)),
         write_atomic(out / GUIDE_NAME, guide_html(plan)),
-        write_atomic(out / MATERIALS_NAME, materials_page(plan)),
+        write_atomic(out / MATERIALS_NAME, materials_page(plan, translations=translations)),
     ]
     return [
         *(path for page in pages for path in (page, write_pdf(page))),
