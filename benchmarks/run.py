@@ -41,6 +41,10 @@ A crowd (issue 13): see ``benchmarks/crowd.py`` — 100 websocket participants a
 arriving over 60 s, stock Voila and ``cct serve``: p50/p95 to a usable form and to the
 confirmation, reflections stored, kernels left two minutes after, memory per participant.
 
+Facilitators' apps (issue 13): see ``benchmarks/facilitator_apps.py`` — each app in Chromium
+from its kernel kept ready (``app_pool_size=1``) and cold, p50 of ``CCT_BENCH_APP_VISITS``
+visits, the ratio, and the memory of each kernel kept ready.
+
 Session plans (issue 4): see ``benchmarks/plans.py`` — 100 teams by ``cct plans``, by the
 naive shell loop of ``papermill`` + ``jupyter nbconvert`` (a sample of teams, scaled), and by
 the floor (toolkit called directly in one process), with the two ratios.
@@ -51,7 +55,7 @@ the peak RSS (< 1 GB). ``cct assess`` end to end: ``benchmarks/cct_assess.py`` �
 for 100,000 staff in 400 teams, and each stage's share. ``python benchmarks/run.py PART …``
 runs only some parts (assessment, startup, survey_import, cct_assess, linking, evaluation,
 transparency, plans,
-scaling, form).
+scaling, form, crowd, apps).
 
 Linking cycles (issue 17): see ``benchmarks/linking.py`` — self-generated codes of 50,000
 simulated people over two cycles, 10% making one slip: share linked correctly and falsely.
@@ -86,6 +90,7 @@ from benchmarks import (
     crowd,
     data,
     evaluation,
+    facilitator_apps,
     imports,
     linking,
     plans,
@@ -264,6 +269,7 @@ PARTS = (
     "scaling",
     "form",
     "crowd",
+    "apps",
 )
 
 
@@ -337,6 +343,10 @@ def main(parts: tuple[str, ...] = PARTS) -> None:
             crowd_text, crowd_summary = crowd.rows()
             print(crowd_text + "\n", flush=True)
             summary += crowd_summary
+        if "apps" in parts:
+            apps_text, apps_summary = facilitator_apps.rows()  # it says what it is doing
+            print(apps_text + "\n", flush=True)
+            summary += apps_summary
     print("Summary")
     for line in summary:
         print("  " + line)

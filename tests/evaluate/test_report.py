@@ -44,6 +44,27 @@ def test_the_report_flags_small_samples_and_withholds_without_zeros(tmp_path):
     assert withheld and all(r["value"] == "" and r["shown"] == "False" for r in withheld)
 
 
+def test_the_page_fragment_has_the_classes_a_browser_waits_for():
+    """What ``show`` puts in a notebook or Voila page: one block of class cct-evaluation whose
+    first table is the levels table; the app's first result on screen, for
+    benchmarks/facilitator_apps.py (the page draws the whole fragment at once)."""
+    from html.parser import HTMLParser
+
+    class Tags(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.tags = []
+
+        def handle_starttag(self, tag, attrs):
+            self.tags.append((tag, dict(attrs).get("class", "").split()))
+
+    tags = Tags()
+    tags.feed(render_report(small_evaluation(), standalone=False))
+    assert tags.tags[0] == ("div", ["cct-report", "cct-evaluation"])
+    tables = [classes for tag, classes in tags.tags if tag == "table"]
+    assert tables and "levels" in tables[0]
+
+
 def test_charts_mark_small_samples_withheld_cycles_and_training_dates():
     ev = small_evaluation()
     fig = trend_chart(ev, "a")
