@@ -1,10 +1,21 @@
-"""The debrief app's logic (the widgets, without a browser)."""
+"""The debrief app's logic (the widgets, without a browser), and the app served by `cct serve`
+in Chromium."""
 
+import ipywidgets as W
 import pytest
 
 from tests.debrief.test_summary import SESSION, XSS, refl
 from toolkit.debrief.app import DebriefApp
+from toolkit.reflect.sample import fill_sample_store
 from toolkit.reflect.store import upgrade_schema
+
+LATE = "housing_east-20270204-0930"
+
+
+def shown(widget) -> str:
+    """All the HTML the app shows now: the overview and whatever section is open."""
+    own = widget.value if isinstance(widget, W.HTML) else ""
+    return own + "".join(shown(child) for child in getattr(widget, "children", ()))
 
 
 def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
@@ -13,10 +24,10 @@ def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
     for k in range(5):
         store.save(refl(k, commitment=XSS))
     for k in range(3):
-        store.save(refl(k, session="housing_east-20270204-0930", team="housing_east"))
+        store.save(refl(k, session=LATE, team="housing_east"))
     app = DebriefApp(store_url=url)
     assert app.sessions.options == [
-        ("Housing support, East · 2027-02-04 09:30", "housing_east-20270204-0930"),
+        ("Housing support, East · 2027-02-04 09:30", LATE),
         ("Central intake, North office · 2027-02-01 09:30", SESSION),
     ]  # tick boxes with the teams' names (from the sample's teams file)
     assert app.teams.options == [
@@ -25,13 +36,50 @@ def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
     ]
     page = app.output.value
     assert "Central intake, North office · 2027-02-01 09:30" in page and "<script" not in page
-    assert "&lt;script&gt;" in page
-    assert "Withheld: fewer than 5 reflections" in page  # housing_east
-    app.threshold.value = 3
-    assert "Withheld: fewer than 3" not in app.output.value
+    assert "withheld (fewer than 5)" in page  # housing_east, in the overview
+    app.session_picker.value = SESSION  # what choosing it in the list does
+    assert "&lt;script&gt;" in app.session_view.value and "<script" not in shown(app)
+    app.session_picker.value = LATE
+    assert "Withheld: fewer than 5 reflections" in app.session_view.value
+    app.threshold.value = 3  # the open section is drawn again, at the new threshold
+    assert "Withheld: fewer than 3" not in shown(app)
+    assert "3 reflections" in app.session_view.value and "<svg" in app.session_view.value
     app.teams._boxes["housing_east"].value = True  # what ticking a box does
     assert app.teams.value == ("housing_east",)
-    assert "Central intake, North office · 2027" not in app.output.value
+    assert "Central intake, North office · 2027" not in shown(app)
+    assert SESSION not in dict(app.session_picker.options).values()
+
+
+def test_the_app_opens_without_charts_and_draws_a_session_when_it_is_opened(tmp_path):
+    """Issue 13: the overview at once, no chart drawn; a section's chart when it is opened,
+    drawn once for the visit."""
+    url = f"sqlite:///{tmp_path}/r.sqlite"
+    fill_sample_store(url)
+    app = DebriefApp(store_url=url)
+    assert shown(app).count("<svg") == 0 and app.drawn == {}
+    assert "Central intake, North office · 2027-02-01 09:30" in app.output.value
+    labels = dict((label, value) for label, value in app.session_picker.options)
+    opened = labels["Central intake, North office · 2027-02-01 09:30"]
+    app.session_picker.value = opened
+    section = app.session_view.value
+    assert section.count("<svg") == 1 and shown(app).count("<svg") == 1
+    assert "Central intake, North office · 2027-02-01 09:30: confidence before" in section
+    assert '<ul class="commitments">' in section and '<bdi dir="auto"' in section
+    assert len(app.drawn) == 1
+    app.session_picker.value = ""  # closed, then opened again: not drawn a second time
+    assert app.session_view.value == ""
+    app.session_picker.value = opened
+    assert app.session_view.value is section and len(app.drawn) == 1
+    withheld = [v for label, v in app.session_picker.options if label.endswith("(withheld)")]
+    assert withheld  # the sample has small sessions
+    app.session_picker.value = withheld[0]
+    section = app.session_view.value
+    assert "Withheld: fewer than 5 reflections" in section
+    assert "<svg" not in section and "commitments" not in section.split("</p>", 1)[1]
+    assert "<table" not in section and "Frequent themes" not in section
+    app.team_picker.value = "intake_north"
+    assert app.team_view.value.count("<svg") == 1
+    assert "Central intake, North office: confidence before and now" in app.team_view.value
 
 
 def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
@@ -41,9 +89,7 @@ def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
     for k in range(5):
         store.save(refl(k))
     for k in range(3):  # a group of three: withheld at the server's threshold of 5
-        store.save(
-            refl(k, session="housing_east-20270204-0930", team="housing_east", commitment="SECRET")
-        )
+        store.save(refl(k, session=LATE, team="housing_east", commitment="SECRET"))
     monkeypatch.setenv("CCT_PRIVACY_THRESHOLD", "5")  # as `cct serve` starts its kernels
     app = DebriefApp(store_url=url, threshold=2)  # a parameter in the notebook or URL
     assert app.threshold.value == 5 and app.threshold.min == 5
@@ -52,31 +98,55 @@ def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
     app.threshold.min = 2  # even a changed bound does not help
     app.threshold.value = 2
     app.refresh()
-    assert "SECRET" not in app.output.value
-    assert "Withheld: fewer than 5 reflections" in app.output.value
+    app.session_picker.value = LATE  # opened, as the page's websocket could
+    app.team_picker.value = "housing_east"
+    assert "SECRET" not in shown(app)
+    assert "Withheld: fewer than 5 reflections" in app.session_view.value
+    assert "Withheld: fewer than 5 reflections" in app.team_view.value
 
 
 def test_a_missing_store_is_a_message_in_the_page(tmp_path):
     app = DebriefApp(store_url=f"sqlite:///{tmp_path}/none.sqlite")
     assert "no reflections database at" in app.output.value
     assert app.sessions.options == []
+    assert app.session_picker.layout.display == "none"  # nothing to open
 
 
 @pytest.mark.browser
-def test_the_voila_app_shows_the_report_and_runs_no_participant_script(tmp_path):
+def test_the_voila_app_opens_a_session_chosen_by_name_and_runs_no_participant_script(tmp_path):
+    """Served as facilitators open it: the overview first, no chart; a session chosen by its
+    team's name and date shows its chart and its commitments, at a phone's width too; a
+    withheld one shows nothing of what it holds."""
     from tests.browser import TEST_PASSWORD, chromium_page, voila_server
 
     url = f"sqlite:///{tmp_path}/r.sqlite"
     store = upgrade_schema(url)
     for k in range(5):
         store.save(refl(k, prompts={"description": XSS}, commitment=XSS))
+    for k in range(3):
+        store.save(refl(k, session=LATE, team="housing_east", commitment="SECRET"))
     dialogs = []
     with voila_server(env={"CCT_DATABASE_URL": url}) as server, chromium_page() as page:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        page.set_viewport_size({"width": 390, "height": 844})
         page.goto(f"{server}/voila/render/debrief.ipynb?token={TEST_PASSWORD}", timeout=120_000)
-        page.wait_for_selector(".cct-debrief svg", timeout=120_000)
-        text = page.inner_text(".cct-debrief")
+        page.wait_for_selector(".cct-debrief-overview", timeout=120_000)
+        text = page.inner_text(".cct-debrief-overview")
         assert "Central intake, North office · 2027-02-01 09:30" in text
-        assert XSS in text  # shown as text
+        assert page.locator(".cct-debrief svg").count() == 0  # no chart until one is opened
+        picker = ".cct-debrief-open-session select"
+        page.select_option(picker, label="Central intake, North office · 2027-02-01 09:30")
+        page.wait_for_selector(".cct-debrief-section svg", timeout=120_000)
+        section = page.inner_text(".cct-debrief-section")
+        assert "Central intake, North office · 2027-02-01 09:30" in section
+        commitments = page.locator(".cct-debrief-section ul.commitments bdi")
+        assert commitments.count() == 5 and commitments.first.inner_text() == XSS  # as text
+        assert commitments.first.get_attribute("dir") == "auto"
         assert page.locator(".cct-debrief script").count() == 0
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+        page.select_option(picker, label="Housing support, East · 2027-02-04 09:30 (withheld)")
+        page.wait_for_selector("text=Withheld: fewer than 5 reflections", timeout=120_000)
+        section = page.inner_text(".cct-debrief-section")
+        assert "Housing support, East · 2027-02-04 09:30" in section
+        assert "SECRET" not in page.content() and page.locator(".cct-debrief svg").count() == 0
     assert dialogs == []

@@ -18,7 +18,7 @@ LATE_SESSION = "housing_east-20270204-0930"
 def _open(page, url: str) -> float:
     started = time.perf_counter()
     page.goto(url, timeout=300_000)
-    page.wait_for_selector(".cct-debrief svg", timeout=300_000)
+    page.wait_for_selector(".cct-debrief-overview", timeout=300_000)  # the first view
     return time.perf_counter() - started
 
 

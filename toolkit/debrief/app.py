@@ -16,10 +16,11 @@ import ipywidgets as W
 
 from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import ToolkitError
-from toolkit.core.widgets import CheckList
+from toolkit.core.widgets import CheckList, fit_style
 from toolkit.debrief.report import (
     DebriefOutputs,
     render_context,
+    render_section,
     report_context,
     team_names,
     write_outputs,
@@ -78,8 +79,14 @@ def _message(text: str) -> str:
     return f'<p class="cct-error" role="alert">{html.escape(text)}</p>'
 
 
+CHOOSE = ""  # the pickers' first entry: nothing opened
+
+
 class DebriefApp(W.VBox):
-    """Pickers on top, the report below; the store is read once."""
+    """Pickers on top, then the overview (every session by its team's name and date, its
+    reflections counted, withheld ones marked), drawn at once; a session's or team's section
+    (its chart, themes and commitments) is drawn only when a facilitator opens it, and kept for
+    the rest of the visit. The store is read once."""
 
     def __init__(
         self,
@@ -89,7 +96,12 @@ class DebriefApp(W.VBox):
         threshold: int = DEFAULT_THRESHOLD,
         teams_file: str | Path = "",
     ):
-        self.output = W.HTML()
+        self.output = W.HTML()  # the overview, or what went wrong
+        self.output.add_class("cct-debrief-app-overview")
+        self.result: Debrief | None = None
+        #: sections drawn in this visit, by what they show: (kind, id, threshold, selection)
+        self.drawn: dict[tuple, str] = {}
+        self._quiet = False
         self.items: list[Reflection] = []
         try:
             self.items = load_reflections(open_store(store_url or None))
@@ -134,19 +146,59 @@ class DebriefApp(W.VBox):
         )
         for widget in (self.sessions, self.teams, self.threshold):
             widget.observe(lambda _change: self.refresh(), names="value")
+        self.session_picker, self.session_view = self._opener("session", "Open a session")
+        self.team_picker, self.team_view = self._opener("team", "Open a team, across its sessions")
         super().__init__(
             [
+                fit_style(),
                 W.HBox([self.sessions, self.teams], layout=W.Layout(flex_flow="row wrap")),
                 W.HBox([self.threshold, hint], layout=W.Layout(flex_flow="row wrap")),
                 self.output,
+                self.session_picker,
+                self.session_view,
+                self.team_picker,
+                self.team_view,
             ]
         )
+        self.add_class("cct-app")
+        self.add_class("cct-debrief-app")
         if self.items:
             self.refresh()
         elif not self.output.value:
             self.output.value = _message(
                 "No reflections yet. They appear here once participants send the reflection form."
             )
+
+    def _opener(self, kind: str, description: str) -> tuple[W.Dropdown, W.HTML]:
+        picker = W.Dropdown(
+            options=[("Choose …", CHOOSE)],
+            value=CHOOSE,
+            description=description,
+            style={"description_width": "initial"},
+            layout=W.Layout(width="auto", max_width="100%", display="none"),
+        )
+        picker.add_class(f"cct-debrief-open-{kind}")
+        view = W.HTML()
+        view.add_class(f"cct-debrief-{kind}-view")
+        picker.observe(lambda _change: self._open(kind), names="value")
+        return picker, view
+
+    def _open(self, kind: str) -> None:
+        """Show the opened session's or team's section, drawing it the first time."""
+        picker, view = (
+            (self.session_picker, self.session_view)
+            if kind == "session"
+            else (self.team_picker, self.team_view)
+        )
+        if self._quiet:
+            return
+        if self.result is None or picker.value == CHOOSE:
+            view.value = ""
+            return
+        key = (kind, picker.value, self.result.threshold, repr(self.result.selection))
+        if key not in self.drawn:
+            self.drawn[key] = render_section(self.result, kind, picker.value, self.names)
+        view.value = self.drawn[key]
 
     def refresh(self) -> None:
         chosen = [
@@ -164,9 +216,29 @@ class DebriefApp(W.VBox):
                     "teams": list(self.teams.value) or "all",
                 },
             )
-            self.output.value = render_context(report_context(result, self.names), standalone=False)
+            context = report_context(result, self.names, charts=False)
+            self.output.value = render_context(context, standalone=False, part="overview")
         except ToolkitError as exc:
+            self.result = None
             self.output.value = _message(str(exc))
+        else:
+            self.result = result
+            for kind, picker in (("session", self.session_picker), ("team", self.team_picker)):
+                groups = context["sessions"] if kind == "session" else context["teams"]
+                options = [("Choose …", CHOOSE)] + sorted(  # by name, then date
+                    (g["label"] + (" (withheld)" if g["withheld"] else ""), g["group_id"])
+                    for g in groups
+                )
+                opened = picker.value if picker.value in {v for _, v in options} else CHOOSE
+                self._quiet = True  # new options select the first one for a moment: not opened
+                try:
+                    picker.options = options
+                    picker.value = opened
+                finally:
+                    self._quiet = False
+                picker.layout.display = None if groups else "none"
+        for kind in ("session", "team"):
+            self._open(kind)
 
 
 def show_app(**kwargs) -> DebriefApp:

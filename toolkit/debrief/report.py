@@ -87,11 +87,25 @@ def change_chart(group: GroupDebrief, scale: tuple[int, int] = (1, 5)) -> Figure
     return fig
 
 
-def _group_context(group: GroupDebrief, scale: tuple[int, int]) -> dict:
+def section_context(
+    group: GroupDebrief,
+    names: dict[str, str] | None = None,
+    scale: tuple[int, int] = (1, 5),
+    *,
+    draw: bool = True,
+) -> dict:
+    """One session's or team's section: its figures under its name (not its id), and its chart
+    drawn unless ``draw`` is false. The report draws every section; the app only the one a
+    facilitator opens (:func:`render_section`)."""
+    names = names or {}
+    if group.kind == "session":
+        label = session_label(group.group_id, names)
+    else:
+        label = names.get(group.group_id, group.label)
+    group = replace(group, label=label)  # in the heading and in the chart's title
     context = asdict(group)
-    context["chart_svg"] = (
-        to_svg(change_chart(group, scale)) if not group.withheld and group.competencies else ""
-    )
+    drawn = draw and not group.withheld and group.competencies
+    context["chart_svg"] = to_svg(change_chart(group, scale)) if drawn else ""
     return context
 
 
@@ -104,19 +118,16 @@ def team_names(teams_file: str | Path | None = None) -> dict[str, str]:
     return {team_id: team.name for team_id, team in read_teams(path).items()}
 
 
-def report_context(debrief: Debrief, names: dict[str, str] | None = None) -> dict:
-    """What the template shows; ``names`` (team id → name) puts names where ids would be."""
+def report_context(
+    debrief: Debrief, names: dict[str, str] | None = None, *, charts: bool = True
+) -> dict:
+    """What the template shows; ``names`` (team id → name) puts names where ids would be.
+    ``charts=False`` draws none (the app's overview, which shows no chart)."""
     fw = debrief.framework
     names = names or {}
     scale = (fw.scale.minimum, fw.scale.maximum)
-    sessions = [  # names, not ids, in the headings and the charts' titles
-        _group_context(replace(g, label=session_label(g.group_id, names)), scale)
-        for g in debrief.sessions
-    ]
-    teams = [
-        _group_context(replace(g, label=names.get(g.group_id, g.label)), scale)
-        for g in debrief.teams
-    ]
+    sessions = [section_context(g, names, scale, draw=charts) for g in debrief.sessions]
+    teams = [section_context(g, names, scale, draw=charts) for g in debrief.teams]
     shown_sessions = [s for s in sessions if not s["withheld"]]
 
     def chosen(key: str) -> str:
@@ -143,9 +154,24 @@ def report_context(debrief: Debrief, names: dict[str, str] | None = None) -> dic
     }
 
 
-def render_context(context: dict, *, standalone: bool = True) -> str:
+def render_context(context: dict, *, standalone: bool = True, part: str = "") -> str:
+    """The whole page (``standalone``) or a fragment for a notebook: the whole debrief, or with
+    ``part="overview"`` only its overview (the app's first view)."""
     name = "debrief/report.html.j2" if standalone else "debrief/fragment.html.j2"
-    return environment().get_template(name).render(**context)
+    return environment().get_template(name).render(**context, part=part)
+
+
+def render_section(debrief: Debrief, kind: str, group_id: str, names: dict[str, str]) -> str:
+    """One session's (``kind="session"``) or team's section as a fragment, its chart drawn: what
+    the app shows when a facilitator opens it. The report draws the same sections
+    (:func:`section_context`, the template's ``group_section``)."""
+    groups = debrief.sessions if kind == "session" else debrief.teams
+    group = next(g for g in groups if g.group_id == group_id)
+    scale = (debrief.framework.scale.minimum, debrief.framework.scale.maximum)
+    section = section_context(group, names, scale)
+    return render_context(
+        {"section": section, "threshold": debrief.threshold}, standalone=False, part="section"
+    )
 
 
 def render_report(
