@@ -13,7 +13,8 @@ flags), logged in once with ``?token=``; each visit opens the app in its one tab
 it for a blank page after (which closes the app's connection to its kernel). A visit is timed from ``page.goto`` to the app's first result on screen, by the selectors the suite's own
 browser tests wait for:
 
-* debrief ``.cct-debrief svg`` · evaluation ``.cct-evaluation table.levels`` (the organisation's
+* debrief ``.cct-debrief-overview`` (its first view, sessions listed with their counts; charts
+  are drawn when a session is opened) · evaluation ``.cct-evaluation table.levels`` (the organisation's
   table of the four levels: the report is one HTML output, so this is all of it) ·
   needs_assessment ``.cct-profile svg`` · session_plan ``.cct-plan-handout h1, …h2`` ·
   transparency ``text=How we protect people in this report``.
@@ -70,7 +71,7 @@ LIMIT = float(os.environ.get("CCT_BENCH_APP_LIMIT", "300"))  # s; a visit not us
 TARGET = 2.0  # seconds, issue 13
 MB = 1024 * 1024
 READY_WHEN = {
-    "debrief.ipynb": ".cct-debrief svg",
+    "debrief.ipynb": ".cct-debrief-overview",
     "evaluation.ipynb": ".cct-evaluation table.levels",
     "needs_assessment.ipynb": ".cct-profile svg",
     "session_plan.ipynb": ".cct-plan-handout h1, .cct-plan-handout h2",
