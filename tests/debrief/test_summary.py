@@ -24,6 +24,7 @@ from toolkit.debrief.summary import (
     open_store,
     paired_change,
     run_debrief,
+    session_label,
     themes_of,
     tokens,
 )
@@ -463,3 +464,17 @@ def test_ids_from_the_form_are_escaped_too():
     html = render_report(compute(items)).lower()
     assert "<script" not in html and "<img" not in html
     assert "&lt;script&gt;alert(4)&lt;/script&gt;" in html  # in the table and the chart
+
+
+@pytest.mark.parametrize(
+    "session_id, expected",
+    [
+        (SESSION, "Central intake · 2027-02-01 09:30"),
+        ("intake_north-20270201", "Central intake · 2027-02-01"),  # the evaluation's sample
+        ("housing_east-20270201", "housing_east, 2027-02-01"),  # no name known: the id's team
+        ("intake_north-20271301", "intake_north-20271301"),  # not a date: as it is
+        ("x-1", "x-1"),
+    ],
+)
+def test_sessions_read_by_team_name_and_date(session_id, expected):
+    assert session_label(session_id, {"intake_north": "Central intake"}) == expected

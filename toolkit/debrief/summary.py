@@ -275,23 +275,28 @@ class Debrief:
         return withheld_note(self.threshold)
 
 
-_SESSION_ID = re.compile(r"^(?P<team>.+)-(?P<day>\d{8})-(?P<time>\d{4})$")
+_SESSION_ID = re.compile(r"^(?P<team>.+)-(?P<day>\d{8})(?:-(?P<time>\d{4}))?$")
 
 
 def session_label(session_id: str, team_names: dict[str, str] | None = None) -> str:
     """``intake_north-20270201-0930`` → ``intake_north, 2027-02-01 09:30``, or with the team's
-    name when ``team_names`` knows it: ``Central intake, North office · 2027-02-01 09:30``."""
+    name when ``team_names`` knows it: ``Central intake, North office · 2027-02-01 09:30``. An
+    id with a day and no time (``intake_north-20270201``, as the evaluation's sample store
+    has them) reads ``Central intake, North office · 2027-02-01``."""
     match = _SESSION_ID.match(session_id)
     if not match:
         return session_id
     try:
-        start = datetime.strptime(match["day"] + match["time"], "%Y%m%d%H%M")
+        if match["time"]:
+            when = f"{datetime.strptime(match['day'] + match['time'], '%Y%m%d%H%M'):%Y-%m-%d %H:%M}"
+        else:
+            when = f"{datetime.strptime(match['day'], '%Y%m%d'):%Y-%m-%d}"
     except ValueError:
         return session_id
     name = (team_names or {}).get(match["team"])
     if name:
-        return f"{name} · {start:%Y-%m-%d %H:%M}"
-    return f"{match['team']}, {start:%Y-%m-%d %H:%M}"
+        return f"{name} · {when}"
+    return f"{match['team']}, {when}"
 
 
 Cell = tuple[str, str]  # (session_id, team_id or "")
