@@ -183,7 +183,7 @@ def test_only_apps_that_wait_for_the_visit_are_preheated():
 
 # the module each app calls after the wait, which its kept-ready kernel must have imported
 APP_MODULES = {
-    "evaluation.ipynb": "toolkit.evaluate.pipeline",
+    "evaluation.ipynb": "toolkit.evaluate.app",
     "session_plan.ipynb": "toolkit.plan.app",
     "transparency.ipynb": "toolkit.publish.pipeline",
 }
