@@ -14,8 +14,9 @@ it for a blank page after (which closes the app's connection to its kernel). A v
 browser tests wait for:
 
 * debrief ``.cct-debrief-overview`` (its first view, sessions listed with their counts; charts
-  are drawn when a session is opened) · evaluation ``.cct-evaluation table.levels`` (the organisation's
-  table of the four levels: the report is one HTML output, so this is all of it) ·
+  are drawn when a session is opened) · evaluation ``.cct-evaluation table.levels`` (the
+  organisation's table of the four levels, drawn with its summary and trends at once: the first
+  view; a team's section and charts are drawn when the facilitator chooses the team) ·
   needs_assessment ``.cct-profile svg`` · session_plan ``.cct-plan-handout h1, …h2`` ·
   transparency ``text=How we protect people in this report``.
 
@@ -29,8 +30,6 @@ Per app, ``CCT_BENCH_APP_VISITS`` visits (default 3) of each kind, one after ano
   JupyterLab page on the same server, side by side with the ready visits under the same load,
   which a second server with ``app_pool_size=0`` would not be; it is what every visit cost
   before the apps were preheated. Each cold visit also waits for quiet first.
-* transparency is not in ``PREHEATED_APPS`` (it computes its whole report per visit and has
-  no ``wait_for_visit``), so its visits are cold ones only, as served.
 
 The browser's cache is warmed by one untimed cold visit before any timed one, so the first
 app does not pay for JupyterLab's scripts alone. Reported per app: the first ready visit, the
@@ -77,7 +76,7 @@ READY_WHEN = {
     "session_plan.ipynb": ".cct-plan-handout h1, .cct-plan-handout h2",
     "transparency.ipynb": "text=How we protect people in this report",
 }
-APPS = (*PREHEATED_APPS, "transparency.ipynb")
+APPS = PREHEATED_APPS
 
 
 def _progress(message: str) -> None:

@@ -179,3 +179,51 @@ def test_only_apps_that_wait_for_the_visit_are_preheated():
             assert not stripped or stripped.startswith(
                 ("from ", "import ", "#", "if running_in_voila():")
             ), f"{name}: {stripped!r} runs before the visit"
+
+
+# the module each app calls after the wait, which its kept-ready kernel must have imported
+APP_MODULES = {
+    "evaluation.ipynb": "toolkit.evaluate.app",
+    "session_plan.ipynb": "toolkit.plan.app",
+    "transparency.ipynb": "toolkit.publish.pipeline",
+}
+
+
+@pytest.mark.parametrize("name", sorted(APP_MODULES))
+def test_a_kept_ready_app_has_its_imports_done_before_the_wait(name, tmp_path):
+    """Issue 13: a preheated app whose imports came after the wait would do them during the
+    visit (the session plan's did). Run the notebook's code up to the wait as Voila would (its
+    parameters, VOILA_BASE_URL set) and see what it has imported, and that it read nothing."""
+    import os
+    import subprocess
+    import sys
+
+    import nbformat
+
+    from toolkit.core.config import DATABASE_ENV
+    from toolkit.core.paths import NOTEBOOKS_DIR
+    from toolkit.serve.launch import PREHEATED_APPS
+
+    assert name in PREHEATED_APPS
+    cells = [
+        c for c in nbformat.read(NOTEBOOKS_DIR / name, as_version=4).cells if c.cell_type == "code"
+    ]
+    code = "\n".join(c.source for c in cells)
+    assert "wait_for_visit()" in code, name
+    before = code.split("wait_for_visit()")[0]
+    module = APP_MODULES[name]
+    script = before + (
+        "\nimport sys\n"
+        f"assert {module!r} in sys.modules, sorted(m for m in sys.modules if 'toolkit' in m)\n"
+    )
+    database = tmp_path / "reflections.sqlite"
+    env = {
+        **os.environ,
+        "VOILA_BASE_URL": "/",
+        DATABASE_ENV: f"sqlite:///{database}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert list(tmp_path.iterdir()) == []  # no store opened, no file written

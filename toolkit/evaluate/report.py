@@ -152,20 +152,32 @@ def side_by_side(evaluation: Evaluation, team_id: str = ORGANISATION) -> list[di
     return levels
 
 
+def team_name(evaluation: Evaluation, team_id: str) -> str:
+    """A team's name as readers know it (the team context's), not its id."""
+    if team_id == ORGANISATION:
+        return "The organisation"
+    return evaluation.team_names.get(team_id, team_id)
+
+
 def _scope(evaluation: Evaluation, team_id: str, charts: bool) -> dict:
     chart = trend_chart(evaluation, team_id) if charts else None
-    name = (
-        "The organisation"
-        if team_id == ORGANISATION
-        else evaluation.team_names.get(team_id, team_id)
-    )
     return {
         "team_id": team_id,
-        "name": name,
+        "name": team_name(evaluation, team_id),
         "levels": side_by_side(evaluation, team_id),
         "summary": summarise(evaluation, team_id)[:-1],  # the caution is said once, on top
         "chart_svg": to_svg(chart) if chart is not None else "",
     }
+
+
+def team_section(evaluation: Evaluation, team_id: str, *, charts: bool = True) -> str:
+    """One team's section as HTML: its summary in words, its four levels and (``charts``) its
+    trend charts. The written report draws every team's with it, the app only the chosen one."""
+    return (
+        environment()
+        .get_template("evaluate/team.html.j2")
+        .render(cycles=evaluation.cycles, team=_scope(evaluation, team_id, charts))
+    )
 
 
 def _published_counts(evaluation: Evaluation, name: str):
@@ -194,7 +206,11 @@ def published_match_rate(evaluation: Evaluation, pair: str) -> str:
     return f"{linked / coded:.0%} of those who gave a code"
 
 
-def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -> dict:
+def report_context(
+    evaluation: Evaluation, *, team_charts: bool | None = None, teams: bool = True
+) -> dict:
+    """What the report's templates show; ``teams=False``: the organisation only (the app draws
+    a team's section when it is chosen)."""
     if team_charts is None:
         team_charts = len(evaluation.teams) <= TEAM_CHARTS_UP_TO
     links = [
@@ -224,7 +240,14 @@ def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -
         "privacy_note": evaluation.privacy_note,
         "caution": CAUTION,
         "organisation": _scope(evaluation, ORGANISATION, True),
-        "teams": [_scope(evaluation, t, team_charts) for t in evaluation.teams],
+        "teams": [
+            {
+                "team_id": t,
+                "name": team_name(evaluation, t),
+                "html": team_section(evaluation, t, charts=team_charts),
+            }
+            for t in (evaluation.teams if teams else [])
+        ],
         "links": links,
         "followup_links": followup_links,
         "notices": [censor_counts(n, evaluation.threshold) for n in evaluation.notices],
@@ -233,13 +256,19 @@ def report_context(evaluation: Evaluation, *, team_charts: bool | None = None) -
 
 
 def render_report(
-    evaluation: Evaluation, *, standalone: bool = True, team_charts: bool | None = None
+    evaluation: Evaluation,
+    *,
+    standalone: bool = True,
+    team_charts: bool | None = None,
+    teams: bool = True,
 ) -> str:
+    """The report as a page (``standalone``) or a fragment for a notebook; ``teams=False``:
+    without the teams' sections (the app shows the chosen team's with :func:`team_section`)."""
     name = "evaluate/report.html.j2" if standalone else "evaluate/fragment.html.j2"
     return (
         environment()
         .get_template(name)
-        .render(**report_context(evaluation, team_charts=team_charts))
+        .render(**report_context(evaluation, team_charts=team_charts, teams=teams))
     )
 
 

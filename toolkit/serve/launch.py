@@ -26,6 +26,7 @@ PREHEATED_APPS = (
     "evaluation.ipynb",
     "needs_assessment.ipynb",
     "session_plan.ipynb",
+    "transparency.ipynb",
 )
 FACILITATOR_NOTEBOOKS = tuple(
     sorted(p.name for p in NOTEBOOKS_DIR.glob("*.ipynb") if p.name not in PARTICIPANT_NOTEBOOKS)
