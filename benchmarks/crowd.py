@@ -211,6 +211,9 @@ def crowd_on(kind: str, folder: Path) -> dict:
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, 9)
         log.close()
+        kept = Path(tempfile.gettempdir()) / f"cct-crowd-{kind}.log"
+        kept.write_bytes((folder / f"{kind}.log").read_bytes())  # read after the folder is gone
+        print(f"… {kind}: server log in {kept}", file=sys.stderr, flush=True)
     return {
         "visits": visits,
         "browser": browser,
@@ -272,6 +275,8 @@ def rows() -> tuple[str, list[str]]:
     names = {"stock": "stock voila", "ours": "cct serve", "forked": "cct serve, forked kernels"}
     for kind in KINDS:
         lines += describe(names[kind], figures[kind])
+    if not {"ours", "stock"} <= figures.keys():
+        return "\n".join(lines), []
     o = [v.usable_s for v in figures["ours"]["visits"] if v.usable_s is not None]
     s = [v.usable_s for v in figures["stock"]["visits"] if v.usable_s is not None]
     summary = [

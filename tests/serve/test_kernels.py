@@ -76,3 +76,81 @@ def test_a_forked_kernel_runs_widgets_starts_faster_and_owns_less_memory():
     assert fork_s < 0.6 * start_s
     assert fork_uss < 0.6 * start_uss
     assert fork_pss < 0.8 * start_pss
+
+
+# a server in a few lines: the fork server, one forked kernel, then it waits to be killed
+KILLED_SERVER = """
+import asyncio, multiprocessing.forkserver, sys, time
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_client.provisioning import KernelProvisionerFactory
+from toolkit.serve.kernels import PROVISIONER_NAME, start_fork_server
+
+async def main():
+    start_fork_server()
+    KernelProvisionerFactory.instance().default_provisioner_name = PROVISIONER_NAME
+    manager = AsyncKernelManager(kernel_name="python3", transport="ipc")
+    await manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=120)
+    fork_server = multiprocessing.forkserver._forkserver._forkserver_pid
+    print(fork_server, manager.provisioner.pid, flush=True)
+    time.sleep(600)
+
+asyncio.run(main())
+"""
+
+
+@pytest.mark.timeout(300)
+def test_a_killed_server_leaves_neither_its_fork_server_nor_its_kernels(tmp_path):
+    """Every forked child used to hold the pipe whose closing stops the fork server, and the
+    kernel stops only when the fork server does: a server killed (or crashed) left both running
+    for good, with the resource tracker."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from toolkit.core.paths import PROJECT_ROOT
+
+    server = subprocess.Popen(
+        [sys.executable, "-c", KILLED_SERVER],
+        cwd=PROJECT_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    everything: list[psutil.Process] = []
+    try:
+        pids = [int(pid) for pid in server.stdout.readline().split()]
+        assert len(pids) == 2, pids
+        everything = psutil.Process(server.pid).children(recursive=True)
+        assert {p.pid for p in everything} >= set(pids)
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(30)
+        # the fork server sees the pipe close at once; the kernel polls its parent every second
+        gone, alive = psutil.wait_procs(everything, timeout=60)
+        alive = [p for p in alive if p.status() != psutil.STATUS_ZOMBIE]
+        assert not alive, [" ".join(p.cmdline())[:80] for p in alive]
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+        for process in everything:  # what a failure left behind, not to burden later tests
+            try:
+                process.kill()
+            except psutil.Error:
+                pass
+
+
+def test_the_culler_passes_over_a_kernel_listed_before_its_start_is_recorded():
+    """jupyter_server lists a kernel as soon as it is ready and records its start (last
+    activity) a moment later; a culling round in between read the unset time and logged an
+    error, which forked kernels (ready in milliseconds, many at once) made frequent."""
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+
+    from toolkit.serve.kernels import RoomKernelManager
+
+    manager = RoomKernelManager()
+    manager._kernels["listed"] = ServerKernelManager(kernel_name="python3")
+    assert asyncio.run(manager.cull_kernel_if_idle("listed")) is None
+    assert "listed" in manager._kernels  # not culled either

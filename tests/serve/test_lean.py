@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import psutil
 import pytest
@@ -114,6 +115,11 @@ def test_a_crowd_that_leaves_leaves_no_kernel_and_the_pool_refills(server, store
     assert wait_for(
         lambda: health(server)["kernels"] == POOL, timeout=IDLE_SECONDS + CULL_INTERVAL + 120
     ), health(server)
+    # no kernel was reported dead or restarted, and culling thirty kernels logged no error
+    port = server.rsplit(":", 1)[1].strip("/")
+    text = (Path(os.environ.get("TMPDIR", "/tmp")) / f"voila-{port}.log").read_text()
+    for alarm in ("died", "KernelRestarter", "[RoomServer] ERROR"):
+        assert alarm not in text, text[text.index(alarm) - 500 :][:3000]
 
 
 def _kernels_of(folder: str, since: float) -> list[int]:

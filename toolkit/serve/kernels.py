@@ -84,9 +84,27 @@ def _warm_fork_server() -> None:
     gc.freeze()
 
 
+def _let_go_of_the_server() -> None:
+    """In the forked child: close the server's pipes that the fork server hands every child.
+
+    The fork server stops when the last holder of the server's "alive" pipe closes it, and the
+    kernel stops when the fork server is gone (its ``parent_handle``). A kernel holding that pipe
+    kept the fork server alive, and so itself: a server that crashed or was killed left every
+    kernel, the fork server and the resource tracker running for good."""
+    from multiprocessing import forkserver, resource_tracker
+
+    server, tracker = forkserver._forkserver, resource_tracker._resource_tracker
+    for owner, attribute in ((server, "_forkserver_alive_fd"), (tracker, "_fd")):
+        fd = getattr(owner, attribute, None)
+        if fd is not None:
+            os.close(fd)
+            setattr(owner, attribute, None)
+
+
 def _kernel_main(argv: list[str], env: dict[str, str], cwd: str) -> None:
     """In the forked child: become the kernel ``argv`` describes, in ``env`` and ``cwd``."""
     os.setsid()  # its own process group, as a launched kernel has: interrupts reach it alone
+    _let_go_of_the_server()
     os.environ.clear()
     os.environ.update(env)
     os.chdir(cwd)
@@ -175,6 +193,10 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         kernel = self._kernels.get(kernel_id)
+        if kernel is not None and not kernel.trait_has_value("last_activity"):
+            # listed as it became ready, its start not yet recorded (jupyter_server sets
+            # last_activity a moment later): reading it now raises, and the culler logs an error
+            return None
         if kernel is not None and getattr(kernel, "execution_state", None) == "starting":
             started = getattr(kernel, "last_activity", None)
             if started is not None and datetime.now(UTC) - started < timedelta(
