@@ -124,6 +124,7 @@ def chromium_participant(link: str, result: dict) -> None:
             for k in range(2):
                 page.check(f".cct-before-{k} input[data-value='2']")
                 page.check(f".cct-now-{k} input[data-value='4']")
+            page.click(".cct-more summary")  # the optional prompts, folded until asked for
             page.fill(".cct-prompt-description textarea", "A role-play")
             page.fill(".cct-prompt-action textarea", "Brief the interpreter")
             page.fill(".cct-commitment textarea", "crowd-chromium")
