@@ -37,17 +37,17 @@ def test_picking_sessions_teams_and_threshold_redraws(tmp_path):
     page = app.output.value
     assert "Central intake, North office · 2027-02-01 09:30" in page and "<script" not in page
     assert "withheld (fewer than 5)" in page  # housing_east, in the overview
-    app.session_picker.value = SESSION  # what choosing it in the list does
-    assert "&lt;script&gt;" in app.session_view.value and "<script" not in shown(app)
-    app.session_picker.value = LATE
-    assert "Withheld: fewer than 5 reflections" in app.session_view.value
+    app.open_session.value = SESSION  # what choosing it in the list does
+    assert "&lt;script&gt;" in app.open_session.view.value and "<script" not in shown(app)
+    app.open_session.value = LATE
+    assert "Withheld: fewer than 5 reflections" in app.open_session.view.value
     app.threshold.value = 3  # the open section is drawn again, at the new threshold
     assert "Withheld: fewer than 3" not in shown(app)
-    assert "3 reflections" in app.session_view.value and "<svg" in app.session_view.value
+    assert "3 reflections" in app.open_session.view.value and "<svg" in app.open_session.view.value
     app.teams._boxes["housing_east"].value = True  # what ticking a box does
     assert app.teams.value == ("housing_east",)
     assert "Central intake, North office · 2027" not in shown(app)
-    assert SESSION not in dict(app.session_picker.options).values()
+    assert SESSION not in dict(app.open_session.picker.options).values()
 
 
 def test_the_app_opens_without_charts_and_draws_a_session_when_it_is_opened(tmp_path):
@@ -56,30 +56,30 @@ def test_the_app_opens_without_charts_and_draws_a_session_when_it_is_opened(tmp_
     url = f"sqlite:///{tmp_path}/r.sqlite"
     fill_sample_store(url)
     app = DebriefApp(store_url=url)
-    assert shown(app).count("<svg") == 0 and app.drawn == {}
+    assert shown(app).count("<svg") == 0 and app.open_session.drawn == app.open_team.drawn == {}
     assert "Central intake, North office · 2027-02-01 09:30" in app.output.value
-    labels = dict((label, value) for label, value in app.session_picker.options)
+    labels = dict((label, value) for label, value in app.open_session.picker.options)
     opened = labels["Central intake, North office · 2027-02-01 09:30"]
-    app.session_picker.value = opened
-    section = app.session_view.value
+    app.open_session.value = opened
+    section = app.open_session.view.value
     assert section.count("<svg") == 1 and shown(app).count("<svg") == 1
     assert "Central intake, North office · 2027-02-01 09:30: confidence before" in section
     assert '<ul class="commitments">' in section and '<bdi dir="auto"' in section
-    assert len(app.drawn) == 1
-    app.session_picker.value = ""  # closed, then opened again: not drawn a second time
-    assert app.session_view.value == ""
-    app.session_picker.value = opened
-    assert app.session_view.value is section and len(app.drawn) == 1
-    withheld = [v for label, v in app.session_picker.options if label.endswith("(withheld)")]
+    assert len(app.open_session.drawn) == 1
+    app.open_session.value = ""  # closed, then opened again: not drawn a second time
+    assert app.open_session.view.value == ""
+    app.open_session.value = opened
+    assert app.open_session.view.value is section and len(app.open_session.drawn) == 1
+    withheld = [v for label, v in app.open_session.picker.options if label.endswith("(withheld)")]
     assert withheld  # the sample has small sessions
-    app.session_picker.value = withheld[0]
-    section = app.session_view.value
+    app.open_session.value = withheld[0]
+    section = app.open_session.view.value
     assert "Withheld: fewer than 5 reflections" in section
     assert "<svg" not in section and "commitments" not in section.split("</p>", 1)[1]
     assert "<table" not in section and "Frequent themes" not in section
-    app.team_picker.value = "intake_north"
-    assert app.team_view.value.count("<svg") == 1
-    assert "Central intake, North office: confidence before and now" in app.team_view.value
+    app.open_team.value = "intake_north"
+    assert app.open_team.view.value.count("<svg") == 1
+    assert "Central intake, North office: confidence before and now" in app.open_team.view.value
 
 
 def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
@@ -98,18 +98,18 @@ def test_a_viewer_cannot_lower_the_servers_threshold(tmp_path, monkeypatch):
     app.threshold.min = 2  # even a changed bound does not help
     app.threshold.value = 2
     app.refresh()
-    app.session_picker.value = LATE  # opened, as the page's websocket could
-    app.team_picker.value = "housing_east"
+    app.open_session.value = LATE  # opened, as the page's websocket could
+    app.open_team.value = "housing_east"
     assert "SECRET" not in shown(app)
-    assert "Withheld: fewer than 5 reflections" in app.session_view.value
-    assert "Withheld: fewer than 5 reflections" in app.team_view.value
+    assert "Withheld: fewer than 5 reflections" in app.open_session.view.value
+    assert "Withheld: fewer than 5 reflections" in app.open_team.view.value
 
 
 def test_a_missing_store_is_a_message_in_the_page(tmp_path):
     app = DebriefApp(store_url=f"sqlite:///{tmp_path}/none.sqlite")
     assert "no reflections database at" in app.output.value
     assert app.sessions.options == []
-    assert app.session_picker.layout.display == "none"  # nothing to open
+    assert app.open_session.picker.layout.display == "none"  # nothing to open
 
 
 @pytest.mark.browser

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from tests.evaluate.test_report import small_evaluation
-from toolkit.evaluate.app import NO_TEAM, EvaluationApp
+from toolkit.core.widgets import NOTHING
+from toolkit.evaluate.app import EvaluationApp
 from toolkit.evaluate.pipeline import Run, run
 from toolkit.evaluate.report import render_report, team_section
 
@@ -28,8 +29,8 @@ def test_the_first_view_is_the_organisation_with_no_team_chart():
     assert 'class="cct-report cct-evaluation"' in page and '<table class="levels' in page
     assert "In plain words" in page  # the organisation's summary
     assert page.count("<svg") == 1  # the organisation's trends; no team's
-    assert 'class="team"' not in page and app.section.value == ""
-    assert app.team.value == NO_TEAM and app.drawn == {}
+    assert 'class="team"' not in page and app.team.view.value == ""
+    assert app.team.value == NOTHING and app.team.drawn == {}
     assert "cct-app" in app._dom_classes  # core/widgets.fit_style: fits a 390 px phone
 
 
@@ -37,24 +38,27 @@ def test_choosing_a_team_draws_its_section_once_per_visit():
     ev = small_evaluation()
     ev.team_names["a"] = "Intake north desk"
     app = EvaluationApp(Run(ev, None, []))
-    labels = [label for label, _ in app.team.options]
+    labels = [label for label, _ in app.team.picker.options]
     assert "Intake north desk" in labels and "a" not in labels  # names, not ids
     app.team.value = "a"
-    assert app.section.value.count("<svg") == 1 and "Intake north desk" in app.section.value
-    assert list(app.drawn) == ["a"]
-    drawn = app.drawn["a"]
+    assert app.team.view.value.count("<svg") == 1 and "Intake north desk" in app.team.view.value
+    assert list(app.team.drawn) == [(None, "a")]
+    drawn = app.team.drawn[None, "a"]
     app.team.value = "b"
     app.team.value = "a"
-    assert app.drawn["a"] is drawn and set(app.drawn) == {"a", "b"}  # drawn once per visit
-    app.team.value = NO_TEAM
-    assert app.section.value == ""
+    assert app.team.drawn[None, "a"] is drawn and set(app.team.drawn) == {
+        (None, "a"),
+        (None, "b"),
+    }  # drawn once per visit
+    app.team.value = NOTHING
+    assert app.team.view.value == ""
 
 
 def test_a_withheld_team_shows_no_figure():
     """Team b has 3 people: every figure withheld, in words, never a number or a point."""
     app = EvaluationApp(Run(small_evaluation(), None, []))
     app.team.value = "b"
-    section = app.section.value
+    section = app.team.view.value
     assert "withheld (fewer than 5)" in section
     assert 'class="num"' not in section and "n = " not in section
 
@@ -82,9 +86,9 @@ def test_the_servers_threshold_holds_in_the_app(sample, monkeypatch):
     assert "fewer than 5" not in _page(app)
     team = done.evaluation.teams[0]
     app.team.value = team
-    assert "fewer than 5" not in app.section.value
-    assert "answered" in app.section.value  # response rates beside the figures
-    names = [label for label, _ in app.team.options]
+    assert "fewer than 5" not in app.team.view.value
+    assert "answered" in app.team.view.value  # response rates beside the figures
+    names = [label for label, _ in app.team.picker.options]
     assert team not in names  # the teams file's names
 
 

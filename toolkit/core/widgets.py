@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 
 import ipywidgets as W
 import traitlets
@@ -95,3 +95,83 @@ class CheckList(W.VBox):
 
     def _changed(self, _change=None) -> None:
         self.value = tuple(v for v, box in self._boxes.items() if box.value)
+
+
+#: an :class:`OnDemand` chooser's first entry: nothing opened
+NOTHING = ""
+
+
+class OnDemand(W.VBox):
+    """A chooser and, below it, the chosen item's section, drawn only when it is chosen and
+    kept for the rest of the visit: the apps open with their overview at once instead of
+    drawing every team's charts first (seconds each).
+
+    ``draw(value)`` returns the section's HTML. A section is kept under ``(context, value)``:
+    an owner whose sections depend on its other settings (a threshold, a selection) sets
+    :attr:`context`, and a changed setting draws the open section again, once.
+    """
+
+    def __init__(
+        self,
+        draw: Callable[[str], str],
+        description: str,
+        prompt: str = "Choose …",
+        picker_class: str = "",
+        view_class: str = "",
+    ):
+        self._draw = draw
+        self.prompt = prompt
+        self.context: Hashable = None
+        #: sections drawn in this visit, by (context, value)
+        self.drawn: dict[tuple[Hashable, str], str] = {}
+        self._quiet = False
+        self.picker = W.Dropdown(
+            options=[(prompt, NOTHING)],
+            value=NOTHING,
+            description=description,
+            style={"description_width": "initial"},
+            layout=W.Layout(width="auto", max_width="100%", display="none"),  # nothing offered
+        )
+        self.view = W.HTML()
+        if picker_class:
+            self.picker.add_class(picker_class)
+        if view_class:
+            self.view.add_class(view_class)
+        self.picker.observe(lambda _change: self.show(), names="value")
+        super().__init__([self.picker, self.view])
+
+    @property
+    def value(self) -> str:
+        """What is open: a value of the options, or :data:`NOTHING`."""
+        return self.picker.value
+
+    @value.setter
+    def value(self, value: str) -> None:
+        self.picker.value = value
+
+    def set_options(self, options: Iterable[tuple[str, str]]) -> None:
+        """Offer these (label, value) choices after the prompt; what is open stays open while it
+        is still offered. With nothing to offer, the chooser is hidden."""
+        options = [(self.prompt, NOTHING), *options]
+        opened = self.picker.value if self.picker.value in {v for _, v in options} else NOTHING
+        self._quiet = True  # new options select the first one for a moment: not an opening
+        try:
+            self.picker.options = options
+            self.picker.value = opened
+        finally:
+            self._quiet = False
+        self.picker.layout.display = None if len(options) > 1 else "none"
+        self.show()
+
+    def show(self) -> None:
+        """Show the open section, drawing it the first time in this context."""
+        if self._quiet:
+            return
+        value = self.picker.value
+        if value == NOTHING:
+            self.view.value = ""
+            return
+        key = (self.context, value)
+        if key not in self.drawn:
+            self.drawn[key] = self._draw(value)
+        self.view.value = self.drawn[key]

@@ -16,7 +16,7 @@ import ipywidgets as W
 
 from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import ToolkitError
-from toolkit.core.widgets import CheckList, fit_style
+from toolkit.core.widgets import CheckList, OnDemand, fit_style
 from toolkit.debrief.report import (
     DebriefOutputs,
     render_context,
@@ -79,9 +79,6 @@ def _message(text: str) -> str:
     return f'<p class="cct-error" role="alert">{html.escape(text)}</p>'
 
 
-CHOOSE = ""  # the pickers' first entry: nothing opened
-
-
 class DebriefApp(W.VBox):
     """Pickers on top, then the overview (every session by its team's name and date, its
     reflections counted, withheld ones marked), drawn at once; a session's or team's section
@@ -99,9 +96,6 @@ class DebriefApp(W.VBox):
         self.output = W.HTML()  # the overview, or what went wrong
         self.output.add_class("cct-debrief-app-overview")
         self.result: Debrief | None = None
-        #: sections drawn in this visit, by what they show: (kind, id, threshold, selection)
-        self.drawn: dict[tuple, str] = {}
-        self._quiet = False
         self.items: list[Reflection] = []
         try:
             self.items = load_reflections(open_store(store_url or None))
@@ -146,18 +140,16 @@ class DebriefApp(W.VBox):
         )
         for widget in (self.sessions, self.teams, self.threshold):
             widget.observe(lambda _change: self.refresh(), names="value")
-        self.session_picker, self.session_view = self._opener("session", "Open a session")
-        self.team_picker, self.team_view = self._opener("team", "Open a team, across its sessions")
+        self.open_session = self._opener("session", "Open a session")
+        self.open_team = self._opener("team", "Open a team, across its sessions")
         super().__init__(
             [
                 fit_style(),
                 W.HBox([self.sessions, self.teams], layout=W.Layout(flex_flow="row wrap")),
                 W.HBox([self.threshold, hint], layout=W.Layout(flex_flow="row wrap")),
                 self.output,
-                self.session_picker,
-                self.session_view,
-                self.team_picker,
-                self.team_view,
+                self.open_session,
+                self.open_team,
             ]
         )
         self.add_class("cct-app")
@@ -169,36 +161,19 @@ class DebriefApp(W.VBox):
                 "No reflections yet. They appear here once participants send the reflection form."
             )
 
-    def _opener(self, kind: str, description: str) -> tuple[W.Dropdown, W.HTML]:
-        picker = W.Dropdown(
-            options=[("Choose …", CHOOSE)],
-            value=CHOOSE,
-            description=description,
-            style={"description_width": "initial"},
-            layout=W.Layout(width="auto", max_width="100%", display="none"),
+    def _opener(self, kind: str, description: str) -> OnDemand:
+        return OnDemand(
+            lambda group_id: self._section(kind, group_id),
+            description,
+            picker_class=f"cct-debrief-open-{kind}",
+            view_class=f"cct-debrief-{kind}-view",
         )
-        picker.add_class(f"cct-debrief-open-{kind}")
-        view = W.HTML()
-        view.add_class(f"cct-debrief-{kind}-view")
-        picker.observe(lambda _change: self._open(kind), names="value")
-        return picker, view
 
-    def _open(self, kind: str) -> None:
-        """Show the opened session's or team's section, drawing it the first time."""
-        picker, view = (
-            (self.session_picker, self.session_view)
-            if kind == "session"
-            else (self.team_picker, self.team_view)
-        )
-        if self._quiet:
-            return
-        if self.result is None or picker.value == CHOOSE:
-            view.value = ""
-            return
-        key = (kind, picker.value, self.result.threshold, repr(self.result.selection))
-        if key not in self.drawn:
-            self.drawn[key] = render_section(self.result, kind, picker.value, self.names)
-        view.value = self.drawn[key]
+    def _section(self, kind: str, group_id: str) -> str:
+        """The opened session's or team's section (chart, themes, commitments)."""
+        if self.result is None:
+            return ""
+        return render_section(self.result, kind, group_id, self.names)
 
     def refresh(self) -> None:
         chosen = [
@@ -223,22 +198,16 @@ class DebriefApp(W.VBox):
             self.output.value = _message(str(exc))
         else:
             self.result = result
-            for kind, picker in (("session", self.session_picker), ("team", self.team_picker)):
-                groups = context["sessions"] if kind == "session" else context["teams"]
-                options = [("Choose …", CHOOSE)] + sorted(  # by name, then date
+        groups = {"session": context["sessions"], "team": context["teams"]} if self.result else {}
+        for kind, opener in (("session", self.open_session), ("team", self.open_team)):
+            # a section shows the figures at this threshold and selection: drawn again, once
+            opener.context = self.result and (self.result.threshold, repr(self.result.selection))
+            opener.set_options(
+                sorted(  # by name, then date
                     (g["label"] + (" (withheld)" if g["withheld"] else ""), g["group_id"])
-                    for g in groups
+                    for g in groups.get(kind, ())
                 )
-                opened = picker.value if picker.value in {v for _, v in options} else CHOOSE
-                self._quiet = True  # new options select the first one for a moment: not opened
-                try:
-                    picker.options = options
-                    picker.value = opened
-                finally:
-                    self._quiet = False
-                picker.layout.display = None if groups else "none"
-        for kind in ("session", "team"):
-            self._open(kind)
+            )
 
 
 def show_app(**kwargs) -> DebriefApp:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import ipywidgets as W
 
-from toolkit.core.widgets import fit_style
+from toolkit.core.widgets import OnDemand, fit_style
 from toolkit.evaluate.pipeline import Run
 from toolkit.evaluate.report import render_report, team_name, team_section
 
 #: the team chooser's first entry: no team's charts drawn until one is chosen
-NO_TEAM = ""
 CHOOSE = "Choose a team"
 
 
@@ -26,40 +25,23 @@ class EvaluationApp(W.VBox):
 
     def __init__(self, done: Run):
         self.evaluation = done.evaluation
-        self.drawn: dict[str, str] = {}  # team_id: its section, drawn once per visit
         organisation = W.HTML(render_report(self.evaluation, standalone=False, teams=False))
         teams = [(team_name(self.evaluation, t), t) for t in self.evaluation.teams]
-        self.team = W.Dropdown(
-            options=[(CHOOSE, NO_TEAM), *teams],
-            value=NO_TEAM,
-            description="Team",
-            disabled=not teams,
-            style={"description_width": "initial"},
-            layout=W.Layout(width="auto", max_width="100%"),
-        )
-        self.team.add_class("cct-team-choice")
+        self.team = OnDemand(self._section, "Team", CHOOSE, picker_class="cct-team-choice")
+        self.team.set_options(teams)
         heading = W.HTML(
             "<h2>Per team</h2><p>Choose a team to see its four levels, its summary in words "
             "and its trends.</p>"
             if teams
             else "<p>No team has figures yet.</p>"
         )
-        self.section = W.HTML()
-        self.team.observe(lambda _: self.show_team(), "value")
-        super().__init__([fit_style(), organisation, heading, self.team, self.section])
+        super().__init__([fit_style(), organisation, heading, self.team])
         self.add_class("cct-app")
         self.add_class("cct-evaluation-app")
 
-    def show_team(self) -> None:
-        team_id = self.team.value
-        if team_id == NO_TEAM:
-            self.section.value = ""
-            return
-        if team_id not in self.drawn:
-            self.drawn[team_id] = team_section(self.evaluation, team_id, charts=True)
-        self.section.value = (
-            f'<div class="cct-report cct-evaluation cct-team">{self.drawn[team_id]}</div>'
-        )
+    def _section(self, team_id: str) -> str:
+        section = team_section(self.evaluation, team_id, charts=True)
+        return f'<div class="cct-report cct-evaluation cct-team">{section}</div>'
 
 
 def show_app(done: Run) -> EvaluationApp:
