@@ -111,3 +111,17 @@ def test_in_chromium_a_team_is_drawn_when_chosen(sample):
         choice.select_option(label=team)
         page.wait_for_selector("section.team svg", timeout=120_000)
         assert page.locator("section.team h2").inner_text() == team
+
+
+def test_without_a_teams_file_the_page_says_why_it_shows_ids(sample):
+    """Ids instead of names, and no response rates: the page says what is missing and how to
+    add it, rather than leaving the facilitator to guess."""
+    from toolkit.evaluate.pipeline import WITHOUT_TEAMS_FILE
+
+    url, files = sample
+    bare = run(url)
+    assert WITHOUT_TEAMS_FILE in bare.notices
+    assert "No team context file was given" in _page(EvaluationApp(bare))
+    named = run(url, teams_file=files.teams)
+    assert WITHOUT_TEAMS_FILE not in named.notices
+    assert "No team context file" not in _page(EvaluationApp(named))

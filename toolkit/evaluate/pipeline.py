@@ -59,6 +59,14 @@ def parse_assessments(text: str | list[str] | None) -> dict[str, Path]:
     return pairs
 
 
+#: said in the report when no team context file was given: what is missing, and how to add it
+WITHOUT_TEAMS_FILE = (
+    "No team context file was given, so teams appear by their ids and the share of staff who "
+    "answered is not shown; give the teams file (teams_file, or --teams) to show their names "
+    "and response rates."
+)
+
+
 def run(
     store_url: str | None = None,
     *,
@@ -101,6 +109,8 @@ def run(
     for source in (followups, observations):
         if source is not None:
             evaluation.notices.extend(source.notices)
+    if teams is None and evaluation.teams:
+        evaluation.notices.append(WITHOUT_TEAMS_FILE)
     outputs = write_outputs(evaluation, output_dir) if output_dir else None
     said = [censor_counts(n, evaluation.threshold) for n in evaluation.notices]  # no small counts
     return Run(evaluation, outputs, said)
