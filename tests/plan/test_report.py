@@ -17,7 +17,13 @@ from tests.plan.test_materials_translations import write as write_translation
 from toolkit.core.framework import default_framework
 from toolkit.plan.catalog import default_catalog
 from toolkit.plan.planner import SessionParameters, material_suits, plan_session
-from toolkit.plan.report import GUIDE_NAME, HANDOUT_NAME, MATERIALS_NAME, write_plan_files
+from toolkit.plan.report import (
+    CHART_FONT_PT,
+    GUIDE_NAME,
+    HANDOUT_NAME,
+    MATERIALS_NAME,
+    write_plan_files,
+)
 from toolkit.plan.session_plan import sample_results
 
 A4_POINTS = (595, 842)
@@ -355,6 +361,42 @@ def test_on_a_phone_wide_tables_scroll_inside_themselves_not_the_page(plans, pag
                 "(t => [t.scrollWidth, t.clientWidth])(document.querySelector('table.agenda'))"
             )
             assert inner > shown  # the agenda is wide, and scrolls inside its own box
+        assert serious_violations(page) == []
+    finally:
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+
+#: the smallest chart word a phone may show, in CSS px (about what a 9 pt label shrunk to
+#: core.charts.SMALLEST_CHART gives; the chart scrolls in its own box rather than go smaller)
+SMALLEST_WORD_PX = 7
+
+
+@pytest.mark.parametrize("shape", ["widest", "usual", "widest_ar"])
+def test_on_a_phone_the_handouts_chart_words_stay_readable(plans, translated, page, shape):
+    """At 390 px the chart shrinks to the width only while its words stay readable, then
+    scrolls inside its own box (named by its caption); the page itself never scrolls
+    sideways, and axe finds nothing serious."""
+    plan, folder = {**plans, **translated}[shape]
+    page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        page.goto((folder / HANDOUT_NAME).as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        box = page.locator("figure .cct-scrolls")
+        assert box.get_attribute("aria-labelledby") == page.locator("figcaption").get_attribute(
+            "id"
+        )
+        natural_pt, shown_px = page.eval_on_selector(
+            "figure svg",
+            "svg => [parseFloat(svg.getAttribute('width')), svg.getBoundingClientRect().width]",
+        )
+        scale = shown_px / (natural_pt * 4 / 3)  # as drawn against its own size (1 pt = 4/3 px)
+        word_px = CHART_FONT_PT * 4 / 3 * scale
+        assert word_px >= SMALLEST_WORD_PX, (shape, word_px)
+        if not shape.endswith("_ar"):  # Arabic words are drawn as outlines, not <text>
+            heights = page.eval_on_selector_all(
+                "figure svg text", "els => els.map(e => e.getBoundingClientRect().height)"
+            )
+            assert heights and min(heights) >= SMALLEST_WORD_PX, (shape, sorted(heights)[:3])
         assert serious_violations(page) == []
     finally:
         page.set_viewport_size({"width": 1280, "height": 900})

@@ -23,11 +23,11 @@ from toolkit.assess.needs_assessment import (
 )
 from toolkit.assess.report import render_report
 from toolkit.assess.results import to_results
-from toolkit.core.charts import to_svg
+from toolkit.core.charts import fitted_chart, to_svg
 from toolkit.core.disclosure import DEFAULT_THRESHOLD, threshold_floor
 from toolkit.core.exceptions import InputFileError, ToolkitError
 from toolkit.core.framework import Framework, default_framework
-from toolkit.core.widgets import CheckList, fit_style, fitted_chart
+from toolkit.core.widgets import CheckList, fit_style
 
 SAMPLE = "Sample organisation"
 #: The tables' headings in plain words, with units (never ``team_id`` or ``need_hours``).

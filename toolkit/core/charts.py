@@ -3,7 +3,9 @@ server) and puts them in its HTML as inline SVG through :func:`to_svg`."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 import unicodedata
 
 from matplotlib import rc_context
@@ -42,3 +44,25 @@ def to_svg(fig: Figure) -> str:
         fig.savefig(buffer, format="svg")
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
+
+
+#: a chart shrinks to the width down to this share of its size, then scrolls in its own box
+#: (a 9 pt label stays about 7 px high)
+SMALLEST_CHART = 0.6
+
+
+def fitted_chart(svg: str, label: str = "", labelled_by: str = "") -> str:
+    """An inline SVG chart that shrinks to a phone's width while it stays legible, and past
+    that scrolls sideways in its own box (by keyboard too: the box takes focus). The box is
+    named by ``label``, or by the element whose id is ``labelled_by`` (a figure's caption)."""
+    width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
+    smallest = f"{float(width.group(1)) * SMALLEST_CHART:.0f}pt" if width else "0"
+    name = (
+        f'aria-labelledby="{html.escape(labelled_by)}"'
+        if labelled_by
+        else f'aria-label="{html.escape(label)}"'
+    )
+    return (
+        f'<div class="cct-scrolls" role="region" tabindex="0" {name}>'
+        f'<div style="min-width: {smallest}">{svg}</div></div>'
+    )

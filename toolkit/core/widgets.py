@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable, Hashable, Iterable
 
 import ipywidgets as W
@@ -28,22 +27,6 @@ FIT_CSS = """
   white-space: normal; overflow: visible; max-width: 100%; height: auto; }
 .cct-app .widget-dropdown select { min-width: 0; max-width: 100%; }
 """
-
-
-#: a chart shrinks to the width down to this share of its size, then scrolls in its own box
-#: (a 9 pt label stays about 7 px high)
-SMALLEST_CHART = 0.6
-
-
-def fitted_chart(svg: str, label: str) -> str:
-    """An inline SVG chart that shrinks to a phone's width while it stays legible, and past
-    that scrolls sideways in its own box (by keyboard too: the box takes focus)."""
-    width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
-    smallest = f"{float(width.group(1)) * SMALLEST_CHART:.0f}pt" if width else "0"
-    return (
-        f'<div class="cct-scrolls" role="region" tabindex="0" aria-label="{html.escape(label)}">'
-        f'<div style="min-width: {smallest}">{svg}</div></div>'
-    )
 
 
 def fit_style() -> W.HTML:

@@ -14,7 +14,7 @@ from babel.lists import format_list
 from markupsafe import Markup
 from matplotlib.figure import Figure
 
-from toolkit.core.charts import to_svg
+from toolkit.core.charts import fitted_chart, to_svg
 from toolkit.core.files import write_atomic
 from toolkit.core.framework import Framework, default_framework
 from toolkit.core.i18n import (
@@ -87,6 +87,12 @@ def handout_words(lang: str) -> dict:
     }
 
 
+#: the handout chart's words: printed in the sheet's left column they stay about 7 pt; on a
+#: phone the chart shrinks no further than core.charts.SMALLEST_CHART and then scrolls
+CHART_FONT_PT = 9
+CHART_CAPTION_ID = "cct-gaps-caption"
+
+
 def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | None:
     """The team's level and the role's target on the competencies this session covers, in
     the handout's language.
@@ -125,10 +131,10 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
         label=_("the level our role asks for"),
     )
     names = [framework.competency(c.competency_id).name for c in rows]
-    ax.set_yticks(y, [n.get(lang) or n["en"] for n in names], fontsize=8)
+    ax.set_yticks(y, [n.get(lang) or n["en"] for n in names], fontsize=CHART_FONT_PT)
     ax.set_xlim(framework.scale.minimum, framework.scale.maximum)
     ax.set_xticks(range(framework.scale.minimum, framework.scale.maximum + 1))
-    ax.tick_params(axis="x", labelsize=8)
+    ax.tick_params(axis="x", labelsize=CHART_FONT_PT)
     handles = [bars, targets]  # read first: our team, then the target
     if rtl:
         ax.invert_xaxis()
@@ -141,7 +147,7 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
             loc="lower right" if rtl else "lower left",
             bbox_to_anchor=(1.0 if rtl else 0, 1.0),
             ncol=columns,
-            fontsize=8,
+            fontsize=CHART_FONT_PT,
             frameon=False,
             borderaxespad=0.2,
             markerfirst=not rtl,
@@ -229,7 +235,10 @@ def _context(
         "handout_language": handout_language(lang),
         "clock": plan.parameters.format != "self_paced",
         "qr_svg": plan.qr_svg(qr_title),
-        "chart_svg": to_svg(figure) if figure is not None else "",
+        "chart_svg": (
+            fitted_chart(to_svg(figure), labelled_by=CHART_CAPTION_ID) if figure is not None else ""
+        ),
+        "chart_caption_id": CHART_CAPTION_ID,
         "refresher_minutes": REFRESHER_MINUTES,
         "refresher_sources": REFRESHER_SOURCES,
     }
