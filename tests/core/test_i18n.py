@@ -81,3 +81,28 @@ def test_unknown_language_falls_back_to_english():
     assert unknown(M.SEND) == english(M.SEND) == M.SEND
     for message in M.all_messages():
         assert unknown(message) == english(message)
+
+
+# a Ukrainian word's apostrophe (п’ять, здоров’я): the typographic one everywhere in data/,
+# not the modifier letter ʼ in some files and a typewriter ' in others (a search for a word
+# in one spelling misses the others, and they look different side by side on one page)
+UKRAINIAN_APOSTROPHE = "’"
+_CYRILLIC = "а-яіїєґА-ЯІЇЄҐ"
+_OTHER_APOSTROPHES = re.compile(f"[{_CYRILLIC}]['ʼ`´‘][{_CYRILLIC}]")
+
+
+def test_ukrainian_words_take_one_apostrophe_in_every_data_file():
+    from toolkit.core.paths import DATA_DIR
+
+    found = []
+    for path in sorted(DATA_DIR.rglob("*")):
+        if path.suffix not in {".yaml", ".po", ".pot", ".csv"}:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            found += [
+                f"{path.name}:{number}: {m.group()}" for m in _OTHER_APOSTROPHES.finditer(line)
+            ]
+    assert found == [], f"use {UKRAINIAN_APOSTROPHE} (U+2019) in: {found}"
+    assert any(
+        UKRAINIAN_APOSTROPHE in p.read_text(encoding="utf-8") for p in DATA_DIR.rglob("uk*.yaml")
+    )  # the check reads the files it means to read
