@@ -11,8 +11,10 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -335,3 +337,35 @@ def page_width(page) -> int:
     return page.evaluate(
         f"Math.max(document.documentElement.clientWidth, ...({_SIDEWAYS})().map(e => e.scrollWidth))"
     )
+
+
+# -- the reflection form, answered as a participant answers it ------------------------------
+def pick(page, css: str, value: int) -> None:
+    """Tick ``value`` on the rating scale ``css``."""
+    page.check(f"{css} input[data-value='{value}']")
+
+
+def fill_reflection(
+    page, commitment: str = "Brief the interpreter before each appointment", competencies: int = 2
+) -> None:
+    """Every required answer of the reflection form, as a participant gives them: the
+    ratings, the commitment and its date, the two ratings."""
+    for k in range(competencies):
+        pick(page, f".cct-before-{k}", 2)
+        pick(page, f".cct-now-{k}", 4)
+    page.fill(".cct-commitment textarea", commitment)
+    page.fill(".cct-commitment-date input", (date.today() + timedelta(days=14)).isoformat())
+    page.press(".cct-commitment-date input", "Tab")
+    pick(page, ".cct-relevance", 5)
+    pick(page, ".cct-usefulness", 4)
+
+
+def kernel_exists(server: str, kernel_id: str) -> bool:
+    """Whether the server still runs the kernel (a page's, read from its config)."""
+    try:
+        urllib.request.urlopen(f"{server}/api/kernels/{kernel_id}", timeout=5)
+    except urllib.error.HTTPError as error:
+        if error.code == 404:
+            return False
+        raise
+    return True

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
-from datetime import date, timedelta
 
 import pytest
 
 from tests.browser import (
     CuttableProxy,
     chromium_page,
+    fill_reflection,
+    kernel_exists,
+    pick,
     require_chromium,
     signed_form_url,
     voila_server,
@@ -55,24 +55,6 @@ def open_form(page, url: str) -> None:
     page.wait_for_selector(".cct-send", timeout=LOAD)
 
 
-def pick(page, css: str, value: int) -> None:
-    page.check(f"{css} input[data-value='{value}']")
-
-
-def fill_all(
-    page, commitment: str = "Brief the interpreter before each appointment", competencies: int = 2
-) -> None:
-    """Every required answer: the ratings, the commitment and its date, the two ratings."""
-    for k in range(competencies):
-        pick(page, f".cct-before-{k}", 2)
-        pick(page, f".cct-now-{k}", 4)
-    page.fill(".cct-commitment textarea", commitment)
-    page.fill(".cct-commitment-date input", (date.today() + timedelta(days=14)).isoformat())
-    page.press(".cct-commitment-date input", "Tab")
-    pick(page, ".cct-relevance", 5)
-    pick(page, ".cct-usefulness", 4)
-
-
 def poll(page, predicate: str, timeout: float = LOAD / 1000) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -94,7 +76,7 @@ def test_fill_in_english_submit_and_find_the_row(page, server, store_url):
     assert page.evaluate("document.documentElement.lang") == "en"
     # laid out for a 360-pixel phone: nothing wider than the screen
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 360
-    fill_all(page, commitment="english-1")
+    fill_reflection(page, commitment="english-1")
     page.click(".cct-send")
     page.wait_for_selector(".cct-saved", timeout=LOAD)
     [row] = stored(store_url, "english-1")
@@ -113,7 +95,7 @@ def test_fill_in_arabic_laid_out_right_to_left(page, server, store_url):
     assert direction == "rtl"
     send = page.inner_text(".cct-send")
     assert any("\u0600" <= ch <= "\u06ff" for ch in send), send
-    fill_all(page, commitment="سأطلب مترجمًا مؤهلاً")
+    fill_reflection(page, commitment="سأطلب مترجمًا مؤهلاً")
     page.click(".cct-send")
     page.wait_for_selector(".cct-saved", timeout=LOAD)
     [row] = stored(store_url, "سأطلب مترجمًا مؤهلاً")
@@ -122,7 +104,7 @@ def test_fill_in_arabic_laid_out_right_to_left(page, server, store_url):
 
 def test_double_click_saves_once(page, server, store_url):
     open_form(page, form_url(server))
-    fill_all(page, commitment="double-click")
+    fill_reflection(page, commitment="double-click")
     page.dblclick(".cct-send")
     page.wait_for_selector(".cct-saved", timeout=LOAD)
     page.wait_for_timeout(1000)
@@ -134,7 +116,7 @@ def test_a_draft_survives_a_reload_and_a_reload_after_sending_saves_nothing(
 ):
     session = "housing_east-20270204-0930"
     open_form(page, form_url(server, session=session))
-    fill_all(page, commitment="draft-kept")
+    fill_reflection(page, commitment="draft-kept")
     # the last field filled (usefulness) has reached the browser's storage: the whole draft is there
     page.wait_for_function(
         f"""(() => {{
@@ -162,7 +144,7 @@ def test_a_draft_survives_a_reload_and_a_reload_after_sending_saves_nothing(
 
 def test_a_required_field_left_empty_is_named_next_to_it(page, server, store_url):
     open_form(page, form_url(server))
-    fill_all(page, commitment="")
+    fill_reflection(page, commitment="")
     page.click(".cct-send")
     page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
     assert "missing" in page.inner_text(".cct-status").lower()
@@ -221,16 +203,6 @@ def test_the_page_is_light_and_asks_nothing_of_other_sites(page, server):
     assert not page.query_selector("script[src*='voila.js']")  # not JupyterLab's frontend
 
 
-def kernel_exists(server: str, kernel_id: str) -> bool:
-    try:
-        urllib.request.urlopen(f"{server}/api/kernels/{kernel_id}", timeout=5)
-    except urllib.error.HTTPError as error:
-        if error.code == 404:
-            return False
-        raise
-    return True
-
-
 def test_closing_the_page_shuts_its_kernel_down(page, server):
     open_form(page, form_url(server))
     kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
@@ -263,7 +235,7 @@ def test_hiding_the_page_after_sending_frees_its_kernel_and_coming_back_says_sen
     page.wait_for_timeout(1000)
     assert kernel_exists(server, kernel_id)
     hide_the_page(page, hidden=False)
-    fill_all(page, commitment="then-locked-the-phone")
+    fill_reflection(page, commitment="then-locked-the-phone")
     page.click(".cct-send")
     page.wait_for_selector(".cct-saved", timeout=LOAD)
     hide_the_page(page)
@@ -280,7 +252,7 @@ def test_hiding_the_page_after_sending_frees_its_kernel_and_coming_back_says_sen
 def test_a_dropped_connection_comes_back_and_the_reflection_is_saved(page, server, store_url):
     with CuttableProxy(server) as proxy:
         open_form(page, form_url(proxy.url))
-        fill_all(page, commitment="after-reconnecting")
+        fill_reflection(page, commitment="after-reconnecting")
         page.click(".cct-more summary")  # the optional prompts, folded until asked for
         proxy.cut()  # a phone losing the venue's Wi-Fi for a moment
         page.wait_for_selector(".cct-connection", state="visible", timeout=LOAD)
@@ -306,7 +278,7 @@ def test_the_same_form_works_on_voilas_standard_page(store_url):
             open_form(page, form_url(url))
             assert page.query_selector("script[src*='voila.js']")  # JupyterLab's frontend
             assert page.title() == "Reflection after the session"
-            fill_all(page, commitment="on-the-lab-page")
+            fill_reflection(page, commitment="on-the-lab-page")
             page.click(".cct-send")
             page.wait_for_selector(".cct-saved", timeout=LOAD)
     assert len(stored(store_url, "on-the-lab-page")) == 1
@@ -357,7 +329,7 @@ def in_view(page, css: str) -> bool:
 
 def test_send_with_blanks_takes_the_participant_to_the_first_missing_answer(page, server):
     open_form(page, form_url(server))
-    fill_all(page, commitment="")
+    fill_reflection(page, commitment="")
     page.evaluate("window.scrollTo(0, document.scrollingElement.scrollHeight)")
     page.click(".cct-send")  # the commitment is the only blank
     page.wait_for_selector(".cct-status [role=alert]", timeout=LOAD)
@@ -401,7 +373,7 @@ def test_on_a_phone_every_competency_is_asked_and_the_form_stays_short(server, s
         height = page.evaluate("document.scrollingElement.scrollHeight")
         print(f"form height at 390 px with {len(competencies)} competencies: {height} px")
         assert height <= 2500, height  # was 3,638 px with 8 competencies, 2 of 10 left out
-        fill_all(page, commitment="ten-competencies", competencies=len(competencies))
+        fill_reflection(page, commitment="ten-competencies", competencies=len(competencies))
         page.click(".cct-send")
         page.wait_for_selector(".cct-saved", timeout=LOAD)
     [row] = stored(store_url, "ten-competencies")

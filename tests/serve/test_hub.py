@@ -21,12 +21,13 @@ import requests
 from tests.browser import (
     TEST_SESSIONS,
     chromium_page,
+    fill_reflection,
     free_port,
+    kernel_exists,
     require_chromium,
     signed_form_url,
     write_plans,
 )
-from tests.reflect.test_app import fill_all, kernel_exists
 from toolkit.core.paths import PROJECT_ROOT
 from toolkit.reflect.store import ReflectionStore, upgrade_schema
 from toolkit.serve.hub import HubError, from_environment, without_hub
@@ -239,7 +240,7 @@ def test_a_participant_without_a_hub_account_sends_the_form_through_the_hub(hub,
         page.goto(signed_form_url(service, TEST_SESSIONS[0]), timeout=LOAD)
         page.wait_for_selector(".cct-send", timeout=LOAD)  # no login asked
         assert page.url.startswith(service)
-        fill_all(page, commitment="through the hub")
+        fill_reflection(page, commitment="through the hub")
         page.click(".cct-send")  # over the kernel's websocket, through the hub's proxy
         page.wait_for_selector(".cct-saved", timeout=LOAD)
         kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
