@@ -7,13 +7,14 @@ the source language: its msgids are the English text.
 
 from __future__ import annotations
 
-import gettext as _gettext
+import gettext
+import io
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from toolkit.core.exceptions import DataFileError
@@ -35,64 +36,44 @@ def catalog_path(lang: str, domain: str = DOMAIN) -> Path:
     return LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
 
 
-@dataclass(frozen=True)
-class _Catalog:
-    messages: dict[str, str]  # msgid → msgstr
-    plurals: dict[str, tuple[str, ...]]  # singular msgid → one msgstr per plural form
-    plural: Callable[[int], int]  # n → index of the form, from the catalog's Plural-Forms
-
-
 @lru_cache(maxsize=16)
-def _read(lang: str, domain: str, mtime: float) -> _Catalog:
+def _read(lang: str, domain: str, mtime: float) -> gettext.GNUTranslations:
+    """The PO catalog as the standard library's translations: compiled in memory (no .mo file
+    to build or to forget), fuzzy and incomplete entries left out, so they fall back to
+    English; ``ngettext`` chooses the form by the catalog's own ``Plural-Forms``."""
     path = catalog_path(lang, domain)
     try:
         with path.open("rb") as fh:
             catalog = read_po(fh, locale=lang)
-        plural = _gettext.c2py(catalog.plural_expr)
+        for message in list(catalog):
+            if message.id and isinstance(message.id, tuple) and not all(message.string):
+                del catalog[message.id]  # a plural missing a form: English, not a blank
+        compiled = io.BytesIO()
+        write_mo(compiled, catalog)  # without fuzzy entries
+        compiled.seek(0)
+        return gettext.GNUTranslations(compiled)
     except (OSError, ValueError) as exc:
         raise DataFileError(f"Cannot read the {lang} translations {path}: {exc}") from exc
-    usable = [m for m in catalog if m.id and not m.fuzzy]
-    return _Catalog(
-        {m.id: m.string for m in usable if isinstance(m.id, str) and m.string},
-        {m.id[0]: tuple(m.string) for m in usable if isinstance(m.id, tuple) and all(m.string)},
-        plural,
-    )
 
 
-def _messages(lang: str, domain: str) -> _Catalog | None:
+def _translations(lang: str, domain: str) -> gettext.NullTranslations:
+    if lang not in LANGUAGES:
+        lang = SOURCE_LANGUAGE
     path = catalog_path(lang, domain)
-    return _read(lang, domain, path.stat().st_mtime) if path.exists() else None
+    if not path.exists():
+        return gettext.NullTranslations()  # English: the msgids are the text
+    return _read(lang, domain, path.stat().st_mtime)
 
 
 def translator(lang: str, domain: str = DOMAIN) -> Callable[[str], str]:
     """``_(english) -> text in lang``; falls back to English for anything untranslated."""
-    if lang not in LANGUAGES:
-        lang = SOURCE_LANGUAGE
-    catalog = _messages(lang, domain)
-    messages = catalog.messages if catalog else {}
-
-    def gettext(message: str) -> str:
-        return messages.get(message) or message
-
-    return gettext
+    return _translations(lang, domain).gettext
 
 
 def plural_translator(lang: str, domain: str = DOMAIN) -> Callable[[str, str, int], str]:
     """``ngettext(singular, plural, n) -> text in lang`` in the form its grammar takes for
     ``n`` (the catalog's ``Plural-Forms``: Arabic has six); English if untranslated."""
-    if lang not in LANGUAGES:
-        lang = SOURCE_LANGUAGE
-    catalog = _messages(lang, domain)
-
-    def ngettext(singular: str, plural: str, n: int) -> str:
-        forms = catalog.plurals.get(singular) if catalog else None
-        if forms:
-            index = catalog.plural(n)
-            if 0 <= index < len(forms):
-                return forms[index]
-        return singular if n == 1 else plural
-
-    return ngettext
+    return _translations(lang, domain).ngettext
 
 
 def direction(lang: str) -> str:
