@@ -126,7 +126,8 @@ def test_the_handout_prints_on_one_a4_page_with_the_qr_code(plans, page, shape):
     assert width <= printable, f"{shape}: the handout is {width} px wide"
     assert a4_sizes(pdf) == [A4_POINTS], f"{shape}: {len(a4_sizes(pdf))} pages"
     html = (folder / HANDOUT_NAME).read_text(encoding="utf-8")
-    assert "<svg" in html and "Reflection form" in html  # the QR code (its title) is on it
+    assert 'class="qr-code"' in html and 'alt="Reflection form"' in html  # named for readers
+    assert plan.reflection_url in scanned(pdf)  # Chromium's print of it: the code opens the form
 
 
 @pytest.mark.parametrize("shape", TRANSLATED)
@@ -176,6 +177,25 @@ def test_a_pdf_beside_every_handout_and_guide(plans, shape):
     assert "reflection" in first.extract_text().lower()
     sizes = a4_sizes(guide)
     assert sizes and set(sizes) == {A4_POINTS}
+    assert plan.reflection_url in scanned(handout)  # the printed code opens the form
+    assert plan.reflection_url in scanned(guide)
+
+
+def scanned(pdf: Path | bytes, dpi: int = 150) -> list[str]:
+    """What a phone's camera reads from the QR codes of the printed PDF: every page drawn at
+    ``dpi`` (a photo of a sheet held at arm's length gives about that), then decoded."""
+    import pypdfium2
+    import zxingcpp
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [
+            code.text
+            for page in document
+            for code in zxingcpp.read_barcodes(page.render(scale=dpi / 72).to_pil())
+        ]
+    finally:
+        document.close()
 
 
 def handout_text(folder: Path) -> str:

@@ -234,7 +234,7 @@ def _context(
         "practise": practise_items(plan, framework, lang),
         "handout_language": handout_language(lang),
         "clock": plan.parameters.format != "self_paced",
-        "qr_svg": plan.qr_svg(qr_title),
+        "qr_code": plan.qr_image(qr_title),
         "chart_svg": (
             fitted_chart(to_svg(figure), labelled_by=CHART_CAPTION_ID) if figure is not None else ""
         ),
