@@ -181,9 +181,9 @@ def test_a_pdf_beside_every_handout_and_guide(plans, shape):
     assert plan.reflection_url in scanned(guide)
 
 
-def scanned(pdf: Path | bytes, dpi: int = 150) -> list[str]:
+def scanned(pdf: Path | bytes, dpi: int = 200) -> list[str]:
     """What a phone's camera reads from the QR codes of the printed PDF: every page drawn at
-    ``dpi`` (a photo of a sheet held at arm's length gives about that), then decoded."""
+    ``dpi`` (a phone photographing the sheet sees it finer than that), then decoded."""
     import pypdfium2
     import zxingcpp
 
