@@ -275,3 +275,31 @@ def test_one_reflection_more_does_not_show_in_the_linking_counts():
 
 def test_planted_leak_linking_differencing_succeeds(leak):
     assert max(link_difference()) == 1
+
+
+# -- attack: stuffing the form past a session's cap ---------------------------------------------
+def test_stuffed_reflections_beyond_the_cap_do_not_lift_a_withheld_team(tmp_path):
+    """Three real reflections of a session planned for three, then three fakes posted from the
+    form link: the server keeps the fakes flagged beyond the cap (as `cct serve` saves them).
+    They must not lift the team over the threshold of five in the evaluation, as they do not
+    in the debrief and the public report; the report says that some were left out."""
+    from toolkit.evaluate.pipeline import run
+    from toolkit.reflect.store import upgrade_schema
+
+    url = f"sqlite:///{tmp_path}/reflections.sqlite"
+    store = upgrade_schema(url)
+    cap = 3
+    for k, item in enumerate(people("small", [(2, 4, 4), (3, 4, 5), (1, 3, 3)])):
+        assert store.save(item, cap=cap), k
+    fakes = people("small", [(1, 5, 5)] * 3, offset=10)
+    assert all(store.save(item, cap=cap) for item in fakes)  # kept …
+    assert store.counts()["small-20270201"] == (3, 3)  # … and flagged beyond the cap
+    for item in people("large", [(2, 4, 4)] * 6):
+        store.save(item, cap=12)
+    done = run(url, threshold=5, output_dir=tmp_path / "out")
+    rows = list(csv.DictReader(done.outputs.figures_csv.read_text("utf-8-sig").splitlines()))
+    small = [r for r in rows if r["team_id"] == "small"]
+    assert small and all(r["shown"] == "False" for r in small), small
+    assert any(r["shown"] == "True" for r in rows if r["team_id"] == "large")
+    # said, without a count small enough to point at a session
+    assert "fewer than 5 reflection(s) beyond their session's cap were not counted" in done.notices

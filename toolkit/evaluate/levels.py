@@ -391,9 +391,15 @@ def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices
     left is reading each reflection's fields): id, team, session, code, date, the two ratings,
     the mean change in confidence, the record key and the cycle."""
     listed = list(reflections)
-    kept = [r for r in listed if r.team_id]
-    if len(kept) < len(listed):
-        notices.append(f"{len(listed) - len(kept)} reflection(s) name no team and are not counted")
+    counted = [r for r in listed if not r.over_cap]  # beyond a session's cap: kept, not counted
+    if len(counted) < len(listed):
+        notices.append(
+            f"{len(listed) - len(counted)} reflection(s) beyond their session's cap were not "
+            "counted"
+        )
+    kept = [r for r in counted if r.team_id]
+    if len(kept) < len(counted):
+        notices.append(f"{len(counted) - len(kept)} reflection(s) name no team and are not counted")
     if not kept:
         frame = pd.DataFrame({c: [] for c in _REFLECTION_COLUMNS})
         frame["key"] = np.array([], dtype=np.uint64)
