@@ -69,3 +69,13 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One real PostgreSQL server for the whole run (tests/postgres.py: Debian's, in a
+    temporary folder); each test takes a database of its own with ``new_database()``."""
+    from tests.postgres import postgres_server
+
+    with postgres_server() as server:
+        yield server

@@ -7,17 +7,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from tests.postgres import postgres_server
 from toolkit.cli import app
 from toolkit.reflect.store import head_revision
 
 runner = CliRunner()
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    with postgres_server() as server:
-        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -11,7 +11,6 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from tests.postgres import postgres_server
 from toolkit.reflect.store import (
     Rating,
     Reflection,
@@ -45,12 +44,6 @@ def reflection(n: int = 0, **overrides) -> Reflection:
     )
     fields.update(overrides)
     return Reflection(**fields)
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    with postgres_server() as server:
-        yield server
 
 
 @pytest.fixture(params=ENGINES)

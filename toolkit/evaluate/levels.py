@@ -56,7 +56,7 @@ from toolkit.evaluate.linking import LinkReport, link_codes
 from toolkit.evaluate.observations import Observations
 from toolkit.evaluate.outcomes import OutcomeCatalog, Outcomes, default_outcomes
 from toolkit.evaluate.periods import FREQUENCIES, to_cycle
-from toolkit.reflect.store import Reflection
+from toolkit.reflect.store import Reflection, reflections_as_columns
 
 __all__ = ["LEVELS", "Evaluation", "Measure", "evaluate"]
 
@@ -386,51 +386,46 @@ def _dates_to_cycles(dates: pd.Series, frequency: str) -> pd.Series:
     return pd.Series(texts[codes], index=dates.index, name=dates.name).astype(str)
 
 
-def _reflection_frame(reflections: Iterable[Reflection], frequency: str, notices: list[str]):
-    """One row per counted reflection, built column by column (the only per-person Python
-    left is reading each reflection's fields): id, team, session, code, date, the two ratings,
-    the mean change in confidence, the record key and the cycle."""
-    listed = list(reflections)
-    counted = [r for r in listed if not r.over_cap]  # beyond a session's cap: kept, not counted
-    if len(counted) < len(listed):
+def _reflection_frame(
+    reflections: Iterable[Reflection] | pd.DataFrame, frequency: str, notices: list[str]
+):
+    """One row per counted reflection: id, team, session, code, date, the two ratings, the mean
+    change in confidence, the record key and the cycle. From the store's columns
+    (:meth:`ReflectionStore.load_columns`) or from reflection objects, read in one pass."""
+    table = (
+        reflections
+        if isinstance(reflections, pd.DataFrame)
+        else reflections_as_columns(reflections)
+    )
+    over = table["over_cap"].to_numpy(dtype=bool)  # beyond a session's cap: kept, not counted
+    if over.any():
         notices.append(
-            f"{len(listed) - len(counted)} reflection(s) beyond their session's cap were not "
-            "counted"
+            f"{int(over.sum())} reflection(s) beyond their session's cap were not counted"
         )
-    kept = [r for r in counted if r.team_id]
-    if len(kept) < len(counted):
-        notices.append(f"{len(counted) - len(kept)} reflection(s) name no team and are not counted")
-    if not kept:
+    team = table["team_id"]
+    named = (team.notna() & (team != "")).to_numpy(dtype=bool)
+    if (~named & ~over).any():
+        notices.append(
+            f"{int((~named & ~over).sum())} reflection(s) name no team and are not counted"
+        )
+    kept = table[named & ~over]
+    if kept.empty:
         frame = pd.DataFrame({c: [] for c in _REFLECTION_COLUMNS})
         frame["key"] = np.array([], dtype=np.uint64)
         frame["date"] = pd.Series(dtype="datetime64[ns]")
         frame["cycle"] = ""
         return frame
-
-    # one pass over the objects (each pass over 100,000s of them costs more than the work),
-    # into columns: no object per reflection that the garbage collector would then walk
-    columns: tuple[list, ...] = tuple([] for _ in _REFLECTION_COLUMNS)
-    ids, teams, sessions, codes, dates, useful, relevant, change = columns
-    for r in kept:
-        ids.append(r.submission_id)
-        teams.append(r.team_id)
-        sessions.append(r.session_id)
-        codes.append(r.self_code)
-        dates.append(r.submitted_at)
-        useful.append(r.usefulness)
-        relevant.append(r.relevance)
-        ratings = r.ratings.values()
-        change.append(sum([x.now - x.before for x in ratings]) / len(ratings))
+    ids = kept["submission_id"].to_numpy(dtype=object)
     frame = pd.DataFrame(
         {
             "id": ids,
-            "team_id": teams,
-            "session_id": sessions,
-            "code": codes,
-            "date": pd.to_datetime(dates, utc=True).tz_localize(None),
-            "usefulness": np.array(useful, dtype=np.int64),
-            "relevance": np.array(relevant, dtype=np.int64),
-            "then_test_change": np.array(change, dtype=float),
+            "team_id": kept["team_id"].to_numpy(dtype=object),
+            "session_id": kept["session_id"].to_numpy(dtype=object),
+            "code": kept["self_code"].to_numpy(dtype=object),
+            "date": pd.to_datetime(kept["submitted_at"].to_numpy(), utc=True).tz_localize(None),
+            "usefulness": kept["usefulness"].to_numpy(dtype=np.int64),
+            "relevance": kept["relevance"].to_numpy(dtype=np.int64),
+            "then_test_change": kept["then_test_change"].to_numpy(dtype=float),
             "key": record_keys(ids),
         }
     )
@@ -694,7 +689,7 @@ def _outcomes(rows: _Rows, outcomes: Outcomes, catalog: OutcomeCatalog, frequenc
 
 
 def evaluate(
-    reflections: Iterable[Reflection],
+    reflections: Iterable[Reflection] | pd.DataFrame,
     *,
     followups: FollowUps | None = None,
     observations: Observations | None = None,
@@ -706,7 +701,10 @@ def evaluate(
     framework: Framework | None = None,
     catalog: OutcomeCatalog | None = None,
 ) -> Evaluation:
-    """The four levels per team and for the organisation, per cycle (a ``frequency`` period)."""
+    """The four levels per team and for the organisation, per cycle (a ``frequency`` period).
+
+    ``reflections``: the store's columns (:meth:`ReflectionStore.load_columns`, what the
+    pipeline passes) or reflection objects."""
     threshold = check_threshold(threshold)
     if frequency not in FREQUENCIES:
         raise ValueError(

@@ -93,7 +93,7 @@ def run(
     outcomes = read_outcomes(outcomes_file, known_teams=known) if outcomes_file else None
     results = {c: read_results(p) for c, p in parse_assessments(assessments).items()}
     store = ReflectionStore(store_url or None)
-    reflections = store.load()
+    reflections = store.load_columns()  # columns, computed by the database
     followups = combine(from_checkins(CheckInStore(reflections=store).load()), followups)
     outcomes = combine_outcomes(from_feedback(FeedbackStore(reflections=store).load()), outcomes)
     evaluation = evaluate(

@@ -19,6 +19,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -293,6 +294,53 @@ def _newer(shown: str, current: str, head: str) -> str:
     )
 
 
+#: what :meth:`ReflectionStore.load_columns` gives, one column each: what the evaluation reads
+#: of a reflection ("then_test_change": the mean of now − before over its rated competencies)
+REFLECTION_COLUMNS = (
+    "submission_id",
+    "team_id",
+    "session_id",
+    "self_code",
+    "submitted_at",
+    "usefulness",
+    "relevance",
+    "over_cap",
+    "then_test_change",
+)
+
+# the mean change in confidence of each reflection, computed by the database from its JSON
+# ratings (both engines have json_each), so that no reflection has to become a Python object
+_MEAN_CHANGE_SQL = {
+    "sqlite": "(SELECT AVG(json_extract(j.value, '$.now') - json_extract(j.value, '$.before')) "
+    "FROM json_each(reflections.ratings) AS j)",
+    "postgresql": "(SELECT CAST(AVG(CAST(j.value ->> 'now' AS integer) - "
+    "CAST(j.value ->> 'before' AS integer)) AS double precision) "
+    "FROM json_each(CAST(reflections.ratings AS json)) AS j)",
+}
+
+
+def reflections_as_columns(items: Iterable[Reflection]):
+    """Reflection objects (a file's, a test's) as the columns of :data:`REFLECTION_COLUMNS`, in
+    one pass over them: the same frame :meth:`ReflectionStore.load_columns` reads."""
+    import pandas as pd
+
+    rows = [
+        (
+            r.submission_id,
+            r.team_id,
+            r.session_id,
+            r.self_code,
+            r.submitted_at,
+            r.usefulness,
+            r.relevance,
+            r.over_cap,
+            sum([x.now - x.before for x in r.ratings.values()]) / len(r.ratings),
+        )
+        for r in items
+    ]
+    return pd.DataFrame.from_records(rows, columns=list(REFLECTION_COLUMNS))
+
+
 class ReflectionStore:
     """Append-only storage of reflections at a database URL whose schema is this toolkit's.
 
@@ -357,6 +405,32 @@ class ReflectionStore:
         with self.engine.connect() as connection:
             rows = connection.execute(query).mappings().all()
         return [Reflection.model_validate({k: v for k, v in r.items() if k != "id"}) for r in rows]
+
+    def load_columns(self):
+        """Every stored reflection, oldest first, as the columns of :data:`REFLECTION_COLUMNS`
+        (a pandas DataFrame), read in one query: what an evaluation of 150,000 reflections
+        needs without validating each as an object. An engine without ``json_each`` reads
+        the objects."""
+        import pandas as pd
+
+        change = _MEAN_CHANGE_SQL.get(self.engine.dialect.name)
+        if change is None:
+            return reflections_as_columns(self.load())
+        c = reflections.c
+        query = sa.select(
+            c.submission_id,
+            c.team_id,
+            c.session_id,
+            c.self_code,
+            c.submitted_at,
+            c.usefulness,
+            c.relevance,
+            c.over_cap,
+            sa.literal_column(change, sa.Float).label("then_test_change"),
+        ).order_by(c.id)
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return pd.DataFrame.from_records(rows, columns=list(REFLECTION_COLUMNS))
 
     def count(self) -> int:
         with self.engine.connect() as connection:
