@@ -1,8 +1,9 @@
 """The evaluation at scale (issue 17): 2,000 teams × 3 cycles × 50,000 participants.
 
 Synthetic data, made with numpy in the measuring process: 50,000 participants in 2,000 teams,
-each reflecting once per cycle on 4 competencies (150,000 reflections, built with pydantic's
-``model_construct`` as the store's ``load`` would return them), 60% sending a follow-up check-in,
+each reflecting once per cycle on 4 competencies (150,000 reflections, as the columns the
+store's ``load_columns`` gives: computed by the database, no object per reflection), 60%
+sending a follow-up check-in,
 and 3 monthly outcome rows per team and cycle with 3 outcomes.
 
 * **evaluate** — ``toolkit.evaluate.levels.evaluate(reflections, followups=…, outcomes=…)``:
@@ -13,8 +14,8 @@ and 3 monthly outcome rows per team and cycle with 3 outcomes.
   group sizes, means and standard deviations per team and cycle (t-intervals vectorised),
   follow-up shares (Jeffreys intervals vectorised), outcome sums and means, the organisation
   pooled from shown teams; no conversion from reflection objects, no row-by-row table;
-* **reflections → frame** — evaluate's first step alone (reading the reflection objects into
-  columns, with their record keys), to show where the time goes;
+* **reflections → frame** — evaluate's first step alone (the store's columns into the frame of
+  counted people, with their record keys and cycles), to show where the time goes;
 * **keyed hashing** — the keyed hashes evaluate computes and the floor does not (a record key
   per reflection, check-in and outcome row; a hash pair per published cell and measure for its
   perturbation), recorded from one evaluate call and replayed alone: the privacy work no
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,12 +68,12 @@ TARGET_RATIO = 2.0
 def make_data():
     from toolkit.evaluate.followups import FollowUps
     from toolkit.evaluate.outcomes import Outcomes
-    from toolkit.reflect.store import Rating, Reflection
+    from toolkit.reflect.store import REFLECTION_COLUMNS
 
     rng = np.random.default_rng(SEED)
     team = rng.integers(0, TEAMS, PARTICIPANTS)
     team_ids = np.array([f"team{t:04d}" for t in range(TEAMS)], dtype=object)
-    reflections = []
+    columns: dict[str, list] = {name: [] for name in REFLECTION_COLUMNS}
     follow = {"id": [], "team_id": [], "date": [], "code": [], "applied": []}
     for c, day in enumerate(CYCLES):
         before = rng.integers(1, 4, (PARTICIPANTS, 4))
@@ -80,26 +82,27 @@ def make_data():
         relevant = rng.integers(1, 6, PARTICIPANTS)
         sends = rng.random(PARTICIPANTS) < 0.6
         acted = rng.choice(["yes", "partly", "no"], PARTICIPANTS)
-        for i in range(PARTICIPANTS):
-            reflections.append(
-                Reflection.model_construct(
-                    submission_id=f"{c}-{i}", session_id=f"{team_ids[team[i]]}-{c}",
-                    team_id=team_ids[team[i]], language="en", self_code=None,
-                    ratings={
-                        comp: Rating.model_construct(
-                            before=int(before[i, j]), now=int(min(before[i, j] + gain[i, j], 5))
-                        )
-                        for j, comp in enumerate(COMPETENCIES)
-                    },
-                    commitment="x", commitment_date=None, relevance=int(relevant[i]),
-                    usefulness=int(useful[i]), submitted_at=day,
-                )
-            )  # fmt: skip
+        now = np.minimum(before + gain, 5)
+        columns["submission_id"] += [f"{c}-{i}" for i in range(PARTICIPANTS)]
+        columns["team_id"] += list(team_ids[team])
+        columns["session_id"] += [f"{t}-{c}" for t in team_ids[team]]
+        columns["self_code"] += [None] * PARTICIPANTS
+        columns["submitted_at"] += [day] * PARTICIPANTS
+        columns["usefulness"].append(useful)
+        columns["relevance"].append(relevant)
+        columns["over_cap"].append(np.zeros(PARTICIPANTS, dtype=bool))
+        columns["then_test_change"].append((now - before).mean(axis=1))
         follow["id"] += [f"f{c}-{i}" for i in np.flatnonzero(sends)]
         follow["team_id"] += list(team_ids[team[sends]])
         follow["date"] += [pd.Timestamp(day.date()) + pd.Timedelta(days=42)] * int(sends.sum())
         follow["code"] += [None] * int(sends.sum())
         follow["applied"] += list(acted[sends])
+    reflections = pd.DataFrame(
+        {
+            name: np.concatenate(values) if isinstance(values[0], np.ndarray) else values
+            for name, values in columns.items()
+        }
+    )  # as ReflectionStore.load_columns gives them
     followups = FollowUps(pd.DataFrame(follow), "followups.csv")
     rows = []
     for day in CYCLES:
@@ -178,6 +181,44 @@ def hashing_work(run: Callable[[], object]) -> tuple[Callable[[], None], int, in
     return replay, sum(map(len, ids)), sum(len(keys) for keys, _ in cells)
 
 
+STORE_ROUNDS = 3  # reading the store both ways, in turns
+
+
+def store_reads(folder: Path) -> dict:
+    """A real SQLite store of 150,000 reflections (the same sizes; written in one bulk insert,
+    the append-only triggers in place), read the two ways the evaluation can: every reflection
+    as a validated object (``load``), and the columns the database computes (``load_columns``)."""
+    import sqlalchemy as sa
+
+    from toolkit.reflect.store import SCHEMA_VERSION, reflections, upgrade_schema
+
+    rng = np.random.default_rng(SEED)
+    store = upgrade_schema(f"sqlite:///{folder}/reflections.sqlite")
+    rows = []
+    for c, day in enumerate(CYCLES):
+        before = rng.integers(1, 4, (PARTICIPANTS, 4))
+        now = np.minimum(before + rng.integers(0, 3, (PARTICIPANTS, 4)), 5)
+        team = rng.integers(0, TEAMS, PARTICIPANTS)
+        rows += [
+            {
+                "submission_id": f"{c}-{i}", "schema_version": SCHEMA_VERSION,
+                "session_id": f"team{team[i]:04d}-{c}", "team_id": f"team{team[i]:04d}",
+                "language": "en", "self_code": None,
+                "ratings": {comp: {"before": int(before[i, j]), "now": int(now[i, j])}
+                            for j, comp in enumerate(COMPETENCIES)},
+                "prompts": {}, "commitment": "x", "commitment_date": None, "relevance": 4,
+                "usefulness": 4, "submitted_at": day, "over_cap": False,
+            }
+            for i in range(PARTICIPANTS)
+        ]  # fmt: skip
+    with store.engine.begin() as connection:
+        connection.execute(sa.insert(reflections), rows)
+    del rows
+    calls = {"objects": store.load, "columns": store.load_columns}
+    measure_call(store.load_columns, 1)  # warm: the file in the page cache, both ways
+    return interleaved(calls, STORE_ROUNDS)
+
+
 def worker() -> dict:
     from toolkit.evaluate.levels import _reflection_frame, evaluate
 
@@ -196,8 +237,12 @@ def worker() -> dict:
     }
     cold = {name: measure_call(call, 1) for name, call in calls.items()}  # peak RSS, warm-up
     figures = interleaved(calls, RUNS)  # turns, so the machine's load hits all three alike
+    with tempfile.TemporaryDirectory(prefix="cct-bench-store-") as folder:
+        reads = store_reads(Path(folder))
     return {
         **figures,
+        "store_objects": reads["objects"],
+        "store_columns": reads["columns"],
         "evaluate_rss": cold["evaluate"][0]["rss_increase"],
         "floor_rss": cold["floor"][0]["rss_increase"],
         "figures": len(cold["evaluate"][1].figures),
@@ -238,6 +283,12 @@ def rows() -> tuple[str, list[str]]:
          spread(rest), "", "", ""],
         ["floor: same aggregation in pandas", seconds(cpu["floor"]), seconds(walls["floor"]),
          "1.0×", "1.0×", megabytes(figures["floor_rss"]), ""],
+        ["store → reflections, as columns", seconds(median(figures["store_columns"]["cpu"])),
+         seconds(median(figures["store_columns"]["wall"])), "", "", "",
+         f"SQLite, {len(CYCLES) * PARTICIPANTS:,} reflections (load_columns; cct evaluate)"],
+        ["store → reflections, as objects", seconds(median(figures["store_objects"]["cpu"])),
+         seconds(median(figures["store_objects"]["wall"])), "", "", "",
+         "the same rows validated one by one (load)"],
     ]  # fmt: skip
     text = "\n".join(
         [
