@@ -412,6 +412,16 @@ def test_on_a_phone_the_handouts_chart_words_stay_readable(plans, translated, pa
         scale = shown_px / (natural_pt * 4 / 3)  # as drawn against its own size (1 pt = 4/3 px)
         word_px = CHART_FONT_PT * 4 / 3 * scale
         assert word_px >= SMALLEST_WORD_PX, (shape, word_px)
+        # the box opens at the side where the names are: on the left, on the right in Arabic
+        chart, shown = (
+            page.eval_on_selector(css, "e => [e.getBoundingClientRect().left, "
+                                  "e.getBoundingClientRect().right]")
+            for css in ("figure svg", "figure .cct-scrolls")
+        )  # fmt: skip
+        if shape.endswith("_ar"):
+            assert chart[1] <= shown[1] + 1, (shape, chart, shown)
+        else:
+            assert chart[0] >= shown[0] - 1, (shape, chart, shown)
         if not shape.endswith("_ar"):  # Arabic words are drawn as outlines, not <text>
             heights = page.eval_on_selector_all(
                 "figure svg text", "els => els.map(e => e.getBoundingClientRect().height)"

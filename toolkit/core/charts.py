@@ -53,8 +53,9 @@ SMALLEST_CHART = 0.6
 
 def fitted_chart(svg: str, label: str = "", labelled_by: str = "") -> str:
     """An inline SVG chart that shrinks to a phone's width while it stays legible, and past
-    that scrolls sideways in its own box (by keyboard too: the box takes focus). The box is
-    named by ``label``, or by the element whose id is ``labelled_by`` (a figure's caption)."""
+    that scrolls sideways in its own box (by keyboard too: the box takes focus), wherever it
+    is put: its style is its own. The box is named by ``label``, or by the element whose id is
+    ``labelled_by`` (a figure's caption)."""
     width = re.search(r'<svg[^>]*\swidth="([\d.]+)pt"', svg)
     smallest = f"{float(width.group(1)) * SMALLEST_CHART:.0f}pt" if width else "0"
     name = (
@@ -63,6 +64,7 @@ def fitted_chart(svg: str, label: str = "", labelled_by: str = "") -> str:
         else f'aria-label="{html.escape(label)}"'
     )
     return (
-        f'<div class="cct-scrolls" role="region" tabindex="0" {name}>'
+        f'<div class="cct-scrolls" role="region" tabindex="0" {name} '
+        'style="overflow-x: auto; max-width: 100%">'
         f'<div style="min-width: {smallest}">{svg}</div></div>'
     )

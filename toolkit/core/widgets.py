@@ -14,7 +14,6 @@ import traitlets
 FIT_CSS = """
 .cct-app { max-width: 100%; }
 .cct-app svg { max-width: 100%; height: auto; }
-.cct-app .cct-scrolls { overflow-x: auto; max-width: 100%; }
 .cct-app .widget-html { max-width: 100%; }
 .cct-app .widget-html-content { min-width: 0; flex: 1 1 auto; }
 .cct-app table { display: block; max-width: 100%; overflow-x: auto; position: relative; }

@@ -18,6 +18,7 @@ import asyncio
 import hmac
 import json
 import posixpath
+import signal
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -331,6 +332,7 @@ class RoomServer(Voila):
     hub_auth = Instance(object, allow_none=True)
     started = Dict()
     _store = Instance(object, allow_none=True)
+    _stopping = Bool(False)
 
     def check_password(self, given: str) -> bool:
         wanted = self.facilitator_password
@@ -490,6 +492,14 @@ class RoomServer(Voila):
         report["answered_in_ms"] = round(1000 * (time.perf_counter() - started), 1)
         return report
 
+    def _stop_on_signal(self, signum: int, frame) -> None:
+        loop = getattr(self, "ioloop", None)
+        if loop is None or self._stopping:  # not running yet, or asked twice
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        self._stopping = True
+        self._handle_signal_stop(signum, frame)
+
     def _ping_store(self) -> None:
         import sqlalchemy as sa
 
@@ -498,6 +508,12 @@ class RoomServer(Voila):
 
     def start(self) -> None:
         self.started["at"] = time.time()
+        # Ctrl-C stops the server as SIGTERM does: the event loop is asked to stop, then every
+        # kernel is shut down. As Python's KeyboardInterrupt it broke into whatever coroutine
+        # was running, and a kernel being started then (a forked kernel's start waits on the
+        # fork server) stayed pending, so the shutdown waited for it forever. A second Ctrl-C
+        # stops at once.
+        signal.signal(signal.SIGINT, self._stop_on_signal)
         if self.config.KernelProvisionerFactory.get("default_provisioner_name") == (
             PROVISIONER_NAME
         ):
