@@ -422,7 +422,8 @@ def _reflection_frame(
             "team_id": kept["team_id"].to_numpy(dtype=object),
             "session_id": kept["session_id"].to_numpy(dtype=object),
             "code": kept["self_code"].to_numpy(dtype=object),
-            "date": pd.to_datetime(kept["submitted_at"].to_numpy(), utc=True).tz_localize(None),
+            # vectorised when the column is already datetimes (the store's, a frame's)
+            "date": pd.to_datetime(kept["submitted_at"], utc=True).dt.tz_localize(None).to_numpy(),
             "usefulness": kept["usefulness"].to_numpy(dtype=np.int64),
             "relevance": kept["relevance"].to_numpy(dtype=np.int64),
             "then_test_change": kept["then_test_change"].to_numpy(dtype=float),
