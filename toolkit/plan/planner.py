@@ -95,6 +95,12 @@ REFRESHER_SOURCES = (
 )
 
 
+#: a printed QR code's module (its smallest square), in mm: phones read 0.4 mm and up at arm's
+#: length; the code is never smaller than QR_SMALLEST_MM across
+QR_MODULE_MM = 0.45
+QR_SMALLEST_MM = 24
+
+
 class PlanError(ToolkitError, ValueError):
     """Raised when a session cannot be planned as asked (too short, unknown format …)."""
 
@@ -205,12 +211,6 @@ class Plan:
             f'<img class="qr-code" src="{uri}" alt="{html.escape(title)}" '
             f'style="width: {size:.0f}mm; height: {size:.0f}mm">'
         )
-
-
-#: a printed QR code's module (its smallest square), in mm: phones read 0.4 mm and up at arm's
-#: length; the code is never smaller than QR_SMALLEST_MM across
-QR_MODULE_MM = 0.45
-QR_SMALLEST_MM = 24
 
 
 # -- choosing ------------------------------------------------------------------------------
