@@ -69,7 +69,8 @@ def test_batch_plans_every_team_and_reruns_skip_unchanged(tmp_path, results_file
         assert all((folder / name).exists() for name in OUTPUTS)
         handout = (folder / "handout.html").read_text()
         assert "make_plan(" not in handout and "publish(" not in handout  # no code
-        assert "<svg" in handout and "reflection.ipynb?session=" + job.session_id in handout
+        assert 'class="qr-code"' in handout  # the QR code of the reflection link
+        assert "reflection.ipynb?session=" + job.session_id in handout
         assert "checkin.ipynb?session=" + job.session_id in handout  # by the refresher dates
         guide = (folder / "facilitator_guide.html").read_text()
         assert "@media print" in guide and "Materials checklist" in guide

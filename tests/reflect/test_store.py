@@ -4,8 +4,10 @@ versioned, created only on request, and nothing lost under load."""
 from __future__ import annotations
 
 import multiprocessing as mp
+import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import date
 
 import pytest
@@ -17,6 +19,7 @@ from toolkit.reflect.store import (
     ReflectionStore,
     SchemaNotReady,
     StoreError,
+    _switch_to_wal,
     grant_app_role,
     head_revision,
     migrate_schema,
@@ -257,6 +260,27 @@ def test_many_processes_upgrading_a_new_database_at_once(empty_url, processes):
     assert store.count() == 8
     with store.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT count(*) FROM alembic_version")).scalar() == 1
+
+
+def test_a_new_file_locked_by_another_connection_still_turns_to_wal(tmp_path, monkeypatch):
+    """The deadlock two processes switching a new file to WAL can meet, made on purpose: the
+    other connection holds the write lock and the switch gets "database is locked" at once
+    (no busy wait). It must be retried until the lock goes, not fail the upgrade (it did,
+    one CI run in a few: eight processes upgrading a new database)."""
+    path = tmp_path / "new.sqlite"
+    monkeypatch.setattr("toolkit.reflect.store.WAL_SWITCH_PATIENCE_S", 10.0)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("CREATE TABLE t (x)")
+    switching = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    switching.execute("PRAGMA busy_timeout=0")
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        switching.execute("PRAGMA journal_mode=WAL")  # what happens without the retry
+    threading.Timer(0.3, lambda: holder.execute("COMMIT")).start()
+    _switch_to_wal(switching.cursor())
+    assert switching.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    switching.close()
+    holder.close()
 
 
 KILLED_AFTER_ACK = """

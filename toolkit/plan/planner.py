@@ -95,6 +95,12 @@ REFRESHER_SOURCES = (
 )
 
 
+#: a printed QR code's module (its smallest square), in mm: phones read 0.4 mm and up at arm's
+#: length; the code is never smaller than QR_SMALLEST_MM across
+QR_MODULE_MM = 0.45
+QR_SMALLEST_MM = 24
+
+
 class PlanError(ToolkitError, ValueError):
     """Raised when a session cannot be planned as asked (too short, unknown format …)."""
 
@@ -196,8 +202,15 @@ class Plan:
         pixel for pixel (scannable from paper and from a screen), named for screen readers by
         ``title`` in the handout's language. A PNG, not an SVG: the PDF writer parsed the
         SVG's thousands of path steps for a tenth of a second on every page."""
-        uri = segno.make(self.reflection_url, error="m").png_data_uri(scale=4, border=2)
-        return f'<img class="qr-code" src="{uri}" alt="{html.escape(title)}">'
+        code = segno.make(self.reflection_url, error="m")
+        # printed at no less than QR_MODULE_MM a module: a long link (many competencies) makes
+        # a denser code, which at a fixed size a phone could no longer read from paper
+        size = max(QR_SMALLEST_MM, code.symbol_size(border=2)[0] * QR_MODULE_MM)
+        uri = code.png_data_uri(scale=4, border=2)
+        return (
+            f'<img class="qr-code" src="{uri}" alt="{html.escape(title)}" '
+            f'style="width: {size:.0f}mm; height: {size:.0f}mm">'
+        )
 
 
 # -- choosing ------------------------------------------------------------------------------

@@ -152,7 +152,7 @@ def gaps_chart(plan: Plan, framework: Framework, lang: str = "en") -> Figure | N
             borderaxespad=0.2,
             markerfirst=not rtl,
         )
-        fig.tight_layout(pad=0.3)
+        fig.tight_layout(pad=0.8)  # room at the edges: a PDF writer measures words a little wider
         extent = legend.get_window_extent(fig._get_renderer())
         if fig.bbox.x0 <= extent.x0 and extent.x1 <= fig.bbox.x1:
             break

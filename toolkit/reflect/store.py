@@ -18,6 +18,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -109,13 +111,35 @@ reflections = sa.Table(
 )
 
 
+WAL_SWITCH_PATIENCE_S = 60.0
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor) -> None:
+    """Turn a new file to WAL, waiting for the other processes doing the same.
+
+    Two connections switching one new file at once can deadlock (each holds a read lock and
+    wants the exclusive one); SQLite then answers "database is locked" at once, without its
+    busy handler. Eight processes opening a new database together hit it about one time in ten.
+    The switch is retried until it holds; once a file is WAL the pragma changes nothing.
+    """
+    deadline = time.monotonic() + WAL_SWITCH_PATIENCE_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" below open transactions
     cursor = dbapi_connection.cursor()
     # first: switching a new file to WAL needs its lock too, and must wait for it like a writer
     # (with Python's default 5 s, eight processes opening a new database at once could fail)
     cursor.execute("PRAGMA busy_timeout=60000")  # concurrent writers wait, they do not fail
-    cursor.execute("PRAGMA journal_mode=WAL")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=FULL")  # durable at commit, not only at checkpoint
     cursor.close()
 
