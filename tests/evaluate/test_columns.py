@@ -50,6 +50,8 @@ def test_the_stores_columns_are_the_objects_columns(store_url):
         assert columns[name].tolist() == from_objects[name].tolist(), name
     assert columns["then_test_change"].tolist() == from_objects["then_test_change"].tolist()
     assert 2 / 3 in columns["then_test_change"].tolist()
+    assert isinstance(columns["submitted_at"].dtype, pd.DatetimeTZDtype)  # parsed, in UTC
+    assert str(columns["submitted_at"].dt.tz) == "UTC"
     dates = pd.to_datetime(columns["submitted_at"], utc=True)
     assert dates.tolist() == pd.to_datetime(from_objects["submitted_at"], utc=True).tolist()
 

@@ -67,13 +67,23 @@ def reference_reflection_frame(reflections, frequency, notices):
     columns = ("id", "team_id", "session_id", "code", "date", "usefulness", "relevance",
                "then_test_change")  # fmt: skip
     rows, without_team = [], 0
-    for r in reflections:
-        if not r.team_id:
+    if isinstance(reflections, pd.DataFrame):  # the store's columns: row by row
+        records = reflections.to_dict("records")
+    else:
+        records = [
+            {**r.model_dump(), "then_test_change": sum(changes) / len(changes)}
+            for r in reflections
+            for changes in [[x.now - x.before for x in r.ratings.values()]]
+        ]
+    for r in records:
+        if r["over_cap"]:
+            continue
+        if not r["team_id"]:
             without_team += 1
             continue
-        changes = [rating.now - rating.before for rating in r.ratings.values()]
-        rows.append((r.submission_id, r.team_id, r.session_id, r.self_code, r.submitted_at,
-                     r.usefulness, r.relevance, sum(changes) / len(changes)))  # fmt: skip
+        rows.append((r["submission_id"], r["team_id"], r["session_id"], r["self_code"],
+                     r["submitted_at"], r["usefulness"], r["relevance"],
+                     r["then_test_change"]))  # fmt: skip
     if without_team:
         notices.append(f"{without_team} reflection(s) name no team and are not counted")
     frame = pd.DataFrame(

@@ -154,9 +154,22 @@ def _counts_of(frame: pd.DataFrame, k: str, n: str | None = None) -> pd.DataFram
 
 
 def _python_round(values: np.ndarray, decimals: int) -> np.ndarray:
-    """:func:`toolkit.core.disclosure.publish` element by element: Python's ``round`` (correct
-    decimal rounding), which ``np.round`` (scale, round, unscale) does not always match."""
-    return np.array([round(v, decimals) for v in values.tolist()], dtype=float)
+    """:func:`toolkit.core.disclosure.publish` on a whole column: Python's ``round`` (correct
+    decimal rounding) bit for bit. ``np.round`` scales, rounds and unscales; it differs from
+    Python only where the scaled value lands within a rounding error of a half, so those few
+    values are rounded by Python and the rest by numpy (k / 10**d, one division, is the float
+    Python's correctly rounded result parses to)."""
+    values = np.asarray(values, dtype=float)
+    scale = 10.0**decimals
+    scaled = values * scale
+    rounded = np.rint(scaled) / scale
+    with np.errstate(invalid="ignore"):
+        near_half = np.abs(scaled - np.floor(scaled) - 0.5) <= 1e-9 * np.maximum(
+            1.0, np.abs(scaled)
+        )
+    for i in np.flatnonzero(near_half):
+        rounded[i] = round(float(values[i]), decimals)
+    return rounded
 
 
 def _perturbed_counts(count: np.ndarray, keys, measure: str, floor: int) -> np.ndarray:
@@ -464,7 +477,8 @@ def _reflection_counts(cells: _Cells, threshold: int) -> dict[tuple[str, str], f
     counts = _perturbed_counts(
         big["n"].to_numpy(dtype=float), big["key"].to_numpy(np.uint64), "reflections", threshold
     )
-    return dict(zip(zip(big["team_id"], big["cycle"], strict=True), counts.tolist(), strict=True))
+    cells = zip(big["team_id"].tolist(), big["cycle"].tolist(), strict=True)
+    return dict(zip(cells, counts.tolist(), strict=True))
 
 
 def _per_person(
@@ -508,7 +522,8 @@ def _shares(rows: _Rows, counts: pd.DataFrame, measure: Measure, cycles, bases=N
     )
     if bases:
         counts["base"] = [
-            bases.get(key, math.nan) for key in zip(counts.team_id, counts.cycle, strict=True)
+            bases.get(key, math.nan)
+            for key in zip(counts["team_id"].tolist(), counts["cycle"].tolist(), strict=True)
         ]
     else:
         counts["base"] = math.nan

@@ -441,12 +441,15 @@ class ReflectionStore:
         if change is None:
             return reflections_as_columns(self.load())
         c = reflections.c
+        submitted = c.submitted_at
+        if self.engine.dialect.name == "sqlite":  # its ISO text, parsed below in one go
+            submitted = sa.type_coerce(submitted, sa.String).label("submitted_at")
         query = sa.select(
             c.submission_id,
             c.team_id,
             c.session_id,
             c.self_code,
-            c.submitted_at,
+            submitted,
             c.usefulness,
             c.relevance,
             c.over_cap,
@@ -454,7 +457,10 @@ class ReflectionStore:
         ).order_by(c.id)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        return pd.DataFrame.from_records(rows, columns=list(REFLECTION_COLUMNS))
+        frame = pd.DataFrame.from_records(rows, columns=list(REFLECTION_COLUMNS))
+        # stored in UTC (naive on SQLite): one vectorised parse, not a datetime per row
+        frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], format="ISO8601", utc=True)
+        return frame
 
     def count(self) -> int:
         with self.engine.connect() as connection:
