@@ -72,3 +72,9 @@ def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/reflections.sqlite"
     return request.getfixturevalue("postgres").new_database()
+
+
+def test_an_empty_store_gives_the_columns_and_no_figures(store_url):
+    columns = upgrade_schema(store_url).load_columns()
+    assert list(columns.columns) == list(REFLECTION_COLUMNS) and columns.empty
+    assert evaluate(columns, threshold=5).figures.empty

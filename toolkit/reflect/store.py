@@ -457,7 +457,10 @@ class ReflectionStore:
         ).order_by(c.id)
         with self.engine.connect() as connection:
             rows = connection.execute(query).all()
-        frame = pd.DataFrame.from_records(rows, columns=list(REFLECTION_COLUMNS))
+        # column by column: pandas asks each SQLAlchemy row for attributes it does not have,
+        # and every miss raised and caught inside cost more than the whole query (3 of 6 s)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(REFLECTION_COLUMNS)
+        frame = pd.DataFrame(dict(zip(REFLECTION_COLUMNS, map(list, columns), strict=True)))
         # stored in UTC (naive on SQLite): one vectorised parse, not a datetime per row
         frame["submitted_at"] = pd.to_datetime(frame["submitted_at"], format="ISO8601", utc=True)
         return frame
