@@ -154,3 +154,12 @@ def test_the_culler_passes_over_a_kernel_listed_before_its_start_is_recorded():
     manager._kernels["listed"] = ServerKernelManager(kernel_name="python3")
     assert asyncio.run(manager.cull_kernel_if_idle("listed")) is None
     assert "listed" in manager._kernels  # not culled either
+
+
+def test_the_culler_passes_over_a_kernel_shut_down_since_it_was_listed():
+    """A visitor's page that leaves shuts its kernel; a culling round that listed it a moment
+    before then looked it up and logged a KeyError as an ERROR (seen in the crowd benchmark)."""
+    from toolkit.serve.kernels import RoomKernelManager
+
+    manager = RoomKernelManager()
+    assert asyncio.run(manager.cull_kernel_if_idle("gone")) is None

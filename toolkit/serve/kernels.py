@@ -184,7 +184,8 @@ STARTING_GRACE_SECONDS = 300
 
 
 class RoomKernelManager(AsyncMappingKernelManager):
-    """jupyter_server's kernel manager, whose culler leaves kernels that are still starting.
+    """jupyter_server's kernel manager, whose culler leaves kernels that are still starting or
+    already gone.
 
     A kernel is listed from the moment it is launched, and a busy machine can take longer to
     start one than the idle time after which a kernel is culled; a preheated kernel culled
@@ -193,11 +194,15 @@ class RoomKernelManager(AsyncMappingKernelManager):
 
     async def cull_kernel_if_idle(self, kernel_id: str):
         kernel = self._kernels.get(kernel_id)
-        if kernel is not None and not kernel.trait_has_value("last_activity"):
+        if kernel is None:
+            # shut down between the culler's listing and this check (a visitor's page that
+            # left asked for it): the base class looks it up and logs a KeyError as an error
+            return None
+        if not kernel.trait_has_value("last_activity"):
             # listed as it became ready, its start not yet recorded (jupyter_server sets
             # last_activity a moment later): reading it now raises, and the culler logs an error
             return None
-        if kernel is not None and getattr(kernel, "execution_state", None) == "starting":
+        if getattr(kernel, "execution_state", None) == "starting":
             started = getattr(kernel, "last_activity", None)
             if started is not None and datetime.now(UTC) - started < timedelta(
                 seconds=STARTING_GRACE_SECONDS
