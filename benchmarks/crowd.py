@@ -56,13 +56,17 @@ MB = 1024 * 1024
 
 
 class MemoryWatch:
-    """Peak memory of a process and all its children, sampled every second.
+    """Peak memory of a process and all its children, and their CPU time, sampled every second.
 
     Two sums: resident (RSS) counts a page shared by several processes once in each, so for
     kernels forked from one process (``cct serve``) it counts the shared imports once per
     kernel; proportional (PSS) splits each shared page among the processes sharing it, so its
     sum is the memory the machine actually spends. Both are reported; the target is read
     against PSS. Also the largest RSS and PSS of one kernel.
+
+    CPU: each process's user + system seconds as last seen (a kernel shut between two samples
+    loses its last second at most), summed for the server process, the kernels and the rest,
+    so a report can say where a crowd's time goes.
     """
 
     def __init__(self, pid: int):
@@ -71,6 +75,7 @@ class MemoryWatch:
         self.peak_pss = 0
         self.kernel_rss = 0
         self.kernel_pss = 0
+        self.cpu_seen: dict[int, tuple[str, float]] = {}  # pid: (server/kernel/other, s)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -80,8 +85,17 @@ class MemoryWatch:
         for process in [self.root, *self.root.children(recursive=True)]:
             try:
                 memory = process.memory_full_info()  # /proc/<pid>/smaps_rollup
+                times = process.cpu_times()
             except psutil.Error:
                 continue
+            role = (
+                "server"
+                if process.pid == self.root.pid
+                else "kernel"
+                if process.pid in kernel_ids
+                else "other"
+            )
+            self.cpu_seen[process.pid] = (role, times.user + times.system)
             rss += memory.rss
             pss += memory.pss
             if process.pid in kernel_ids:
@@ -93,6 +107,14 @@ class MemoryWatch:
     def _run(self) -> None:
         while not self._stop.wait(1.0):
             self._sample()
+
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds by role, and how many kernels were seen."""
+        totals = {"server": 0.0, "kernel": 0.0, "other": 0.0}
+        for role, seconds in self.cpu_seen.values():
+            totals[role] += seconds
+        totals["kernels"] = sum(1 for role, _ in self.cpu_seen.values() if role == "kernel")
+        return totals
 
     def __enter__(self) -> MemoryWatch:
         self._thread.start()
@@ -192,12 +214,18 @@ def crowd_on(kind: str, folder: Path) -> dict:
             return run_participant(link, commitment=f"crowd-{k}")
 
         with MemoryWatch(server.pid) as memory:
+            memory._sample()  # the CPU already spent (start, pool) is counted apart
+            spent_before = memory.cpu()
+            crowd_started = time.perf_counter()
             chromium = threading.Thread(target=chromium_participant, args=(link, browser))
             chromium.start()
             with ThreadPoolExecutor(max_workers=CROWD) as pool_of_people:
                 visits = list(pool_of_people.map(arrive, range(CROWD)))
             chromium.join(600)
+            crowd_wall = time.perf_counter() - crowd_started
+            memory._sample()
         peak = memory
+        spent = memory.cpu()
         load_during = os.getloadavg()[0]
         print(f"… {kind}: everyone left; waiting {LINGER:.0f} s", file=sys.stderr, flush=True)
         time.sleep(LINGER)
@@ -225,6 +253,9 @@ def crowd_on(kind: str, folder: Path) -> dict:
         "left": left,
         "load": (load_before, load_during),
         "stored": stored,
+        "cpu": {k: spent[k] - spent_before[k] for k in ("server", "kernel", "other")},
+        "kernels_seen": spent["kernels"],
+        "wall": crowd_wall,
     }
 
 
@@ -259,6 +290,10 @@ def describe(kind: str, figures: dict) -> list[str]:
         f"{figures['kernel_rss_mb']:.0f} MB, PSS {figures['kernel_pss_mb']:.0f} MB",
         f"    Chromium participant: {chromium}; machine load (1-min average, 2 cores, shared) "
         f"{figures['load'][0]:.1f} before, {figures['load'][1]:.1f} at the end",
+        f"    CPU during the crowd ({figures['wall']:.0f} s wall, 2 cores): server process "
+        f"{figures['cpu']['server']:.0f} s, kernels {figures['cpu']['kernel']:.0f} s "
+        f"({figures['kernels_seen']} seen, pool included), other children "
+        f"{figures['cpu']['other']:.0f} s",
         *(f"    e.g. {p}" for p in problems[:3]),
     ]
 
