@@ -79,7 +79,7 @@ class MemoryWatch:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> None:
+    def sample(self) -> None:
         rss = pss = 0
         kernel_ids = {p.pid for p in kernel_processes(self.root.pid)}
         for process in [self.root, *self.root.children(recursive=True)]:
@@ -106,7 +106,7 @@ class MemoryWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(1.0):
-            self._sample()
+            self.sample()
 
     def cpu(self) -> dict[str, float]:
         """CPU seconds by role, and how many kernels were seen."""
@@ -214,7 +214,7 @@ def crowd_on(kind: str, folder: Path) -> dict:
             return run_participant(link, commitment=f"crowd-{k}")
 
         with MemoryWatch(server.pid) as memory:
-            memory._sample()  # the CPU already spent (start, pool) is counted apart
+            memory.sample()  # the CPU already spent (start, pool) is counted apart
             spent_before = memory.cpu()
             crowd_started = time.perf_counter()
             chromium = threading.Thread(target=chromium_participant, args=(link, browser))
@@ -223,7 +223,7 @@ def crowd_on(kind: str, folder: Path) -> dict:
                 visits = list(pool_of_people.map(arrive, range(CROWD)))
             chromium.join(600)
             crowd_wall = time.perf_counter() - crowd_started
-            memory._sample()
+            memory.sample()
         peak = memory
         spent = memory.cpu()
         load_during = os.getloadavg()[0]
