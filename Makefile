@@ -34,8 +34,12 @@ $(NODE_PROXY): tests/node/package-lock.json
 	  npm ci --prefix tests/node --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the JupyterHub service test will be skipped"; fi
 
+# One pytest worker per core (pytest-xdist); each test file stays on one worker, so a file's
+# servers and module fixtures start once. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= auto
+
 test: install $(NODE_PROXY)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python benchmarks/run.py

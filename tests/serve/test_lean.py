@@ -124,21 +124,30 @@ def test_a_crowd_that_leaves_leaves_no_kernel_and_the_pool_refills(server, store
 
 def _kernels_of(folder: str, since: float) -> list[int]:
     """Kernels of the server that used ``folder`` for its connection files, wherever they are
-    now: started ones name their file; forked ones are copies of this checkout's fork server
-    (its command line), made since the server started."""
+    now: started ones name their file; forked ones are copies of the fork server (its command
+    line), made since the server started, that listen on sockets in ``folder`` (the kernels'
+    IPC transport puts them beside the connection files), so another server's forked kernels,
+    as in a test running beside this one, are not counted."""
     found = []
-    for process in psutil.process_iter(["pid", "cmdline", "status", "create_time", "cwd"]):
+    for process in psutil.process_iter(["pid", "cmdline", "status", "create_time"]):
         cmdline = " ".join(process.info["cmdline"] or [])
         if process.info["status"] == psutil.STATUS_ZOMBIE:
             continue
-        forked = (
+        if folder in cmdline or (
             "multiprocessing.forkserver" in cmdline
             and (process.info["create_time"] or 0) >= since
-            and str(process.info["cwd"] or "").startswith(str(PROJECT_ROOT))
-        )
-        if folder in cmdline or forked:
+            and _listens_in(process, folder)
+        ):
             found.append(process.info["pid"])
     return found
+
+
+def _listens_in(process: psutil.Process, folder: str) -> bool:
+    try:
+        sockets = process.net_connections(kind="unix")
+    except psutil.Error:
+        return False
+    return any(str(socket.laddr).startswith(folder) for socket in sockets)
 
 
 def _plain_get(link: str):
@@ -206,13 +215,14 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal,
         assert wait_for(lambda: health(url)["pool"].get("reflection.ipynb") == 1, 180)
         processes = psutil.Process(server.pid).children(recursive=True)
         assert len(kernel_processes(server.pid)) >= 2  # the pool's kernel and the visitor's
+        log.seek(0)
+        folder = log.read().split("Storing connection files in ")[1].split()[0].rstrip(".")
+        assert len(_kernels_of(folder, since)) >= 2  # the check below sees this server's kernels
         server.send_signal(stop_signal)
         assert server.wait(60) == 0  # stopped, not interrupted
         gone, alive = psutil.wait_procs(processes, timeout=30)
         assert not [p for p in alive if p.status() != psutil.STATUS_ZOMBIE], alive
         # nor any kernel started while stopping: none of its connection files is in use
-        log.seek(0)
-        folder = log.read().split("Storing connection files in ")[1].split()[0].rstrip(".")
         assert wait_for(lambda: not _kernels_of(folder, since), 30), _kernels_of(folder, since)
     finally:
         if server.poll() is None:
