@@ -217,7 +217,9 @@ def test_stopping_the_server_stops_voila_and_every_kernel(tmp_path, stop_signal,
         assert len(kernel_processes(server.pid)) >= 2  # the pool's kernel and the visitor's
         log.seek(0)
         folder = log.read().split("Storing connection files in ")[1].split()[0].rstrip(".")
-        assert len(_kernels_of(folder, since)) >= 2  # the check below sees this server's kernels
+        # the check below sees this server's kernels (the pool's at least; the visitor's may
+        # be shutting down by now, as the page has left)
+        assert _kernels_of(folder, since)
         server.send_signal(stop_signal)
         assert server.wait(60) == 0  # stopped, not interrupted
         gone, alive = psutil.wait_procs(processes, timeout=30)
