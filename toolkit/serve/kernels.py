@@ -44,6 +44,10 @@ PRELOAD = (
     "IPython.extensions.storemagic",
     "sqlite3",
     "tornado.queues",
+    # what a preheated form imports to wait for its visitor's link (voila.utils brings
+    # jupyter_server, nbconvert and bleach: about 20 MB a kernel would otherwise own)
+    "voila.utils",
+    "babel.numbers",
     "toolkit.reflect.form",
     "toolkit.serve.kernels",
 )
