@@ -327,7 +327,16 @@ _LAYOUT_PROBLEMS = f"""
 
 def layout_problems(page, selectors: list[str]) -> list[str]:
     """What a narrow window does wrong to the page and to the elements of ``selectors``
-    (every match is checked; empty when none)."""
+    (every match is checked; empty when none). Measured once the page has laid itself out
+    again for the window's size: JupyterLab's widgets do so a frame or two after a resize, and
+    a check right after ``set_viewport_size`` once measured the page still at its old width."""
+    width = (page.viewport_size or {}).get("width")
+    if width:
+        page.wait_for_function(f"document.documentElement.clientWidth <= {width}")
+    page.evaluate(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame("
+        "() => requestAnimationFrame(done))))"
+    )
     return page.evaluate(_LAYOUT_PROBLEMS, selectors)
 
 
