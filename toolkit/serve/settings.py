@@ -125,9 +125,10 @@ class Server(Configurable):
     forked_kernels = Bool(
         True,
         help="Fork every kernel from one process that has imported the toolkit once: a kernel "
-        "is ready in a fraction of a second and shares that memory (it owns less than half of what a "
-        "started one owns), so the pool refills as fast as a room arrives. False: start each kernel as a "
-        "new Python (slower, heavier; for a kernel that must not share a parent).",
+        "is ready in a fraction of a second and shares that memory (it owns less than half of "
+        "what a started one owns), so the pool refills as fast as a room arrives. False: start "
+        "each kernel as a new Python (slower, heavier; for a kernel that must not share a "
+        "parent).",
     ).tag(config=True)
     cull_interval_seconds = Integer(
         10, min=1, help="How often to look for such kernels, in seconds."
