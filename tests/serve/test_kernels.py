@@ -11,7 +11,7 @@ import pytest
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerFactory
 
-from tests.browser import FORM_COMPETENCIES
+from tests.browser import FORM_COMPETENCIES, TEST_SESSIONS
 from toolkit.serve.kernels import PROVISIONER_NAME, ForkedProvisioner, start_fork_server
 
 # a form's kernel as a visitor uses it: the form's imports and a widget's comm answering
@@ -60,7 +60,7 @@ before = set(sys.modules)
 from toolkit.reflect.form import open_form, warm_store
 store = warm_store({store!r})
 import voila.utils  # what url_parameters() imports under Voila to wait for the visitor's link
-form = open_form("intake_north-20270201-0930", {competencies!r}, "ar", {store!r})
+form = open_form({session!r}, {competencies!r}, "ar", {store!r})
 print("form", type(form).__name__, "new modules", sorted(set(sys.modules) - before))
 """
 
@@ -77,7 +77,9 @@ def test_a_forked_form_kernel_imports_nothing_of_its_own(tmp_path):
     _, _, out = asyncio.run(
         _kernel(
             PROVISIONER_NAME,
-            PREHEATED_FORM.format(store=store, competencies=",".join(FORM_COMPETENCIES)),
+            PREHEATED_FORM.format(
+                store=store, session=TEST_SESSIONS[0], competencies=",".join(FORM_COMPETENCIES)
+            ),
         )
     )
     assert "form ReflectionForm new modules []" in out, out
@@ -117,7 +119,6 @@ KILLED_SERVER = """
 import asyncio, multiprocessing.forkserver, sys, time
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import KernelProvisionerFactory
-from tests.browser import FORM_COMPETENCIES
 from toolkit.serve.kernels import PROVISIONER_NAME, start_fork_server
 
 async def main():
